@@ -1,0 +1,5 @@
+"""campaign-sync: security campaigns as code."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,156 @@
+"""`campaign-sync new ID`: write a commented, valid campaign file to start from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from campaign_sync.config.checks import CAMPAIGN_ID
+from campaign_sync.config.templates import Template, builtin_templates
+from campaign_sync.errors import ConfigError
+
+DEFAULT_DURATION = timedelta(days=90)
+
+
+def _flow(value: Any) -> str:
+    """A YAML flow value; JSON is valid YAML and quotes whatever needs quoting."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum():
+        return value
+    return json.dumps(value)
+
+
+def _block(text: str, indent: str = "  ") -> str:
+    return "\n".join(f"{indent}{line}" if line else "" for line in text.rstrip().splitlines())
+
+
+def _commented(section: Mapping[str, Any], indent: str) -> list[str]:
+    return [f"{indent}# {key}: {_flow(value)}" for key, value in section.items()]
+
+
+def render_campaign(
+    campaign_id: str,
+    *,
+    template: Template | None,
+    managers: Sequence[str],
+    contact: str,
+    ends: date,
+    name: str | None = None,
+) -> str:
+    """The text of a new campaign file. Pure, so tests can validate exactly what is written."""
+    title = name or (template.title if template else campaign_id.replace("-", " ").capitalize())
+    description = (
+        template.description
+        if template
+        else "Describe the goal in a sentence or two: which alerts, why now, what done means."
+    )
+    fragment = template.fragment if template else {}
+    lines = ["# yaml-language-server: $schema=../schemas/campaign.schema.json"]
+    if template:
+        lines += [
+            f"# Campaign {campaign_id!r}, started from the built-in template {template.name!r}:",
+            f"#   {template.summary}",
+            "# The template supplies the values shown in comments below; any key set in this",
+            "# file overrides the template's. Check the file with `campaign-sync validate`.",
+        ]
+    else:
+        lines += [f"# Campaign {campaign_id!r}. Check it with `campaign-sync validate`."]
+    lines += [
+        "",
+        f"name: {json.dumps(title)}",
+        "description: |",
+        _block(description),
+        "# Who runs the campaign: GitHub users, or teams as '@org/team-slug'.",
+        "managers:",
+        *(f"  - {_flow(m)}" for m in managers),
+        "# The named point of contact for developers' questions and reviews.",
+        f"contact: {contact}",
+        "# The due date (YYYY-MM-DD).",
+        f"ends: {ends.isoformat()}",
+        "# draft: planned, never applied; active: reconciled on every run; closed: wound down.",
+        "state: draft",
+        "select:",
+    ]
+    if template:
+        lines += [f"  template: {template.name}", "  # From the template:"]
+        lines += _commented(fragment.get("select", {}), "  ")
+    else:
+        lines += [
+            "  alerts: [code-scanning]",
+            "  severity: [critical, high]",
+            "  # cwe: [89]",
+            "  # rules: [py/sql-injection]",
+        ]
+    lines += [
+        "  # Narrow it to some repositories or paths, for example:",
+        '  # repositories: {include: ["my-org/*"], exclude: ["my-org/sandbox-*"]}',
+        '  # paths: {exclude: ["**/test/**"]}',
+        "  # snapshot: members fixed when the campaign becomes active; rolling: new matches join.",
+        "  membership: snapshot",
+        "# Days to fix an alert, by severity, from when it joined the campaign.",
+    ]
+    if "sla" in fragment:
+        lines += ["# From the template:", *_commented({"sla": fragment["sla"]}, "")]
+    else:
+        lines += ["sla: {critical: 7, high: 30}"]
+    lines += ["tracking:", "  issues: per-repository"]
+    lines += _commented(fragment.get("tracking", {}), "  ")
+    lines += [
+        "  # mention: ['@my-org/team']",
+        "github:",
+        "  # Mirror into a native GitHub security campaign (code scanning alerts only).",
+        "  native-campaign: false",
+        "  # Ask Copilot Autofix for a fix for each open code scanning alert.",
+        "  autofix: false",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def new_campaign(
+    campaign_id: str,
+    *,
+    template_name: str | None,
+    folder: Path,
+    managers: Sequence[str],
+    contact: str,
+    ends: date | None,
+    today: date,
+    name: str | None,
+    force: bool,
+    out: TextIO,
+) -> int:
+    if not CAMPAIGN_ID.match(campaign_id):
+        raise ConfigError(
+            f"campaign id {campaign_id!r} must be 1 to 64 lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
+        )
+    template = None
+    if template_name is not None:
+        templates = builtin_templates()
+        if template_name not in templates:
+            raise ConfigError(
+                f"unknown template {template_name!r}; `campaign-sync templates` lists them"
+            )
+        template = templates[template_name]
+    path = folder / f"{campaign_id}.yml"
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists; pass --force to overwrite it")
+    text = render_campaign(
+        campaign_id,
+        template=template,
+        managers=managers,
+        contact=contact,
+        ends=ends or today + DEFAULT_DURATION,
+        name=name,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    out.write(f"wrote {path}; edit it, then run `campaign-sync validate {path}`\n")
+    return 0

@@ -1,0 +1,184 @@
+"""Find, load and validate campaign files and the repository config, collecting every problem.
+
+A broken file never hides the others: each file yields its data or its problems, and the
+result carries all of them, sorted by file, line and column.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from campaign_sync.config import checks
+from campaign_sync.config.repo_config import CONFIG_FILENAMES, RepoConfig, is_config_file
+from campaign_sync.config.schema import schema_problems
+from campaign_sync.config.templates import Template, apply_template, builtin_templates
+from campaign_sync.config.yaml_loader import DocumentError, load_yaml_file
+from campaign_sync.errors import ConfigError
+from campaign_sync.model import Campaign
+from campaign_sync.problems import Problem
+
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    files: tuple[str, ...]
+    campaigns: tuple[Campaign, ...]
+    config: RepoConfig | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def default_paths(root: Path) -> list[Path]:
+    """What `validate` checks with no arguments: the config and its campaigns folder."""
+    paths: list[Path] = []
+    campaigns_dir = "campaigns"
+    for name in CONFIG_FILENAMES:
+        config_path = root / name
+        if config_path.is_file():
+            paths.append(config_path)
+            try:
+                data = load_yaml_file(config_path).data
+                if isinstance(data.get("campaigns"), str):
+                    campaigns_dir = data["campaigns"]
+            except DocumentError:
+                pass  # reported when the config itself is validated
+            break
+    paths.append(root / campaigns_dir)
+    return paths
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every *.yml / *.yaml under folders, in a stable order."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            candidates = sorted(
+                p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
+            )
+        else:
+            candidates = [path]
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """A path as GitHub annotations want it: relative to the working directory, with '/'."""
+    base = cwd or Path.cwd()
+    try:
+        relative = os.path.relpath(path.resolve(), base.resolve())
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+    if relative.startswith(".."):
+        return path.as_posix()
+    return Path(relative).as_posix()
+
+
+def validate_paths(
+    paths: Sequence[Path],
+    *,
+    today: date,
+    templates: dict[str, Template] | None = None,
+    cwd: Path | None = None,
+) -> ValidationResult:
+    """Load and check every campaign file and config file under ``paths``."""
+    templates = builtin_templates() if templates is None else templates
+    problems: list[Problem] = []
+    loaded: list[checks.CampaignFile] = []
+    ids: list[tuple[str, str]] = []
+    config: RepoConfig | None = None
+    files = discover(paths)
+    displays = [display_path(p, cwd) for p in files]
+    for path, display in zip(files, displays, strict=True):
+        if is_config_file(path.name):
+            config = _load_config(path, display, problems) or config
+            continue
+        campaign_id = path.stem
+        ids.append((campaign_id, display))
+        problems.extend(checks.check_id(campaign_id, display))
+        item = _load_campaign(path, display, campaign_id, templates, problems)
+        if item is not None:
+            loaded.append(item)
+            problems.extend(checks.check_dates(item, today))
+    problems.extend(checks.check_unique_ids(ids))
+    problems.extend(checks.check_native_limits(sorted(loaded, key=lambda i: i.id)))
+    return ValidationResult(
+        files=tuple(displays),
+        campaigns=tuple(sorted((i.campaign for i in loaded), key=lambda c: c.id)),
+        config=config,
+        problems=tuple(sorted(set(problems))),
+    )
+
+
+def _load_config(path: Path, display: str, problems: list[Problem]) -> RepoConfig | None:
+    try:
+        doc = load_yaml_file(path, display)
+    except DocumentError as exc:
+        problems.append(exc.problem)
+        return None
+    found = [*doc.problems, *schema_problems(doc, "config")]
+    problems.extend(found)
+    if found:
+        return None
+    return RepoConfig.from_data(doc.data, source=display)
+
+
+def _load_campaign(
+    path: Path,
+    display: str,
+    campaign_id: str,
+    templates: dict[str, Template],
+    problems: list[Problem],
+) -> checks.CampaignFile | None:
+    try:
+        doc = load_yaml_file(path, display)
+    except DocumentError as exc:
+        problems.append(exc.problem)
+        return None
+    found = [
+        *doc.problems,
+        *schema_problems(doc, "campaign"),
+        *checks.check_template(doc, templates),
+    ]
+    problems.extend(found)
+    if any(p.is_error for p in found):
+        return None
+    data = doc.data
+    name = checks.template_name(data)
+    if name is not None:
+        data = apply_template(data, templates[name])
+    campaign = Campaign.from_data(campaign_id, data, source=display)
+    return checks.CampaignFile(id=campaign_id, doc=doc, campaign=campaign)
+
+
+def load_campaigns(root: Path, *, today: date) -> tuple[RepoConfig, tuple[Campaign, ...]]:
+    """The config and campaigns of a campaigns repository, or ConfigError listing every error."""
+    result = validate_paths(default_paths(root), today=today, cwd=root)
+    if not result.ok:
+        shown = result.errors[:20]
+        lines = [f"{p.file}:{p.line}:{p.column}: {p.message}" for p in shown]
+        more = len(result.errors) - len(shown)
+        if more:
+            lines.append(f"... and {more} more; run `campaign-sync validate` to see them all")
+        raise ConfigError("campaign files are invalid:\n  " + "\n  ".join(lines))
+    return result.config or RepoConfig(), result.campaigns

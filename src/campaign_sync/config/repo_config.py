@@ -1,0 +1,55 @@
+"""The repository-level config file: organizations, API URL, folders, safety thresholds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CONFIG_FILENAMES = ("campaign-sync.yml", "campaign-sync.yaml")
+DEFAULT_API_URL = "https://api.github.com"
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyConfig:
+    # octodns's default: refuse to touch more than 30% of what exists without --force.
+    max_close_share: float = 0.3
+    min_issues_for_threshold: int = 10
+    max_writes_per_run: int = 500
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> SafetyConfig:
+        defaults = cls()
+        return cls(
+            max_close_share=float(data.get("max-close-share", defaults.max_close_share)),
+            min_issues_for_threshold=int(
+                data.get("min-issues-for-threshold", defaults.min_issues_for_threshold)
+            ),
+            max_writes_per_run=int(data.get("max-writes-per-run", defaults.max_writes_per_run)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RepoConfig:
+    organizations: tuple[str, ...] = ()
+    api_url: str = DEFAULT_API_URL
+    campaigns_dir: str = "campaigns"
+    reports_dir: str = "reports"
+    safety: SafetyConfig = field(default_factory=SafetyConfig)
+    source: str = ""
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], source: str = "") -> RepoConfig:
+        """Build from schema-valid data."""
+        return cls(
+            organizations=tuple(data.get("organizations") or ()),
+            api_url=str(data.get("api-url", DEFAULT_API_URL)).rstrip("/"),
+            campaigns_dir=str(data.get("campaigns", "campaigns")),
+            reports_dir=str(data.get("reports", "reports")),
+            safety=SafetyConfig.from_data(data.get("safety") or {}),
+            source=source,
+        )
+
+
+def is_config_file(filename: str) -> bool:
+    return filename in CONFIG_FILENAMES

@@ -1,0 +1,23 @@
+"""The error hierarchy. ``str()`` of each is the whole message a user sees."""
+
+from __future__ import annotations
+
+
+class CampaignSyncError(Exception):
+    """Base of every error the tool reports as ``error: ...`` with exit code 1."""
+
+
+class ConfigError(CampaignSyncError):
+    """A campaign file or the repository config cannot be used."""
+
+
+class SourceError(CampaignSyncError):
+    """An alert source (GitHub, snapshot, SARIF) cannot be read."""
+
+
+class GitHubError(CampaignSyncError):
+    """The GitHub API refused or failed a request in a way the user must act on."""
+
+
+class UnsafePlan(CampaignSyncError):
+    """A plan trips a safety rail; ``--force`` overrides."""

@@ -1,0 +1,99 @@
+"""Reporters for validation results: text for people, json for machines, github for Actions.
+
+Each reporter reads one ValidationResult and writes to a stream it is handed;
+REPORTERS' keys are the `--format` choices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TextIO
+
+from campaign_sync.config.loader import ValidationResult
+from campaign_sync.problems import Problem
+from campaign_sync.render.annotations import workflow_command
+from campaign_sync.render.markdown import escape_markdown
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(result: ValidationResult) -> str:
+    errors, warnings = len(result.errors), len(result.warnings)
+    files = _plural(len(result.files), "file")
+    warned = f", {_plural(warnings, 'warning')}" if warnings else ""
+    if not errors:
+        return f"ok: {files} valid{warned}"
+    bad = len({p.file for p in result.errors})
+    return f"{_plural(errors, 'error')}{warned} in {bad} of {files}"
+
+
+def _text_line(problem: Problem) -> str:
+    where = f" [{problem.path}]" if problem.path else ""
+    return (
+        f"{problem.file}:{problem.line}:{problem.column}: "
+        f"{problem.severity.value}: {problem.message}{where}"
+    )
+
+
+def report_text(result: ValidationResult, out: TextIO) -> None:
+    for problem in result.problems:
+        out.write(_text_line(problem) + "\n")
+    out.write(summary_line(result) + "\n")
+
+
+def problem_json(problem: Problem) -> dict[str, object]:
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "path": problem.path,
+        "message": problem.message,
+        "severity": problem.severity.value,
+        "code": problem.code,
+    }
+
+
+def report_json(result: ValidationResult, out: TextIO) -> None:
+    json.dump([problem_json(p) for p in result.problems], out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def report_github(result: ValidationResult, out: TextIO) -> None:
+    for problem in result.problems:
+        where = f" ({problem.path})" if problem.path else ""
+        out.write(
+            workflow_command(
+                problem.severity.value,
+                f"{problem.message}{where}",
+                file=problem.file,
+                line=problem.line,
+                col=problem.column,
+                title="campaign-sync validate",
+            )
+            + "\n"
+        )
+    out.write(summary_line(result) + "\n")
+
+
+def step_summary(result: ValidationResult) -> str:
+    """Markdown for $GITHUB_STEP_SUMMARY."""
+    lines = [f"### campaign-sync validate: {summary_line(result)}", ""]
+    if result.problems:
+        lines += ["| Location | Severity | Problem |", "| --- | --- | --- |"]
+        for p in result.problems:
+            where = escape_markdown(f"{p.file}:{p.line}:{p.column}")
+            message = escape_markdown(p.message)
+            lines.append(f"| {where} | {p.severity.value} | {message} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+Reporter = Callable[[ValidationResult, TextIO], None]
+REPORTERS: dict[str, Reporter] = {
+    "text": report_text,
+    "json": report_json,
+    "github": report_github,
+}
