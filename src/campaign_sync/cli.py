@@ -60,9 +60,7 @@ def validate(paths: tuple[Path, ...], output_format: str) -> None:
     1 invalid, 2 usage error.
     """
     sys.exit(
-        validate_command(
-            list(paths), output_format=output_format, out=sys.stdout, today=_today()
-        )
+        validate_command(list(paths), output_format=output_format, out=sys.stdout, today=_today())
     )
 
 

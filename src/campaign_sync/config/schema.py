@@ -126,8 +126,9 @@ def _short(value: object, limit: int = 60) -> str:
 
 def _problems_for(doc: LoadedDocument, error: ValidationError) -> Iterator[Problem]:
     path: DocPath = tuple(error.absolute_path)
-    keyword = error.validator
-    instance = error.instance
+    keyword = str(error.validator)
+    instance: Any = error.instance
+    required: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
 
     if keyword == "additionalProperties" and isinstance(instance, dict):
@@ -150,18 +151,18 @@ def _problems_for(doc: LoadedDocument, error: ValidationError) -> Iterator[Probl
         return
 
     if keyword == "required" and isinstance(instance, dict):
-        missing = [k for k in error.validator_value if k not in instance]
+        missing = [k for k in required if k not in instance]
         mark = doc.mark_of(path) if path else _first_line(doc)
         for key in missing:
             where = f" in {format_path(path)}" if path else ""
-            description = schema.get("properties", {}).get(key, {}).get("description", "")
-            hint = f" ({_first_sentence(description)})" if description else ""
+            described: str = schema.get("properties", {}).get(key, {}).get("description", "")
+            purpose = f" ({_first_sentence(described)})" if described else ""
             yield Problem(
                 doc.file,
                 mark.line,
                 mark.column,
                 format_path((*path, key)),
-                f"missing required key {key!r}{where}{hint}",
+                f"missing required key {key!r}{where}{purpose}",
             )
         return
 
@@ -181,13 +182,13 @@ def _first_sentence(text: str) -> str:
 
 
 def _message(error: ValidationError, schema: dict[str, Any]) -> str:
-    keyword = error.validator
-    value = error.validator_value
-    instance = error.instance
+    keyword = str(error.validator)
+    value: Any = error.validator_value
+    instance: Any = error.instance
     what = schema.get("title")
     if keyword == "type":
         expected = value if isinstance(value, list) else [value]
-        names = " or ".join(_JSON_TYPES.get(t, t) for t in expected)
+        names = " or ".join(_JSON_TYPES.get(str(t), str(t)) for t in expected)
         return f"expected {names}, got {_describe(instance)}"
     if keyword == "enum":
         return f"{_short(instance)} is not allowed; use one of: {', '.join(map(str, value))}"
@@ -217,6 +218,4 @@ def _message(error: ValidationError, schema: dict[str, Any]) -> str:
             "exclusiveMaximum": "less than",
         }[keyword]
         return f"{instance} is out of range; it must be {relation} {value}"
-    if keyword == "propertyNames":
-        return f"{error.message}"
-    return error.message
+    return str(error.message)

@@ -88,7 +88,9 @@ def _mark(node_mark: Any) -> Mark:
 
 
 def _fail(file: str, mark: Mark, message: str, code: str, path: DocPath = ()) -> DocumentError:
-    return DocumentError(Problem(file, mark.line, mark.column, format_path(path), message, code=code))
+    return DocumentError(
+        Problem(file, mark.line, mark.column, format_path(path), message, code=code)
+    )
 
 
 def read_text(path: Path, display: str | None = None) -> str:
@@ -170,8 +172,10 @@ def _compose_single(text: str, file: str) -> yaml.Node | None:
     loader = _Loader(text)
     try:
         node = loader.get_node() if loader.check_node() else None
-        if loader.check_node():
-            second = loader.get_node()
+        if loader.check_event(yaml.DocumentStartEvent):
+            # Only peek: the second document is never composed.
+            second = loader.peek_event()
+            assert second is not None  # check_event just saw it
             raise _fail(
                 file,
                 _mark(second.start_mark),
@@ -220,7 +224,7 @@ class _Builder:
             raise _fail(
                 self.file,
                 _mark(node.start_mark),
-                f"nesting deeper than {MAX_DEPTH} levels; campaign files are only a few levels deep",
+                f"nesting deeper than {MAX_DEPTH} levels; campaign files are a few levels deep",
                 "too-deep",
                 path,
             )
@@ -245,7 +249,9 @@ class _Builder:
             self._count_alias_node(path)
             if isinstance(node, yaml.SequenceNode):
                 return self._sequence(node, path, depth)
-            return self._mapping(node, path, depth)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path, depth)
+            raise TypeError(f"unknown YAML node {node!r}")  # composer makes only these three
         finally:
             self._active.discard(key)
             if is_alias:
@@ -278,7 +284,7 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: DocPath) -> Any:
         tag = node.tag
-        if tag == _STR or tag == _TIMESTAMP:
+        if tag in (_STR, _TIMESTAMP):
             # Timestamps stay text so that `format: date` checks them, as JSON would see them.
             return node.value
         if tag == _INT:
@@ -360,9 +366,7 @@ class _Builder:
                     result.setdefault(key, value)
         return result
 
-    def _merge_sources(
-        self, node: yaml.Node, path: DocPath, depth: int
-    ) -> list[dict[str, Any]]:
+    def _merge_sources(self, node: yaml.Node, path: DocPath, depth: int) -> list[dict[str, Any]]:
         nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
         sources: list[dict[str, Any]] = []
         for item in nodes:

@@ -1,4 +1,7 @@
-"""GitHub Actions workflow commands (``::error file=...::message``), escaped as actions/toolkit does."""
+"""GitHub Actions workflow commands (``::error file=...::message``).
+
+Escaped as actions/toolkit does, so a message cannot end the command early.
+"""
 
 from __future__ import annotations
 
