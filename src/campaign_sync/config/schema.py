@@ -66,9 +66,37 @@ def _format_checker() -> FormatChecker:
     return checker
 
 
+_ANNOTATIONS = frozenset({"title", "description", "default", "examples", "$comment"})
+
+
+def inline_refs(node: Any, defs: dict[str, Any]) -> Any:
+    """Replace local ``#/$defs/...`` references by the definitions themselves.
+
+    Resolving a $ref through the registry costs more than checking the value; our schemas
+    are not recursive, so inlining once makes validation about twice as fast.
+    """
+    if isinstance(node, list):
+        return [inline_refs(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: inline_refs(value, defs) for key, value in node.items()}
+    ref = node.get("$ref")
+    if not (isinstance(ref, str) and ref.startswith("#/$defs/")):
+        return node
+    target = defs[ref.removeprefix("#/$defs/")]
+    siblings = {key: value for key, value in node.items() if key != "$ref"}
+    if (set(siblings) - _ANNOTATIONS) & set(target):
+        # A sibling constrains the same keyword: keep both constraints.
+        return {**siblings, "allOf": [inline_refs(target, defs)]}
+    return {**inline_refs(target, defs), **siblings}
+
+
 @functools.cache
 def validator(name: SchemaName) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(name), format_checker=_format_checker())
+    schema = load_schema(name)
+    defs = schema.get("$defs", {})
+    inlined = {key: value for key, value in inline_refs(schema, defs).items() if key != "$defs"}
+    return Draft202012Validator(inlined, format_checker=_format_checker())
 
 
 def schema_problems(doc: LoadedDocument, name: SchemaName) -> list[Problem]:
