@@ -185,3 +185,49 @@ class Campaign:
     @property
     def team_managers(self) -> tuple[str, ...]:
         return tuple(m for m in self.managers if "/" in m)
+
+
+AlertState = Literal["open", "fixed", "dismissed", "resolved"]
+ALERT_STATES: tuple[AlertState, ...] = ("open", "fixed", "dismissed", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One security alert, normalized across code scanning, secret scanning, Dependabot, SARIF.
+
+    ``id`` names the same alert in every run: ``TYPE:OWNER/REPO:NUMBER`` for GitHub's alerts,
+    ``code-scanning:OWNER/REPO:sarif/TOOL/FINGERPRINT`` for SARIF findings. Timestamps are
+    ISO 8601 UTC strings as GitHub writes them (they sort as text). A secret's value is never
+    part of an alert.
+    """
+
+    id: str
+    type: AlertType
+    repository: str
+    state: AlertState
+    repository_id: int | None = None
+    number: int | None = None
+    state_reason: str | None = None
+    rule_id: str | None = None
+    rule_name: str | None = None
+    tool: str | None = None
+    severity: str | None = None
+    cwes: tuple[int, ...] = ()
+    path: str | None = None
+    start_line: int | None = None
+    secret_type: str | None = None
+    secret_validity: str | None = None
+    package: str | None = None
+    ecosystem: str | None = None
+    manifest: str | None = None
+    fix_available: bool | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    fixed_at: str | None = None
+    dismissed_at: str | None = None
+    html_url: str | None = None
+    message: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"

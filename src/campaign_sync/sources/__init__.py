@@ -1,0 +1,1 @@
+"""Alert sources: GitHub's API, snapshots of its JSON, SARIF files."""

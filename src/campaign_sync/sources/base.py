@@ -1,0 +1,48 @@
+"""The interface every alert source implements, and the value it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from campaign_sync.model import Alert
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Skipped:
+    """A repository (or organization) whose alerts of one type could not be read.
+
+    Its alerts are unknown, not fixed: the reconciler must leave them as they were.
+    """
+
+    scope: str  # "acme/web", or "acme" for an organization
+    alert_type: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceResult:
+    alerts: tuple[Alert, ...]
+    skipped: tuple[Skipped, ...] = ()
+    # For incremental listing: the newest `updated_at` seen (ISO 8601), if the source has one.
+    watermark: str | None = None
+    requests: int = 0
+
+
+class AlertSource(Protocol):
+    """Where alerts come from.
+
+    Contract:
+    - ``fetch`` must return every alert the source can see, each once, sorted by ``id``.
+    - It must never return a secret's value, and must not fetch one when it can avoid it.
+    - A repository or organization that cannot be read must be listed in ``skipped`` and
+      its alerts left out; the absence of an alert from a readable scope means the source
+      no longer reports it (for SARIF: the finding was fixed).
+    - It may raise SourceError for a failure that makes the whole source unusable
+      (bad credentials, unreadable file), with a message a user can act on.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    def fetch(self) -> SourceResult: ...

@@ -1,0 +1,200 @@
+"""GitHub's alert JSON -> Alert. Shared by the live client and the snapshot source.
+
+The functions accept both the organization-level shapes (with ``repository``) and the
+repository-level ones, given the repository from elsewhere. They read only the fields an
+Alert keeps, and never a secret scanning alert's ``secret``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from campaign_sync.model import Alert, AlertType
+
+_CWE_TAG = re.compile(r"(?:external/)?cwe/cwe-0*(\d+)\Z", re.IGNORECASE)
+_CWE_ID = re.compile(r"CWE-0*(\d+)\Z", re.IGNORECASE)
+
+Json = Mapping[str, Any]
+
+
+class ShapeError(ValueError):
+    """The JSON is not an alert of the expected type."""
+
+
+def cwes_from_tags(tags: Any) -> tuple[int, ...]:
+    """CWE ids from CodeQL-style rule tags such as ``external/cwe/cwe-089``."""
+    found: set[int] = set()
+    for tag in tags or ():
+        match = _CWE_TAG.search(str(tag))
+        if match:
+            found.add(int(match.group(1)))
+    return tuple(sorted(found))
+
+
+def _cwes_from_advisory(cwes: Any) -> tuple[int, ...]:
+    found: set[int] = set()
+    for entry in cwes or ():
+        match = _CWE_ID.match(str(entry.get("cwe_id", ""))) if isinstance(entry, Mapping) else None
+        if match:
+            found.add(int(match.group(1)))
+    return tuple(sorted(found))
+
+
+def _repo(data: Json, repository: str | None) -> tuple[str, int | None]:
+    repo = data.get("repository")
+    if isinstance(repo, Mapping) and isinstance(repo.get("full_name"), str):
+        repo_id = repo.get("id")
+        return repo["full_name"], repo_id if isinstance(repo_id, int) else None
+    if repository is None:
+        raise ShapeError("alert has no repository.full_name and no repository was given")
+    return repository, None
+
+
+def _number(data: Json) -> int:
+    number = data.get("number")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ShapeError("alert has no number")
+    return number
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
+    full_name, repo_id = _repo(data, repository)
+    number = _number(data)
+    rule = data.get("rule") or {}
+    tool = data.get("tool") or {}
+    instance = data.get("most_recent_instance") or {}
+    location = instance.get("location") or {}
+    message = (instance.get("message") or {}).get("text")
+    state = data.get("state")
+    if state not in ("open", "fixed", "dismissed"):
+        raise ShapeError(f"unknown code scanning state {state!r}")
+    return Alert(
+        id=f"code-scanning:{full_name}:{number}",
+        type="code-scanning",
+        repository=full_name,
+        repository_id=repo_id,
+        number=number,
+        state=state,
+        state_reason=_str(data.get("dismissed_reason")),
+        rule_id=_str(rule.get("id")),
+        rule_name=_str(rule.get("description")) or _str(rule.get("name")),
+        tool=_str(tool.get("name")),
+        severity=_str(rule.get("security_severity_level")),
+        cwes=cwes_from_tags(rule.get("tags")),
+        path=_str(location.get("path")),
+        start_line=_int(location.get("start_line")),
+        created_at=_str(data.get("created_at")),
+        updated_at=_str(data.get("updated_at")),
+        fixed_at=_str(data.get("fixed_at")),
+        dismissed_at=_str(data.get("dismissed_at")),
+        html_url=_str(data.get("html_url")),
+        message=_str(message),
+    )
+
+
+def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
+    full_name, repo_id = _repo(data, repository)
+    number = _number(data)
+    dependency = data.get("dependency") or {}
+    package = dependency.get("package") or {}
+    advisory = data.get("security_advisory") or {}
+    vulnerability = data.get("security_vulnerability") or {}
+    raw_state = data.get("state")
+    if raw_state not in ("open", "fixed", "dismissed", "auto_dismissed"):
+        raise ShapeError(f"unknown Dependabot state {raw_state!r}")
+    # auto_dismissed is a dismissal by a rule, not by a person: keep the distinction.
+    state = "dismissed" if raw_state == "auto_dismissed" else raw_state
+    reason = "auto_dismissed" if raw_state == "auto_dismissed" else data.get("dismissed_reason")
+    return Alert(
+        id=f"dependabot:{full_name}:{number}",
+        type="dependabot",
+        repository=full_name,
+        repository_id=repo_id,
+        number=number,
+        state=state,
+        state_reason=_str(reason),
+        rule_id=_str(advisory.get("ghsa_id")),
+        rule_name=_str(advisory.get("summary")),
+        tool="Dependabot",
+        severity=_str(vulnerability.get("severity")) or _str(advisory.get("severity")),
+        cwes=_cwes_from_advisory(advisory.get("cwes")),
+        path=_str(dependency.get("manifest_path")),
+        package=_str(package.get("name")),
+        ecosystem=_str(package.get("ecosystem")),
+        manifest=_str(dependency.get("manifest_path")),
+        fix_available=vulnerability.get("first_patched_version") is not None,
+        created_at=_str(data.get("created_at")),
+        updated_at=_str(data.get("updated_at")),
+        fixed_at=_str(data.get("fixed_at")),
+        dismissed_at=_str(data.get("dismissed_at")) or _str(data.get("auto_dismissed_at")),
+        html_url=_str(data.get("html_url")),
+        message=_str(advisory.get("summary")),
+    )
+
+
+def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
+    """Never reads ``secret``: the value must not reach the ledger, issues or logs."""
+    full_name, repo_id = _repo(data, repository)
+    number = _number(data)
+    state = data.get("state")
+    if state not in ("open", "resolved"):
+        raise ShapeError(f"unknown secret scanning state {state!r}")
+    location = data.get("first_location_detected") or {}
+    secret_type = _str(data.get("secret_type"))
+    resolution = _str(data.get("resolution"))
+    resolved_at = _str(data.get("resolved_at"))
+    # A revoked secret is fixed; other resolutions (false positive, won't fix, used in
+    # tests) are dismissals.
+    revoked = resolution == "revoked"
+    return Alert(
+        id=f"secret-scanning:{full_name}:{number}",
+        type="secret-scanning",
+        repository=full_name,
+        repository_id=repo_id,
+        number=number,
+        state=state,
+        state_reason=resolution,
+        rule_id=secret_type,
+        rule_name=_str(data.get("secret_type_display_name")) or secret_type,
+        tool="secret-scanning",
+        path=_str(location.get("path")) if isinstance(location, Mapping) else None,
+        start_line=_int(location.get("start_line")) if isinstance(location, Mapping) else None,
+        secret_type=secret_type,
+        secret_validity=_str(data.get("validity")),
+        created_at=_str(data.get("created_at")),
+        updated_at=_str(data.get("updated_at")),
+        fixed_at=resolved_at if revoked else None,
+        dismissed_at=None if revoked else resolved_at,
+        html_url=_str(data.get("html_url")),
+    )
+
+
+NORMALIZERS: dict[AlertType, Callable[[Json, str | None], Alert]] = {
+    "code-scanning": code_scanning_alert,
+    "dependabot": dependabot_alert,
+    "secret-scanning": secret_scanning_alert,
+}
+
+
+def detect_type(data: Json) -> AlertType:
+    """Which alert type a GitHub alert object is, from its shape."""
+    if "secret_type" in data or "secret_type_display_name" in data:
+        return "secret-scanning"
+    if "security_advisory" in data or "dependency" in data:
+        return "dependabot"
+    if "rule" in data and ("most_recent_instance" in data or "tool" in data):
+        return "code-scanning"
+    raise ShapeError(
+        "not a GitHub alert: expected code scanning (rule, tool), Dependabot "
+        "(security_advisory, dependency) or secret scanning (secret_type) fields"
+    )

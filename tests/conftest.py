@@ -1,0 +1,56 @@
+"""Shared test setup. Tests never reach the network: the socket guard below refuses it."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+class NetworkBlocked(RuntimeError):
+    """A test tried to connect somewhere other than this machine.
+
+    Not an OSError on purpose: code under test that retries or swallows connection errors
+    must not hide a test that touches the network.
+    """
+
+
+def _is_loopback(address: Any) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX path
+        return True
+    host = address[0] if isinstance(address, tuple) and address else address
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:  # any other host name: resolving it would already be network use
+        return False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _socket_guard() -> Iterator[None]:
+    """Refuse socket connections to anything but loopback, for the whole session."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"tests must not use the network (connect to {address!r})")
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        if not _is_loopback(address):
+            raise NetworkBlocked(f"tests must not use the network (connect to {address!r})")
+        return real_connect_ex(sock, address)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", connect)
+        patch.setattr(socket.socket, "connect_ex", connect_ex)
+        yield
