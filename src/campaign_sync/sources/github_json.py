@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from campaign_sync.model import Alert, AlertType
+from campaign_sync.model import Alert, AlertState, AlertType
 
 _CWE_TAG = re.compile(r"(?:external/)?cwe/cwe-0*(\d+)\Z", re.IGNORECASE)
 _CWE_ID = re.compile(r"CWE-0*(\d+)\Z", re.IGNORECASE)
@@ -102,6 +102,14 @@ def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     )
 
 
+_DEPENDABOT_STATES: dict[str, AlertState] = {
+    "open": "open",
+    "fixed": "fixed",
+    "dismissed": "dismissed",
+    "auto_dismissed": "dismissed",
+}
+
+
 def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
     full_name, repo_id = _repo(data, repository)
     number = _number(data)
@@ -110,10 +118,10 @@ def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
     advisory = data.get("security_advisory") or {}
     vulnerability = data.get("security_vulnerability") or {}
     raw_state = data.get("state")
-    if raw_state not in ("open", "fixed", "dismissed", "auto_dismissed"):
+    state = _DEPENDABOT_STATES.get(raw_state) if isinstance(raw_state, str) else None
+    if state is None:
         raise ShapeError(f"unknown Dependabot state {raw_state!r}")
     # auto_dismissed is a dismissal by a rule, not by a person: keep the distinction.
-    state = "dismissed" if raw_state == "auto_dismissed" else raw_state
     reason = "auto_dismissed" if raw_state == "auto_dismissed" else data.get("dismissed_reason")
     return Alert(
         id=f"dependabot:{full_name}:{number}",
