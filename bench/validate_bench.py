@@ -269,7 +269,9 @@ def _campaign(rng: random.Random, index: int) -> tuple[str, dict[str, Any]]:
         if tracking:
             data["tracking"] = tracking
     if rng.random() < 0.5:
-        data["github"] = {"native-campaign": rng.random() < 0.3}
+        # A native mirror holds code scanning alerts only, and GitHub allows 10 open ones.
+        native = "code-scanning" in THEMES[theme][1] and rng.random() < 0.04
+        data["github"] = {"native-campaign": native}
         if rng.random() < 0.5:
             data["github"]["autofix"] = rng.random() < 0.5
     slug = f"{template or theme}-{org}" if rng.random() < 0.5 else (template or theme)

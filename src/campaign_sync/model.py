@@ -231,3 +231,20 @@ class Alert:
     @property
     def is_open(self) -> bool:
         return self.state == "open"
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """What matching needs to know about a repository besides its alerts."""
+
+    full_name: str
+    id: int | None = None
+    archived: bool = False
+    visibility: str = "private"  # public | private | internal
+    topics: tuple[str, ...] = ()
+    # Custom property name -> values (multi-select properties have several), sorted by name.
+    properties: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == "public"

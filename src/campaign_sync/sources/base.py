@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from campaign_sync.model import Alert
+from campaign_sync.model import Alert, Repository
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -23,6 +23,9 @@ class Skipped:
 @dataclass(frozen=True, slots=True)
 class SourceResult:
     alerts: tuple[Alert, ...]
+    # Metadata of the repositories the source knows (topics, custom properties, archived),
+    # sorted by full name; may be empty when the source has none (SARIF).
+    repositories: tuple[Repository, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     # For incremental listing: the newest `updated_at` seen (ISO 8601), if the source has one.
     watermark: str | None = None
