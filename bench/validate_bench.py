@@ -342,7 +342,7 @@ def _mut_missing(rng: random.Random, d: dict[str, Any]) -> None:
 
 
 def _mut_team(rng: random.Random, d: dict[str, Any]) -> None:
-    d["managers"] = [*d["managers"], f"{rng.choice(ORGS)}/{rng.choice(TEAM_SLUGS)}"]
+    d["managers"] = [*d.get("managers", []), f"{rng.choice(ORGS)}/{rng.choice(TEAM_SLUGS)}"]
 
 
 def _mut_empty(rng: random.Random, d: dict[str, Any]) -> None:
@@ -493,29 +493,31 @@ def _tool(name: str) -> str:
     return found
 
 
+def _json_output(cmd: list[str], work: Path, label: str) -> tuple[Any, int]:
+    """Run ``cmd`` in ``work`` and parse its stdout as JSON; stop with its stderr if it fails."""
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(proc.stdout), proc.returncode
+    except json.JSONDecodeError:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        sys.exit(f"error: {label} exited {proc.returncode} without JSON output:\n{tail}")
+
+
 def check_agreement(
     work: Path, files: list[Generated], ours_cmd: list[str], theirs_cmd: list[str]
 ) -> dict[str, Any]:
     """Run each tool once with JSON output and compare the invalid files they report."""
     expected = {f.relpath for f in files if f.invalid}
 
-    ours = subprocess.run(
-        [*ours_cmd, "--format", "json"], cwd=work, capture_output=True, text=True, check=False
-    )
-    problems = json.loads(ours.stdout)
+    problems, ours_exit = _json_output([*ours_cmd, "--format", "json"], work, "campaign-sync")
     errors = [p for p in problems if p["severity"] == "error"]
     ours_bad = {os.path.normpath(p["file"]) for p in errors}
     no_line = [p for p in errors if not (isinstance(p.get("line"), int) and p["line"] >= 1)]
     no_column = [p for p in errors if not (isinstance(p.get("column"), int) and p["column"] >= 1)]
 
-    theirs = subprocess.run(
-        [theirs_cmd[0], "-o", "json", *theirs_cmd[1:]],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        check=False,
+    report, theirs_exit = _json_output(
+        [theirs_cmd[0], "-o", "json", *theirs_cmd[1:]], work, "check-jsonschema"
     )
-    report = json.loads(theirs.stdout)
     theirs_bad = {os.path.normpath(e["filename"]) for e in report["errors"]}
     theirs_bad |= {os.path.normpath(e["filename"]) for e in report.get("parse_errors", [])}
 
@@ -526,8 +528,8 @@ def check_agreement(
         "campaign_sync_errors": len(errors),
         "campaign_sync_warnings": len(problems) - len(errors),
         "check_jsonschema_errors": len(report["errors"]),
-        "campaign_sync_exit": ours.returncode,
-        "check_jsonschema_exit": theirs.returncode,
+        "campaign_sync_exit": ours_exit,
+        "check_jsonschema_exit": theirs_exit,
         "same_invalid_set": ours_bad == theirs_bad == expected,
         "only_campaign_sync": sorted(ours_bad - theirs_bad),
         "only_check_jsonschema": sorted(theirs_bad - ours_bad),
@@ -727,7 +729,12 @@ def _run(args: argparse.Namespace, work: Path) -> int:
         f" ({a['errors_without_line']} without)"
     )
 
-    ok = a["same_invalid_set"] and a["every_error_has_line"]
+    # Exit 1 means "some file is invalid"; anything else (3: a crash) makes the times moot.
+    expected_exit = [1] if invalid else [0]
+    exits_ok = all(t.exit_codes == expected_exit for t in timings)
+    if not exits_ok:
+        print(f"UNEXPECTED exit codes (expected {expected_exit[0]} for every run); see above")
+    ok = a["same_invalid_set"] and a["every_error_has_line"] and exits_ok
     if args.json:
         print(
             json.dumps(

@@ -11,6 +11,7 @@ this module turns the tree into dicts, lists and scalars itself so that it can:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ MAX_FILE_BYTES = 1024 * 1024
 ALIAS_EXPANSION_BUDGET = 1_000
 MAX_DEPTH = 64
 
+_DECIMAL = re.compile(r"[-+]?[0-9]+")
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -287,12 +289,22 @@ class _Builder:
         if tag in (_STR, _TIMESTAMP):
             # Timestamps stay text so that `format: date` checks them, as JSON would see them.
             return node.value
+        # YAML 1.2 readings where YAML 1.1 surprises people: `off`/`no`/`yes` stay text
+        # (`issues: off` must mean the word), `010` is ten, not octal 8, `1:30` is text.
+        value = node.value
         if tag == _INT:
+            if _DECIMAL.fullmatch(value):
+                return int(value, 10)
+            if ":" in value:
+                return value
             return _SCALAR_CONSTRUCTOR.construct_yaml_int(node)
         if tag == _FLOAT:
+            if ":" in value:
+                return value
             return _SCALAR_CONSTRUCTOR.construct_yaml_float(node)
         if tag == _BOOL:
-            return _SCALAR_CONSTRUCTOR.construct_yaml_bool(node)
+            lowered = value.lower()
+            return lowered == "true" if lowered in ("true", "false") else value
         if tag == _NULL:
             return None
         raise _fail(
