@@ -1,4 +1,4 @@
-"""Built-in templates: each one validates, selects what its summary says, and merges as documented."""
+"""Built-in templates: each validates, selects what its summary says, and merges as documented."""
 
 from __future__ import annotations
 
@@ -315,8 +315,8 @@ def test_overriding_does_not_change_the_cached_template(tmp_path: Path) -> None:
 
 
 def test_merge_mappings_merge_and_everything_else_replaces() -> None:
-    base = {"a": {"x": 1, "y": [1, 2]}, "b": [1], "c": "keep"}
-    override = {"a": {"y": [3], "z": 2}, "b": [], "d": None}
+    base: dict[str, Any] = {"a": {"x": 1, "y": [1, 2]}, "b": [1], "c": "keep"}
+    override: dict[str, Any] = {"a": {"y": [3], "z": 2}, "b": [], "d": None}
     assert merge(base, override) == {
         "a": {"x": 1, "y": [3], "z": 2},
         "b": [],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,9 +22,29 @@ def _flow(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
-    if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum():
-        return value
+    if isinstance(value, str):
+        return _scalar(value)
     return json.dumps(value)
+
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# A URL without whitespace is a safe plain scalar: '#' only starts a comment after a space.
+_PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s'\"]+\Z")
+# Words YAML 1.1 readers (and so some editors and tools) take for booleans or null.
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan"})
+
+
+def _scalar(text: str) -> str:
+    """Text as a YAML scalar: bare when unambiguous, otherwise double-quoted.
+
+    JSON strings are valid YAML double-quoted scalars; ensure_ascii=False keeps non-ASCII
+    text as it is (libyaml rejects JSON's surrogate-pair escapes).
+    """
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    if _PLAIN_URL.match(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _block(text: str, indent: str = "  ") -> str:
@@ -63,14 +84,14 @@ def render_campaign(
         lines += [f"# Campaign {campaign_id!r}. Check it with `campaign-sync validate`."]
     lines += [
         "",
-        f"name: {json.dumps(title)}",
+        f"name: {_scalar(title)}",
         "description: |",
         _block(description),
         "# Who runs the campaign: GitHub users, or teams as '@org/team-slug'.",
         "managers:",
         *(f"  - {_flow(m)}" for m in managers),
         "# The named point of contact for developers' questions and reviews.",
-        f"contact: {contact}",
+        f"contact: {_scalar(contact)}",
         "# The due date (YYYY-MM-DD).",
         f"ends: {ends.isoformat()}",
         "# draft: planned, never applied; active: reconciled on every run; closed: wound down.",

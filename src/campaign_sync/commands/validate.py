@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -41,6 +42,10 @@ def validate(
     REPORTERS[output_format](result, out)
     summary_file = step_summary_path or os.environ.get("GITHUB_STEP_SUMMARY")
     if output_format == "github" and summary_file:
-        with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(step_summary(result))
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(step_summary(result))
+        except OSError as exc:
+            # The summary is a courtesy; the annotations above already carry every problem.
+            sys.stderr.write(f"warning: cannot write the job summary: {exc.strerror}\n")
     return EXIT_OK if result.ok else EXIT_INVALID

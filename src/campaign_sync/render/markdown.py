@@ -10,7 +10,10 @@ _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 # @mention and #123 / GH-123 references would notify people or link issues.
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 # Bidi overrides and zero-width characters can hide or reorder what a reader sees.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\U000e0000-\U000e007f]"
+)
 
 
 def escape_markdown(text: str) -> str:
