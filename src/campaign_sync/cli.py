@@ -15,12 +15,19 @@ from pathlib import Path
 import click
 
 from campaign_sync import __version__
+from campaign_sync.commands.alerts import AlertFilter, list_alerts
 from campaign_sync.commands.new import new_campaign
 from campaign_sync.commands.templates import list_templates
 from campaign_sync.commands.validate import validate as validate_command
+from campaign_sync.config.repo_config import CONFIG_FILENAMES
 from campaign_sync.config.schema import SCHEMA_NAMES, schema_text
+from campaign_sync.config.yaml_loader import DocumentError, load_yaml_file
 from campaign_sync.errors import CampaignSyncError
+from campaign_sync.github.listing import AlertQuery
+from campaign_sync.model import ALERT_STATES, ALERT_TYPES, SEVERITIES
 from campaign_sync.render.problems import REPORTERS
+from campaign_sync.render.progress import ProgressReporter
+from campaign_sync.sources.registry import SourceContext, build_sources
 
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
@@ -139,6 +146,87 @@ def new(
             out=sys.stdout,
         )
     )
+
+
+@cli.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    required=True,
+    metavar="SOURCE",
+    help="github:ORG, github:OWNER/REPO, snapshot:PATH or sarif:PATH[#OWNER/REPO]; repeatable.",
+)
+@click.option(
+    "--type", "types", multiple=True, type=click.Choice(ALERT_TYPES), help="Only this type."
+)
+@click.option(
+    "--state", "states", multiple=True, type=click.Choice(ALERT_STATES), help="Only this state."
+)
+@click.option(
+    "--severity", "severities", multiple=True, type=click.Choice(SEVERITIES), help="Only this."
+)
+@click.option("--repo", "repositories", multiple=True, help="Only repositories matching a glob.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--count", is_flag=True, help="Print totals by type and state instead.")
+@click.option("--api-url", help="REST API URL (default: config, $GITHUB_API_URL, github.com).")
+def alerts(
+    sources: tuple[str, ...],
+    types: tuple[str, ...],
+    states: tuple[str, ...],
+    severities: tuple[str, ...],
+    repositories: tuple[str, ...],
+    output_format: str,
+    count: bool,
+    api_url: str | None,
+) -> None:
+    """List or count the alerts of one or more sources.
+
+    Credentials for github: sources come from GITHUB_TOKEN or GH_TOKEN (or a GitHub
+    App: CAMPAIGN_SYNC_APP_ID, CAMPAIGN_SYNC_APP_PRIVATE_KEY[_FILE],
+    CAMPAIGN_SYNC_APP_INSTALLATION_ID). Secret values are never fetched or printed.
+    """
+    alert_filter = AlertFilter(types, states, severities, repositories)
+    progress = ProgressReporter(sys.stderr)
+    context = SourceContext(
+        api_url=api_url,
+        config_api_url=_config_api_url(),
+        alert_types=tuple(t for t in ALERT_TYPES if not types or t in types),
+        queries={t: AlertQuery(states=states, severities=severities) for t in ALERT_TYPES},
+        on_page=progress,
+    )
+    built = build_sources(sources, context)
+    try:
+        code = list_alerts(
+            built,
+            alert_filter=alert_filter,
+            output_format=output_format,
+            count=count,
+            out=sys.stdout,
+            err=sys.stderr,
+        )
+    finally:
+        progress.finish()
+    sys.exit(code)
+
+
+def _config_api_url() -> str | None:
+    """The api-url of ./campaign-sync.yml, if there is one and it says."""
+    for name in CONFIG_FILENAMES:
+        path = Path(name)
+        if path.is_file():
+            try:
+                value = load_yaml_file(path).data.get("api-url")
+            except DocumentError:
+                return None  # `validate` reports it; alerts does not need it
+            return value if isinstance(value, str) else None
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CONFIG_FILENAMES = ("campaign-sync.yml", "campaign-sync.yaml")
-DEFAULT_API_URL = "https://api.github.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +31,8 @@ class SafetyConfig:
 @dataclass(frozen=True, slots=True)
 class RepoConfig:
     organizations: tuple[str, ...] = ()
-    api_url: str = DEFAULT_API_URL
+    # None when the file does not say: then --api-url or GITHUB_API_URL decide.
+    api_url: str | None = None
     campaigns_dir: str = "campaigns"
     reports_dir: str = "reports"
     safety: SafetyConfig = field(default_factory=SafetyConfig)
@@ -43,7 +43,7 @@ class RepoConfig:
         """Build from schema-valid data."""
         return cls(
             organizations=tuple(data.get("organizations") or ()),
-            api_url=str(data.get("api-url", DEFAULT_API_URL)).rstrip("/"),
+            api_url=str(data["api-url"]).rstrip("/") if data.get("api-url") else None,
             campaigns_dir=str(data.get("campaigns", "campaigns")),
             reports_dir=str(data.get("reports", "reports")),
             safety=SafetyConfig.from_data(data.get("safety") or {}),

@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from campaign_sync.model import Alert, AlertState, AlertType
+from campaign_sync.model import Alert, AlertState, AlertType, Repository
 
-_CWE_TAG = re.compile(r"(?:external/)?cwe/cwe-0*(\d+)\Z", re.IGNORECASE)
-_CWE_ID = re.compile(r"CWE-0*(\d+)\Z", re.IGNORECASE)
+_CWE_TAG = re.compile(r"(?:external/)?cwe/cwe-0*(\d{1,9})\Z", re.IGNORECASE)
+_CWE_ID = re.compile(r"CWE-0*(\d{1,9})\Z", re.IGNORECASE)
 
 Json = Mapping[str, Any]
 
@@ -26,7 +26,7 @@ class ShapeError(ValueError):
 def cwes_from_tags(tags: Any) -> tuple[int, ...]:
     """CWE ids from CodeQL-style rule tags such as ``external/cwe/cwe-089``."""
     found: set[int] = set()
-    for tag in tags or ():
+    for tag in tags if isinstance(tags, list) else ():
         match = _CWE_TAG.search(str(tag))
         if match:
             found.add(int(match.group(1)))
@@ -35,7 +35,7 @@ def cwes_from_tags(tags: Any) -> tuple[int, ...]:
 
 def _cwes_from_advisory(cwes: Any) -> tuple[int, ...]:
     found: set[int] = set()
-    for entry in cwes or ():
+    for entry in cwes if isinstance(cwes, list) else ():
         match = _CWE_ID.match(str(entry.get("cwe_id", ""))) if isinstance(entry, Mapping) else None
         if match:
             found.add(int(match.group(1)))
@@ -59,6 +59,15 @@ def _number(data: Json) -> int:
     return number
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _obj(value: Any) -> Json:
+    """A nested object, or an empty one when GitHub sent null (or something unexpected)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -70,11 +79,11 @@ def _int(value: Any) -> int | None:
 def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     full_name, repo_id = _repo(data, repository)
     number = _number(data)
-    rule = data.get("rule") or {}
-    tool = data.get("tool") or {}
-    instance = data.get("most_recent_instance") or {}
-    location = instance.get("location") or {}
-    message = (instance.get("message") or {}).get("text")
+    rule = _obj(data.get("rule"))
+    tool = _obj(data.get("tool"))
+    instance = _obj(data.get("most_recent_instance"))
+    location = _obj(instance.get("location"))
+    message = _obj(instance.get("message")).get("text")
     state = data.get("state")
     if state not in ("open", "fixed", "dismissed"):
         raise ShapeError(f"unknown code scanning state {state!r}")
@@ -113,10 +122,10 @@ _DEPENDABOT_STATES: dict[str, AlertState] = {
 def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
     full_name, repo_id = _repo(data, repository)
     number = _number(data)
-    dependency = data.get("dependency") or {}
-    package = dependency.get("package") or {}
-    advisory = data.get("security_advisory") or {}
-    vulnerability = data.get("security_vulnerability") or {}
+    dependency = _obj(data.get("dependency"))
+    package = _obj(dependency.get("package"))
+    advisory = _obj(data.get("security_advisory"))
+    vulnerability = _obj(data.get("security_vulnerability"))
     raw_state = data.get("state")
     state = _DEPENDABOT_STATES.get(raw_state) if isinstance(raw_state, str) else None
     if state is None:
@@ -157,7 +166,7 @@ def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     state = data.get("state")
     if state not in ("open", "resolved"):
         raise ShapeError(f"unknown secret scanning state {state!r}")
-    location = data.get("first_location_detected") or {}
+    location = _obj(data.get("first_location_detected"))
     secret_type = _str(data.get("secret_type"))
     resolution = _str(data.get("resolution"))
     resolved_at = _str(data.get("resolved_at"))
@@ -175,8 +184,8 @@ def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
         rule_id=secret_type,
         rule_name=_str(data.get("secret_type_display_name")) or secret_type,
         tool="secret-scanning",
-        path=_str(location.get("path")) if isinstance(location, Mapping) else None,
-        start_line=_int(location.get("start_line")) if isinstance(location, Mapping) else None,
+        path=_str(location.get("path")),
+        start_line=_int(location.get("start_line")),
         secret_type=secret_type,
         secret_validity=_str(data.get("validity")),
         created_at=_str(data.get("created_at")),
@@ -206,3 +215,33 @@ def detect_type(data: Json) -> AlertType:
         "not a GitHub alert: expected code scanning (rule, tool), Dependabot "
         "(security_advisory, dependency) or secret scanning (secret_type) fields"
     )
+
+
+def repository(data: Json) -> Repository:
+    """A repository from GitHub's repository JSON (org listing, or GET /repos/{o}/{r})."""
+    full_name = data.get("full_name")
+    if not isinstance(full_name, str):
+        raise ShapeError("repository has no full_name")
+    visibility = data.get("visibility")
+    if not isinstance(visibility, str):
+        visibility = "private" if data.get("private", True) else "public"
+    custom = data.get("custom_properties")
+    return Repository(
+        full_name=full_name,
+        id=_int(data.get("id")),
+        archived=bool(data.get("archived", False)),
+        visibility=visibility,
+        topics=tuple(sorted(str(t) for t in _list(data.get("topics")))),
+        properties=custom_properties(custom) if isinstance(custom, Mapping) else (),
+    )
+
+
+def custom_properties(values: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{"tier": "1", "teams": ["a", "b"], "x": null}`` -> sorted (name, values) pairs."""
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        pairs.append((str(name), tuple(str(v) for v in items)))
+    return tuple(sorted(pairs))

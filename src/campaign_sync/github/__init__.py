@@ -1,0 +1,1 @@
+"""The GitHub REST API client: auth, transport (retries, rate limits), listings, writes."""

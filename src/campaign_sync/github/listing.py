@@ -1,0 +1,202 @@
+"""Listing alerts and repositories: org-level and repository-level, every page, as values.
+
+One request per page of 100 (the maximum). Code scanning and secret scanning are walked
+with page numbers, Dependabot with cursors (its only option); both by following GitHub's
+``Link: rel="next"``. Incremental runs sort by ``updated`` newest first and stop at the
+watermark, so an unchanged organization costs one page per alert type.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from campaign_sync.errors import GitHubError
+from campaign_sync.github.transport import RequestFailed, Response, Transport
+from campaign_sync.model import Alert, AlertType, Repository
+from campaign_sync.sources import github_json
+
+PER_PAGE = 100
+
+ORG_PATHS: dict[AlertType, str] = {
+    "code-scanning": "/orgs/{org}/code-scanning/alerts",
+    "dependabot": "/orgs/{org}/dependabot/alerts",
+    "secret-scanning": "/orgs/{org}/secret-scanning/alerts",
+}
+REPO_PATHS: dict[AlertType, str] = {
+    "code-scanning": "/repos/{repo}/code-scanning/alerts",
+    "dependabot": "/repos/{repo}/dependabot/alerts",
+    "secret-scanning": "/repos/{repo}/secret-scanning/alerts",
+}
+# What a token needs for each alert type (fine-grained / GitHub App permission names).
+PERMISSIONS: dict[AlertType, str] = {
+    "code-scanning": "Code scanning alerts: read (security_events)",
+    "dependabot": "Dependabot alerts: read (vulnerability_alerts)",
+    "secret-scanning": "Secret scanning alerts: read (secret_scanning_alerts)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AlertQuery:
+    """Server-side filters, so a run fetches only what the campaigns select.
+
+    Empty means "no filter". GitHub takes some filters as comma-separated lists and some as
+    one value; ``params`` sends what the endpoint accepts and drops the rest (the caller
+    still filters client-side, so dropping a filter costs requests, never correctness).
+    """
+
+    states: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    tool_name: str | None = None
+    ecosystems: tuple[str, ...] = ()
+    packages: tuple[str, ...] = ()
+    secret_types: tuple[str, ...] = ()
+    validities: tuple[str, ...] = ()
+    # Only alerts updated at or after this ISO timestamp (incremental listing).
+    since: str | None = None
+
+    def params(self, alert_type: AlertType) -> dict[str, Any]:
+        params: dict[str, Any] = {"per_page": PER_PAGE}
+        if self.since is not None:
+            params.update(sort="updated", direction="desc")
+        if alert_type == "code-scanning":
+            if len(self.states) == 1:
+                params["state"] = self.states[0]
+            if len(self.severities) == 1:
+                params["severity"] = self.severities[0]
+            if self.tool_name:
+                params["tool_name"] = self.tool_name
+        elif alert_type == "dependabot":
+            if self.states:
+                # Our "dismissed" covers GitHub's auto_dismissed too.
+                states = set(self.states)
+                if "dismissed" in states:
+                    states.add("auto_dismissed")
+                params["state"] = ",".join(sorted(states))
+            if self.severities:
+                params["severity"] = ",".join(self.severities)
+            if self.ecosystems:
+                params["ecosystem"] = ",".join(self.ecosystems)
+            if self.packages and not any("*" in p for p in self.packages):
+                params["package"] = ",".join(self.packages)
+        else:
+            # Never ask for secret values: they must not reach our memory, logs or files.
+            params["hide_secret"] = True
+            states = set(self.states) & {"open", "resolved"}
+            if len(states) == 1:
+                params["state"] = states.pop()
+            if self.secret_types:
+                params["secret_type"] = ",".join(self.secret_types)
+            if self.validities:
+                params["validity"] = ",".join(self.validities)
+        return params
+
+
+@dataclass(slots=True)
+class Progress:
+    """Progress of one listing, for a progress bar."""
+
+    alert_type: str
+    pages: int = 0
+    items: int = 0
+    last_page: int | None = None  # known for page-number pagination only
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _last_page(response: Response) -> int | None:
+    last = response.link("last")
+    if last is None:
+        return None
+    pages = urllib.parse.parse_qs(urllib.parse.urlsplit(last).query).get("page")
+    return int(pages[0]) if pages and pages[0].isdigit() else None
+
+
+def iter_alerts(
+    transport: Transport,
+    path: str,
+    alert_type: AlertType,
+    query: AlertQuery,
+    *,
+    repository: str | None = None,
+    on_page: ProgressCallback | None = None,
+) -> Iterator[Alert]:
+    """Every alert of one list endpoint, normalized; stops at ``query.since`` if given."""
+    normalize = github_json.NORMALIZERS[alert_type]
+    progress = Progress(alert_type)
+    for response in transport.paginate(path, query.params(alert_type)):
+        items = response.data if isinstance(response.data, list) else []
+        progress.pages += 1
+        progress.items += len(items)
+        if progress.last_page is None:
+            progress.last_page = _last_page(response)
+        if on_page is not None:
+            on_page(progress)
+        reached_watermark = False
+        for item in items:
+            if query.since is not None and str(item.get("updated_at") or "") < query.since:
+                reached_watermark = True  # sorted newest first: the rest is older
+                break
+            yield normalize(item, repository)
+        if reached_watermark:
+            return
+
+
+def list_repositories(transport: Transport, org: str) -> Iterator[Repository]:
+    """Every repository of the organization, with topics, custom properties and archived."""
+    for response in transport.paginate(f"/orgs/{org}/repos", {"per_page": PER_PAGE}):
+        for item in response.data or ():
+            yield github_json.repository(item)
+
+
+def get_repository(transport: Transport, full_name: str) -> Repository:
+    return github_json.repository(transport.get(f"/repos/{full_name}").data)
+
+
+def feature_disabled(error: RequestFailed) -> bool:
+    """GitHub's answer for a repository without code security (or the feature turned off)."""
+    message = str(error.data.get("message", "")).lower() if isinstance(error.data, dict) else ""
+    return error.status in (403, 404) and any(
+        phrase in message
+        for phrase in (
+            "must be enabled",
+            "is disabled",
+            "are disabled",
+            "not enabled",
+            "no analysis found",
+        )
+    )
+
+
+def explain(error: RequestFailed, *, alert_type: AlertType | None, scope: str) -> GitHubError:
+    """Turn an HTTP error into a message a user can act on. Never includes the token."""
+    message = ""
+    if isinstance(error.data, Mapping):
+        message = str(error.data.get("message", ""))
+    if error.status == 401:
+        return GitHubError(
+            "GitHub rejected the credentials (401 Bad credentials): the token is wrong, "
+            "expired or revoked. Set GITHUB_TOKEN (or GH_TOKEN) to a valid token."
+        )
+    if error.status == 403:
+        accepted = error.headers.get("x-accepted-github-permissions", "")
+        needed = PERMISSIONS.get(alert_type, "") if alert_type else ""
+        if accepted or "not accessible" in message.lower():
+            named = f" GitHub wants: {accepted}." if accepted else ""
+            what = f" the {alert_type} alerts of" if alert_type else ""
+            hint = f" Grant '{needed}'." if needed else ""
+            return GitHubError(
+                f"the token may not read{what} {scope} (403 {message or 'Forbidden'}): it "
+                f"lacks a permission.{named}{hint}"
+            )
+        return GitHubError(f"GitHub refused access to {scope} (403): {message or 'Forbidden'}")
+    if error.status == 404:
+        kind = "organization" if "/" not in scope else "repository"
+        return GitHubError(
+            f"{kind} {scope!r} was not found, or the token cannot see it (404). Check the "
+            f"name, and that the token has access to the {kind}."
+        )
+    return GitHubError(f"{scope}: {error}")

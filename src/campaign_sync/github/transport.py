@@ -1,0 +1,380 @@
+"""Requests to GitHub's REST API: retries, rate limits, write throttling, conditional requests.
+
+Built on PyGithub's Requester (auth, base URL, connection reuse) but with our own retry
+policy, because the right policy depends on the request:
+
+- reads (GET) are retried on 5xx, timeouts and dropped connections, with backoff;
+- rate limits are waited out: ``retry-after`` for secondary limits, ``x-ratelimit-reset``
+  for an exhausted primary budget, up to ``max_wait`` seconds, then a clear error;
+- writes are spaced ``write_interval`` seconds apart and never sent concurrently
+  (GitHub's secondary limits), and a write whose outcome is unknown (the connection
+  dropped after sending) is not re-sent blindly: it raises AmbiguousWrite so the caller
+  can look at the state and decide, instead of creating a duplicate.
+
+Tokens never appear in messages: errors name the request by method and path only.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from github import Auth, GithubException
+from github.Requester import Requester
+
+from campaign_sync import __version__
+from campaign_sync.errors import GitHubError
+
+DEFAULT_API_URL = "https://api.github.com"
+USER_AGENT = f"campaign-sync/{__version__}"
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+class AmbiguousWrite(GitHubError):
+    """A write may or may not have been applied: re-read the state before retrying."""
+
+
+class RequestFailed(GitHubError):
+    """GitHub answered with an error status that retrying will not fix."""
+
+    def __init__(self, message: str, *, status: int, data: Any, headers: Mapping[str, str]):
+        super().__init__(message)
+        self.status = status
+        self.data = data
+        self.headers = dict(headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+    from_cache: bool = False
+
+    def link(self, rel: str) -> str | None:
+        return parse_link_header(self.headers.get("link", "")).get(rel)
+
+
+def parse_link_header(value: str) -> dict[str, str]:
+    """``<url>; rel="next", <url>; rel="last"`` -> {"next": url, "last": url}."""
+    links: dict[str, str] = {}
+    for part in value.split(","):
+        if ";" not in part:
+            continue
+        target, _, params = part.partition(";")
+        url = target.strip().removeprefix("<").removesuffix(">")
+        for param in params.split(";"):
+            key, _, rel = param.strip().partition("=")
+            if key == "rel":
+                for name in rel.strip('"').split():
+                    links[name] = url
+    return links
+
+
+@dataclass(slots=True)
+class Stats:
+    """What a run cost; ``counted`` is what the primary rate limit saw (304s are free)."""
+
+    requests: int = 0
+    reads: int = 0
+    writes: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    rate_limit_waits: int = 0
+    waited_seconds: float = 0.0
+    by_route: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counted(self) -> int:
+        return self.requests - self.not_modified
+
+
+@dataclass(slots=True)
+class RateLimit:
+    limit: int | None = None
+    remaining: int | None = None
+    reset: int | None = None  # epoch seconds
+
+    def update(self, headers: Mapping[str, str]) -> None:
+        for name in ("limit", "remaining", "reset"):
+            value = headers.get(f"x-ratelimit-{name}")
+            if value is not None and value.strip().isdigit():
+                setattr(self, name, int(value))
+
+
+class EtagCache:
+    """Remembers the ETag and body of GET responses, for conditional requests.
+
+    A 304 answer costs no primary rate limit, so re-reading unchanged pages is free.
+    """
+
+    def __init__(self, entries: Mapping[str, tuple[str, Any]] | None = None) -> None:
+        self._entries: dict[str, tuple[str, Any]] = dict(entries or {})
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[str, Any] | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: str, etag: str, data: Any) -> None:
+        with self._lock:
+            self._entries[key] = (etag, data)
+
+    def entries(self) -> dict[str, tuple[str, Any]]:
+        with self._lock:
+            return dict(self._entries)
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, Mapping) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return ""
+
+
+def _route(url: str) -> str:
+    return urllib.parse.urlsplit(url).path
+
+
+class Transport:
+    """Sends requests through one PyGithub Requester with our retry and rate-limit policy."""
+
+    def __init__(
+        self,
+        *,
+        auth: Auth.Auth | None,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = 30.0,
+        max_attempts: int = 6,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        max_wait: float = 15 * 60,
+        write_interval: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        etags: EtagCache | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.api_url = api_url.rstrip("/")
+        self._requester = Requester(
+            auth,
+            self.api_url,
+            int(max(1, timeout)),
+            USER_AGENT,
+            100,
+            True,
+            None,  # no urllib3 retries: ours know which requests are safe to repeat
+            None,
+            None,
+            None,
+        )
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._max_wait = max_wait
+        self._write_interval = write_interval
+        self._sleep = sleep
+        self._clock = clock
+        self._random = random.Random(seed)
+        self._write_lock = threading.Lock()
+        self._last_write = float("-inf")
+        self._stats_lock = threading.Lock()
+        self.stats = Stats()
+        self.rate_limit = RateLimit()
+        self.etags = etags
+
+    # -- public API ----------------------------------------------------------------------
+
+    def get(self, url: str, params: Mapping[str, Any] | None = None) -> Response:
+        return self.request("GET", url, params=params)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        """Send one request, retrying what is safe to retry. Raises GitHubError subclasses."""
+        method = method.upper()
+        is_write = method in WRITE_METHODS
+        # POST creates; PATCH/PUT/DELETE of a named resource set a state and can be repeated.
+        repeatable = (method != "POST") if idempotent is None else idempotent
+        full_url = self._with_params(url, params)
+        cached = self.etags.get(full_url) if (self.etags and method == "GET") else None
+        attempt = 0
+        while True:
+            attempt += 1
+            headers = {
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+            }
+            if cached is not None:
+                headers["If-None-Match"] = cached[0]
+            try:
+                if is_write:
+                    with self._write_lock:  # never two writes in flight
+                        self._space_writes()
+                        status, response_headers, text = self._send(method, full_url, headers, body)
+                else:
+                    status, response_headers, text = self._send(method, full_url, headers, body)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if is_write and not repeatable:
+                    raise AmbiguousWrite(
+                        f"{method} {_route(full_url)}: the connection failed before GitHub "
+                        "answered, so the write may or may not have happened"
+                    ) from exc
+                self._retry_or_raise(attempt, f"{method} {_route(full_url)}: {type(exc).__name__}")
+                continue
+            self._count(method, full_url, status)
+            self.rate_limit.update(response_headers)
+            if status == 304 and cached is not None:
+                return Response(304, response_headers, cached[1], from_cache=True)
+            data = _decode(text)
+            if status < 400:
+                etag = response_headers.get("etag")
+                if self.etags is not None and method == "GET" and etag:
+                    self.etags.put(full_url, etag, data)
+                return Response(status, response_headers, data)
+            wait = self._rate_limit_wait(status, response_headers, data)
+            if wait is not None:
+                self._wait(wait, method, full_url, attempt)
+                continue
+            if status >= 500:
+                if is_write and not repeatable:
+                    raise AmbiguousWrite(
+                        f"{method} {_route(full_url)}: GitHub answered {status}; the write may "
+                        "or may not have happened"
+                    )
+                self._retry_or_raise(attempt, f"{method} {_route(full_url)}: HTTP {status}")
+                continue
+            raise RequestFailed(
+                f"{method} {_route(full_url)}: HTTP {status}: {_message(data) or 'error'}",
+                status=status,
+                data=data,
+                headers=response_headers,
+            )
+
+    def paginate(self, url: str, params: Mapping[str, Any] | None = None) -> Iterator[Response]:
+        """Every page of a list, following the ``Link: rel="next"`` header (page or cursor)."""
+        next_url: str | None = self._with_params(url, params)
+        while next_url is not None:
+            response = self.get(next_url)
+            yield response
+            next_url = response.link("next")
+
+    def close(self) -> None:
+        self._requester.close()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _with_params(self, url: str, params: Mapping[str, Any] | None) -> str:
+        if not params:
+            return url
+        query = urllib.parse.urlencode(
+            {k: _param(v) for k, v in params.items() if v is not None}, safe=",/"
+        )
+        return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
+
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], body: Any
+    ) -> tuple[int, dict[str, str], str]:
+        try:
+            status, response_headers, text = self._requester.requestJson(
+                method, url, None, headers, body
+            )
+        except GithubException as exc:
+            # Only raised by PyGithub's App auth while minting an installation token.
+            raise GitHubError(
+                f"GitHub App authentication failed (HTTP {exc.status}): "
+                f"{_message(exc.data) or 'check the app id, private key and installation id'}"
+            ) from exc
+        return status, {k.lower(): v for k, v in response_headers.items()}, text
+
+    def _count(self, method: str, url: str, status: int) -> None:
+        with self._stats_lock:
+            stats = self.stats
+            stats.requests += 1
+            if method in WRITE_METHODS:
+                stats.writes += 1
+            else:
+                stats.reads += 1
+            if status == 304:
+                stats.not_modified += 1
+            route = f"{method} {_route(url)}"
+            stats.by_route[route] = stats.by_route.get(route, 0) + 1
+
+    def _space_writes(self) -> None:
+        now = self._clock()
+        delay = self._last_write + self._write_interval - now
+        if delay > 0:
+            self._sleep(delay)
+        self._last_write = max(now, self._last_write + self._write_interval)
+
+    def _rate_limit_wait(self, status: int, headers: Mapping[str, str], data: Any) -> float | None:
+        """Seconds to wait before retrying, if this is a rate limit answer."""
+        if status not in (403, 429):
+            return None
+        retry_after = headers.get("retry-after")
+        if retry_after is not None and retry_after.strip().isdigit():
+            return float(retry_after)
+        message = _message(data).lower()
+        if headers.get("x-ratelimit-remaining") == "0":
+            reset = headers.get("x-ratelimit-reset", "")
+            if reset.isdigit():
+                return max(1.0, int(reset) - self._clock() + 1)
+            return 60.0
+        if "secondary rate limit" in message or "abuse" in message:
+            return 60.0  # GitHub's advice when it gives no retry-after
+        return None
+
+    def _wait(self, seconds: float, method: str, url: str, attempt: int) -> None:
+        if seconds > self._max_wait:
+            raise GitHubError(
+                f"{method} {_route(url)}: GitHub's rate limit asks to wait {seconds:.0f} s, "
+                f"more than the {self._max_wait:.0f} s allowed; run again later or use a "
+                "GitHub App installation token (higher limits)"
+            )
+        if attempt >= self._max_attempts * 4:
+            raise GitHubError(f"{method} {_route(url)}: still rate limited after {attempt} tries")
+        with self._stats_lock:
+            self.stats.rate_limit_waits += 1
+            self.stats.waited_seconds += seconds
+        self._sleep(seconds)
+
+    def _retry_or_raise(self, attempt: int, what: str) -> None:
+        if attempt >= self._max_attempts:
+            raise GitHubError(
+                f"{what}; gave up after {attempt} attempts. GitHub or the network is "
+                "failing; try again later"
+            )
+        with self._stats_lock:
+            self.stats.retries += 1
+        # Exponential backoff with full jitter (AWS architecture blog), capped.
+        delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
+        self._sleep(self._random.uniform(0, delay))
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _decode(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {"message": text[:200]}

@@ -1,0 +1,115 @@
+"""``--source KIND:ARGUMENT`` -> an AlertSource. The registry's keys are the kinds."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from campaign_sync.errors import SourceError
+from campaign_sync.github.auth import auth_from_env, resolve_api_url
+from campaign_sync.github.listing import AlertQuery, ProgressCallback
+from campaign_sync.github.transport import Transport
+from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
+from campaign_sync.sources.base import AlertSource, Skipped, SourceResult
+from campaign_sync.sources.github import GitHubSource
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext:
+    """What building a source may need besides its argument."""
+
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    api_url: str | None = None  # --api-url
+    config_api_url: str | None = None  # campaign-sync.yml
+    alert_types: tuple[AlertType, ...] = ALERT_TYPES
+    queries: Mapping[AlertType, AlertQuery] = field(default_factory=dict)
+    on_page: ProgressCallback | None = None
+    transport_factory: Callable[[SourceContext], Transport] | None = None
+
+    def transport(self) -> Transport:
+        if self.transport_factory is not None:
+            return self.transport_factory(self)
+        api_url = resolve_api_url(self.api_url, self.config_api_url, self.env)
+        return Transport(auth=auth_from_env(self.env, api_url), api_url=api_url)
+
+
+def _github(argument: str, context: SourceContext) -> AlertSource:
+    scope = argument.strip("/")
+    parts = scope.split("/")
+    if not scope or len(parts) > 2 or not all(parts):
+        raise SourceError(f"github:{argument}: expected github:ORG or github:OWNER/REPO")
+    return GitHubSource(
+        context.transport(),
+        scope,
+        alert_types=context.alert_types,
+        queries=dict(context.queries),
+        on_page=context.on_page,
+    )
+
+
+def _existing(argument: str, kind: str) -> Path:
+    if not argument:
+        raise SourceError(f"{kind}: expected {kind}:PATH (a file or a folder)")
+    path = Path(argument)
+    if not path.exists():
+        raise SourceError(f"{kind}:{argument}: no such file or folder")
+    return path
+
+
+def _snapshot(argument: str, context: SourceContext) -> AlertSource:
+    from campaign_sync.sources.snapshot import SnapshotSource
+
+    return SnapshotSource([_existing(argument, "snapshot")])
+
+
+def _sarif(argument: str, context: SourceContext) -> AlertSource:
+    # sarif:PATH#OWNER/REPO names the repository when the SARIF file does not.
+    from campaign_sync.sources.sarif import SarifSource
+
+    path, _, repository = argument.partition("#")
+    return SarifSource([_existing(path, "sarif")], repository=repository or None)
+
+
+SOURCE_KINDS: dict[str, Callable[[str, SourceContext], AlertSource]] = {
+    "github": _github,
+    "snapshot": _snapshot,
+    "sarif": _sarif,
+}
+
+
+def build_source(spec: str, context: SourceContext) -> AlertSource:
+    kind, separator, argument = spec.partition(":")
+    if not separator or kind not in SOURCE_KINDS:
+        kinds = ", ".join(f"{k}:..." for k in SOURCE_KINDS)
+        raise SourceError(f"unknown source {spec!r}; use one of {kinds}")
+    return SOURCE_KINDS[kind](argument, context)
+
+
+def fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
+    """Fetch every source and merge: alerts by id, repositories by name (last source wins)."""
+    alerts: dict[str, Alert] = {}
+    repositories: dict[str, Repository] = {}
+    skipped: list[Skipped] = []
+    watermarks: list[str] = []
+    requests = 0
+    for source in sources:
+        result = source.fetch()
+        alerts.update((a.id, a) for a in result.alerts)
+        repositories.update((r.full_name, r) for r in result.repositories)
+        skipped.extend(result.skipped)
+        if result.watermark:
+            watermarks.append(result.watermark)
+        requests += result.requests
+    return SourceResult(
+        alerts=tuple(alerts[k] for k in sorted(alerts)),
+        repositories=tuple(repositories[k] for k in sorted(repositories)),
+        skipped=tuple(sorted(set(skipped))),
+        watermark=max(watermarks) if watermarks else None,
+        requests=requests,
+    )
+
+
+def build_sources(specs: Sequence[str], context: SourceContext) -> list[AlertSource]:
+    return [build_source(spec, context) for spec in specs]
