@@ -105,9 +105,16 @@ def schema_problems(doc: LoadedDocument, name: SchemaName) -> list[Problem]:
     # A value that is not a URI at all also misses the stricter pattern; say it once.
     bad_format = {tuple(e.absolute_path) for e in errors if e.validator == "format"}
     problems: list[Problem] = []
+    required_done: set[DocPath] = set()
     for error in errors:
-        if error.validator == "pattern" and tuple(error.absolute_path) in bad_format:
+        path = tuple(error.absolute_path)
+        if error.validator == "pattern" and path in bad_format:
             continue
+        if error.validator == "required":
+            # jsonschema yields one error per missing key; one pass reports them all.
+            if path in required_done:
+                continue
+            required_done.add(path)
         problems.extend(_problems_for(doc, error))
     return problems
 
@@ -194,7 +201,12 @@ def _problems_for(doc: LoadedDocument, error: ValidationError) -> Iterator[Probl
             )
         return
 
-    mark = doc.mark_of(path)
+    if "propertyNames" in error.absolute_schema_path and isinstance(instance, str):
+        # The error is about a key of the mapping at `path`: point at that key.
+        path = (*path, instance)
+        mark = doc.key_mark_of(path)
+    else:
+        mark = doc.mark_of(path)
     yield Problem(doc.file, mark.line, mark.column, format_path(path), _message(error, schema))
 
 
@@ -204,9 +216,11 @@ def _first_line(doc: LoadedDocument) -> Any:
     return min(marks, key=lambda m: (m.line, m.column)) if marks else doc.mark_of(())
 
 
-def _first_sentence(text: str) -> str:
+def _first_sentence(text: str, limit: int = 100) -> str:
     sentence = text.strip().split(". ")[0].rstrip(".")
-    return sentence if len(sentence) <= 100 else sentence[:97] + "..."
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
 def _message(error: ValidationError, schema: dict[str, Any]) -> str:
@@ -231,7 +245,7 @@ def _message(error: ValidationError, schema: dict[str, Any]) -> str:
     if keyword == "uniqueItems":
         return "the list repeats an item; list each value once"
     if keyword == "minItems":
-        return f"the list is empty; give at least {value} item(s) or leave the key out"
+        return f"the list is empty; give at least {value} item(s)"
     if keyword == "maxItems":
         return f"the list has {len(instance)} items; at most {value} are allowed"
     if keyword == "minLength":

@@ -11,6 +11,8 @@ this module turns the tree into dicts, lists and scalars itself so that it can:
 
 from __future__ import annotations
 
+import codecs
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +42,18 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"  # a bare `=`: just text
+_KEY_TAGS = frozenset(
+    {
+        "tag:yaml.org,2002:str",
+        "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float",
+        "tag:yaml.org,2002:bool",
+        "tag:yaml.org,2002:null",
+        "tag:yaml.org,2002:timestamp",
+        "tag:yaml.org,2002:value",
+    }
+)
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
@@ -123,16 +137,18 @@ def decode_text(raw: bytes, file: str) -> str:
             f"file is {len(raw):,} bytes; campaign files are limited to 1 MiB",
             "file-too-large",
         )
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.decode("utf-8-sig")
+        return raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        start = bom + exc.start
+        before = raw[bom:start].decode("utf-8")  # valid up to the bad byte
+        line_start = before.rfind("\n") + 1
+        # Columns count characters, as editors and libyaml's marks do.
         raise _fail(
             file,
-            Mark(line, column),
-            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            Mark(before.count("\n") + 1, len(before) - line_start + 1),
+            f"byte 0x{raw[start]:02x} is not valid UTF-8; save the file as UTF-8",
             "not-utf8",
         ) from exc
 
@@ -144,7 +160,7 @@ def load_yaml(text: str, file: str) -> LoadedDocument:
     documents, an empty file, a top level that is not a mapping, an alias bomb, nesting too deep.
     """
     node = _compose_single(text, file)
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value):
         raise _fail(file, Mark(1, 1), "file is empty; expected a mapping of fields", "not-mapping")
     if not isinstance(node, yaml.MappingNode):
         kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
@@ -192,8 +208,21 @@ def _compose_single(text: str, file: str) -> yaml.Node | None:
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         raise _fail(file, where, f"invalid YAML: {problem}{context}", "yaml-syntax") from exc
+    except yaml.reader.ReaderError as exc:
+        # Raised for characters YAML forbids (controls, some non-characters); it carries an
+        # offset into the text rather than a mark.
+        before = text[: exc.position]
+        where = Mark(before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise _fail(
+            file,
+            where,
+            f"invalid YAML: the character U+{ord(char):04X} is not allowed; remove it",
+            "yaml-syntax",
+        ) from exc
     except yaml.YAMLError as exc:
-        raise _fail(file, Mark(1, 1), f"invalid YAML: {exc}", "yaml-syntax") from exc
+        message = " ".join(str(exc).split())
+        raise _fail(file, Mark(1, 1), f"invalid YAML: {message}", "yaml-syntax") from exc
     except RecursionError as exc:  # only the pure-Python composer recurses
         raise _fail(file, Mark(1, 1), "invalid YAML: nesting is too deep", "too-deep") from exc
     finally:
@@ -201,6 +230,10 @@ def _compose_single(text: str, file: str) -> yaml.Node | None:
 
 
 _SCALAR_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _short_text(value: str, limit: int = 40) -> str:
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."
 
 
 class _Builder:
@@ -213,6 +246,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self._constructed: set[int] = set()  # ids of collection nodes built at least once
         self._active: set[int] = set()  # ids of collection nodes on the current build stack
+        self._reported_duplicates: set[Mark] = set()
         self._alias_nodes = 0
         self._alias_depth = 0
         self._alias_origin: DocPath = ()  # where the outermost alias being expanded is used
@@ -286,22 +320,36 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: DocPath) -> Any:
         tag = node.tag
-        if tag in (_STR, _TIMESTAMP):
+        if tag in (_STR, _TIMESTAMP, _VALUE):
             # Timestamps stay text so that `format: date` checks them, as JSON would see them.
             return node.value
         # YAML 1.2 readings where YAML 1.1 surprises people: `off`/`no`/`yes` stay text
         # (`issues: off` must mean the word), `010` is ten, not octal 8, `1:30` is text.
         value = node.value
-        if tag == _INT:
-            if _DECIMAL.fullmatch(value):
-                return int(value, 10)
-            if ":" in value:
-                return value
-            return _SCALAR_CONSTRUCTOR.construct_yaml_int(node)
-        if tag == _FLOAT:
-            if ":" in value:
-                return value
-            return _SCALAR_CONSTRUCTOR.construct_yaml_float(node)
+        try:
+            if tag == _INT:
+                if _DECIMAL.fullmatch(value):
+                    return int(value, 10)
+                if ":" in value:
+                    return value
+                return _SCALAR_CONSTRUCTOR.construct_yaml_int(node)
+            if tag == _FLOAT:
+                if ":" in value:
+                    return value
+                number = _SCALAR_CONSTRUCTOR.construct_yaml_float(node)
+                if not math.isfinite(number):
+                    # JSON has no NaN or infinity, and NaN would pass every bound silently.
+                    raise ValueError("not a finite number")
+                return number
+        except (ValueError, IndexError, TypeError) as exc:
+            kind = "whole number" if tag == _INT else "finite number"
+            raise _fail(
+                self.file,
+                _mark(node.start_mark),
+                f"{_short_text(value)} is not a valid {kind}",
+                "yaml-value",
+                path,
+            ) from exc
         if tag == _BOOL:
             lowered = value.lower()
             return lowered == "true" if lowered in ("true", "false") else value
@@ -350,12 +398,23 @@ class _Builder:
                     "bad-key",
                     path,
                 )
+            if key_node.tag not in _KEY_TAGS:
+                raise _fail(
+                    self.file,
+                    _mark(key_node.start_mark),
+                    f"unsupported YAML tag {key_node.tag!r} on a key; use plain keys",
+                    "yaml-tag",
+                    path,
+                )
             # The key exactly as written: `on:` stays "on", not True.
             key = key_node.value
             key_mark = _mark(key_node.start_mark)
             child = (*path, key)
             if key in seen:
                 first = seen[key]
+                if key_mark in self._reported_duplicates:
+                    continue  # the same mapping again, through an alias
+                self._reported_duplicates.add(key_mark)
                 self.problems.append(
                     Problem(
                         self.file,
