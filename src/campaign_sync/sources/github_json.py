@@ -14,6 +14,8 @@ from typing import Any
 from campaign_sync.model import Alert, AlertState, AlertType, Repository
 
 _CWE_TAG = re.compile(r"(?:external/)?cwe/cwe-0*(\d{1,9})\Z", re.IGNORECASE)
+# Semgrep and most third-party tools tag rules "CWE-89: Improper Neutralization of ...".
+_CWE_TEXT_TAG = re.compile(r"CWE-0*(\d{1,9})(?!\d)", re.IGNORECASE)
 _CWE_ID = re.compile(r"CWE-0*(\d{1,9})\Z", re.IGNORECASE)
 
 Json = Mapping[str, Any]
@@ -24,10 +26,13 @@ class ShapeError(ValueError):
 
 
 def cwes_from_tags(tags: Any) -> tuple[int, ...]:
-    """CWE ids from CodeQL-style rule tags such as ``external/cwe/cwe-089``."""
+    """CWE ids from rule tags: CodeQL's ``external/cwe/cwe-089``, or ``CWE-89: ...`` (Semgrep).
+
+    Code scanning alerts from third-party tools carry the tags of the SARIF they came in.
+    """
     found: set[int] = set()
     for tag in tags if isinstance(tags, list) else ():
-        match = _CWE_TAG.search(str(tag))
+        match = _CWE_TAG.search(str(tag)) or _CWE_TEXT_TAG.match(str(tag))
         if match:
             found.add(int(match.group(1)))
     return tuple(sorted(found))

@@ -14,6 +14,8 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.sources.base import AlertSource, Skipped, SourceResult
 from campaign_sync.sources.github import GitHubSource
+from campaign_sync.sources.sarif import SarifSource
+from campaign_sync.sources.snapshot import SnapshotSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +61,11 @@ def _existing(argument: str, kind: str) -> Path:
 
 
 def _snapshot(argument: str, context: SourceContext) -> AlertSource:
-    from campaign_sync.sources.snapshot import SnapshotSource
-
     return SnapshotSource([_existing(argument, "snapshot")])
 
 
 def _sarif(argument: str, context: SourceContext) -> AlertSource:
     # sarif:PATH#OWNER/REPO names the repository when the SARIF file does not.
-    from campaign_sync.sources.sarif import SarifSource
-
     path, _, repository = argument.partition("#")
     return SarifSource([_existing(path, "sarif")], repository=repository or None)
 

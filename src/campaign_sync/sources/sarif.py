@@ -38,8 +38,8 @@ In order of precedence, the digest is taken over the tool, rule id, file path an
 
 1. the first usable fingerprint the scanner wrote for the result: ``partialFingerprints``
    (``primaryLocationLineHash`` first, which CodeQL computes from the flagged line's
-   content, not its number; then the other keys by name; ``primaryLocationStartColumn
-   Fingerprint`` is a column offset, not an identity, and is never used), then
+   content, not its number; then the other keys by name, except
+   ``primaryLocationStartColumnFingerprint``, a column offset and not an identity), then
    ``fingerprints`` by key name (Semgrep's ``matchBasedId/v1``), then ``correlationGuid``.
    The key's name is part of the digest.
 2. Otherwise, what stays the same when code moves: the flagged code
@@ -137,7 +137,7 @@ def security_severity(score: Any) -> str | None:
         return None
     try:
         value = float(score)
-    except ValueError:
+    except (ValueError, OverflowError):  # "high", or an integer too large for a float
         return None
     if not math.isfinite(value) or value <= 0:
         return None
@@ -159,30 +159,25 @@ def _cwe_from_text(text: str, *, bare_numbers: bool) -> int | None:
 
 def cwes(*properties: Json, relationships: Any = None) -> tuple[int, ...]:
     """CWE ids from rule or result properties (tags and cwe fields) and rule relationships."""
-    found: set[int] = set()
+    found: list[int | None] = []
     for props in properties:
         for tag in _list(props.get("tags")):
-            cwe = _cwe_from_text(tag, bare_numbers=False) if isinstance(tag, str) else None
-            if cwe is not None:
-                found.add(cwe)
+            if isinstance(tag, str):
+                found.append(_cwe_from_text(tag, bare_numbers=False))
         for key in _CWE_KEYS:
             value = props.get(key)
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, str):
-                    cwe = _cwe_from_text(item, bare_numbers=True)
+                    found.append(_cwe_from_text(item, bare_numbers=True))
                 else:
-                    cwe = _int(item)
-                if cwe is not None and 0 < cwe < 10**9:
-                    found.add(cwe)
+                    found.append(_int(item))
     for relationship in _list(relationships):
         target = _obj(_obj(relationship).get("target"))
         component = _str(_obj(target.get("toolComponent")).get("name")) or ""
         target_id = _str(target.get("id"))
         if component.upper() == "CWE" and target_id is not None:
-            cwe = _cwe_from_text(target_id, bare_numbers=True)
-            if cwe is not None:
-                found.add(cwe)
-    return tuple(sorted(found))
+            found.append(_cwe_from_text(target_id, bare_numbers=True))
+    return tuple(sorted({cwe for cwe in found if cwe is not None and 0 < cwe < 10**9}))
 
 
 def _format(template: str, arguments: Sequence[str]) -> str:
@@ -388,6 +383,32 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "tool"
 
 
+def _check_repository(repository: str | None) -> None:
+    if repository is not None and not _REPOSITORY.match(repository):
+        raise SourceError(f"sarif: repository must be OWNER/REPO, not {repository[:100]!r}")
+
+
+def alerts_from_log(log: Any, source: str, *, repository: str | None = None) -> tuple[Alert, ...]:
+    """The alerts of one parsed SARIF log, in file order; ``source`` names it in errors.
+
+    Results that get the same id (one location reported twice) appear once.
+    """
+    _check_repository(repository)
+    if not isinstance(log, Mapping) or not isinstance(log.get("runs"), list):
+        raise SourceError(f'{source}: not a SARIF log: expected an object with "runs"')
+    version = log.get("version")
+    if version is not None and version != "2.1.0":
+        raise SourceError(
+            f"{source}: SARIF version {str(version)[:20]!r} is not supported; "
+            "campaign-sync reads SARIF 2.1.0"
+        )
+    alerts: dict[str, Alert] = {}
+    for index, run in enumerate(log["runs"]):
+        for alert in _run_alerts(run, f"{source}: runs[{index}]", repository):
+            alerts.setdefault(alert.id, alert)
+    return tuple(alerts.values())
+
+
 class SarifSource:
     """Findings from SARIF 2.1.0 files as open code scanning alerts (see the module).
 
@@ -397,8 +418,7 @@ class SarifSource:
     """
 
     def __init__(self, paths: Sequence[Path], *, repository: str | None = None) -> None:
-        if repository is not None and not _REPOSITORY.match(repository):
-            raise SourceError(f"sarif: repository must be OWNER/REPO, not {repository!r}")
+        _check_repository(repository)
         self._paths = tuple(Path(p) for p in paths)
         self._repository = repository
 
@@ -409,86 +429,76 @@ class SarifSource:
     def fetch(self) -> SourceResult:
         alerts: dict[str, Alert] = {}
         for path in expand_paths(self._paths, ("*.sarif", "*.json")):
-            for alert in self._read(path):
+            for alert in alerts_from_log(_load(path), str(path), repository=self._repository):
                 alerts.setdefault(alert.id, alert)
         return SourceResult(alerts=tuple(alerts[key] for key in sorted(alerts)))
 
-    def _read(self, path: Path) -> Iterator[Alert]:
-        try:
-            with path.open(encoding="utf-8-sig") as handle:
-                log = json.load(handle)
-        except json.JSONDecodeError as error:
-            raise SourceError(
-                f"{path}:{error.lineno}:{error.colno}: malformed JSON: {error.msg}"
-            ) from None
-        except RecursionError:
-            raise SourceError(f"{path}: malformed JSON: nested too deeply") from None
-        except UnicodeDecodeError:
-            raise SourceError(f"{path}: not UTF-8 text; is this a SARIF file?") from None
-        except ValueError as error:  # e.g. an integer of more than 4300 digits
-            raise SourceError(f"{path}: malformed JSON: {error}") from None
-        except OSError as error:
-            raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
-        if not isinstance(log, Mapping) or not isinstance(log.get("runs"), list):
-            raise SourceError(f'{path}: not a SARIF log: expected an object with "runs"')
-        version = log.get("version")
-        if version is not None and version != "2.1.0":
-            raise SourceError(
-                f"{path}: SARIF version {str(version)[:20]!r} is not supported; "
-                "campaign-sync reads SARIF 2.1.0"
-            )
-        for index, run in enumerate(log["runs"]):
-            yield from self._run(run, f"{path}: runs[{index}]")
 
-    def _run(self, run: Any, where: str) -> Iterator[Alert]:
-        if not isinstance(run, Mapping):
-            raise SourceError(f"{where} is not an object")
-        tool = _obj(run.get("tool"))
-        tool_name = _str(_obj(tool.get("driver")).get("name"))
-        if not tool_name or not tool_name.strip():
-            raise SourceError(f"{where}: tool.driver.name is missing; not a SARIF 2.1.0 run")
-        results = run.get("results")
-        if results is None:
-            return
-        if not isinstance(results, list):
-            raise SourceError(f"{where}: results is not an array")
-        rules = _Rules(tool)
-        paths = _Paths(run)
-        findings: list[_Finding] = []
-        for index, result in enumerate(results):
-            if not isinstance(result, Mapping):
-                raise SourceError(f"{where}: results[{index}] is not an object")
-            if result.get("kind") in _NOT_FINDINGS or result.get("baselineState") == "absent":
-                continue
-            findings.append(self._finding(index, result, rules, paths))
-        if not findings:
-            return
-        repository = self._repository or _run_repository(run, where)
-        yield from _alerts(findings, tool_name, repository)
+def _load(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            return json.load(handle)
+    except json.JSONDecodeError as error:
+        raise SourceError(
+            f"{path}:{error.lineno}:{error.colno}: malformed JSON: {error.msg}"
+        ) from None
+    except RecursionError:
+        raise SourceError(f"{path}: malformed JSON: nested too deeply") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"{path}: not UTF-8 text; is this a SARIF file?") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise SourceError(f"{path}: malformed JSON: {error}") from None
+    except OSError as error:
+        raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
 
-    @staticmethod
-    def _finding(index: int, result: Json, rules: _Rules, paths: _Paths) -> _Finding:
-        rule_id, rule = rules.find(result)
-        location = _obj(next(iter(_list(result.get("locations"))), None))
-        region = _obj(_obj(location.get("physicalLocation")).get("region"))
-        line = _int(region.get("startLine"))
-        message = _message(result, rule)
-        snippet = _collapse(_str(_obj(region.get("snippet")).get("text")) or "")
-        if snippet.lower() in _PLACEHOLDERS:
-            snippet = ""
-        return _Finding(
-            index=index,
-            rule_id=rule_id,
-            rule=rule,
-            props=_obj(result.get("properties")),
-            path=paths.path(location),
-            line=line if line is not None and line > 0 else None,
-            column=_int(region.get("startColumn")),
-            text=snippet or _collapse(message or ""),
-            message=message,
-            fingerprints=_candidates(result),
-            suppressed=_is_suppressed(result),
-        )
+
+def _run_alerts(run: Any, where: str, repository: str | None) -> Iterator[Alert]:
+    if not isinstance(run, Mapping):
+        raise SourceError(f"{where} is not an object")
+    tool = _obj(run.get("tool"))
+    tool_name = _str(_obj(tool.get("driver")).get("name"))
+    if not tool_name or not tool_name.strip():
+        raise SourceError(f"{where}: tool.driver.name is missing; not a SARIF 2.1.0 run")
+    results = run.get("results")
+    if results is None:
+        return
+    if not isinstance(results, list):
+        raise SourceError(f"{where}: results is not an array")
+    rules = _Rules(tool)
+    paths = _Paths(run)
+    findings: list[_Finding] = []
+    for index, result in enumerate(results):
+        if not isinstance(result, Mapping):
+            raise SourceError(f"{where}: results[{index}] is not an object")
+        if _str(result.get("kind")) in _NOT_FINDINGS or result.get("baselineState") == "absent":
+            continue
+        findings.append(_finding(index, result, rules, paths))
+    if findings:
+        yield from _alerts(findings, tool_name, repository or _run_repository(run, where))
+
+
+def _finding(index: int, result: Json, rules: _Rules, paths: _Paths) -> _Finding:
+    rule_id, rule = rules.find(result)
+    location = _obj(next(iter(_list(result.get("locations"))), None))
+    region = _obj(_obj(location.get("physicalLocation")).get("region"))
+    line = _int(region.get("startLine"))
+    message = _message(result, rule)
+    snippet = _collapse(_str(_obj(region.get("snippet")).get("text")) or "")
+    if snippet.lower() in _PLACEHOLDERS:
+        snippet = ""
+    return _Finding(
+        index=index,
+        rule_id=rule_id,
+        rule=rule,
+        props=_obj(result.get("properties")),
+        path=paths.path(location),
+        line=line if line is not None and line > 0 else None,
+        column=_int(region.get("startColumn")),
+        text=snippet or _collapse(message or ""),
+        message=message,
+        fingerprints=_candidates(result),
+        suppressed=_is_suppressed(result),
+    )
 
 
 def _run_repository(run: Json, where: str) -> str:

@@ -11,9 +11,10 @@ A snapshot is what you get from, for example::
 
 Every shape ``gh api`` produces is accepted, in any file: without ``--slurp`` the pages'
 arrays back to back (``[...][...]``), with ``--slurp`` an array of arrays, with
-``--jq '.[]'`` one object per line, or a single object (``gh api /repos/O/R/code-scanning/
-alerts/7``). Repository-level endpoints work too: their alerts carry no ``repository``, so
-the repository is read from the alert's ``html_url`` (``https://HOST/OWNER/REPO/...``).
+``--jq '.[]'`` one object per line, or a single object (``gh api /repos/O/R``). The
+repository-level endpoints (``/repos/OWNER/REPO/code-scanning/alerts`` and the like) work
+too: their alerts carry no ``repository``, so it is read from the alert's ``html_url``
+(``https://HOST/OWNER/REPO/security/...``).
 
 Each object is recognized by its shape: a code scanning, Dependabot or secret scanning
 alert (``github_json.detect_type``), a repository (``/orgs/ORG/repos``: ``full_name`` with
@@ -74,10 +75,11 @@ class _JsonStream:
         self._pos = 0
         self._eof = False
         self._chunk = _CHUNK
-        # Line (1-based) at the start of the buffer, and characters since the last newline
-        # before it: positions in errors are absolute, though the buffer is not.
-        self._line = 1
-        self._column = 0
+        # Positions in errors are absolute though the buffer is not: the line and column
+        # (1-based) of the buffer's start, and of the last position asked for, from which
+        # the next one is counted (counting from the start each time would be quadratic).
+        self._start = (1, 1)
+        self._mark = (0, 1, 1)
 
     def _fill(self) -> bool:
         """Read more, dropping what was consumed; False (and nothing changed) at end of file."""
@@ -89,13 +91,8 @@ class _JsonStream:
             self._eof = True
             return False
         if self._pos:
-            consumed = self._buf[: self._pos]
-            newlines = consumed.count("\n")
-            if newlines:
-                self._line += newlines
-                self._column = len(consumed) - consumed.rfind("\n") - 1
-            else:
-                self._column += len(consumed)
+            self._start = self.location(self._pos)
+            self._mark = (0, *self._start)
             self._buf = self._buf[self._pos :]
             self._pos = 0
         self._buf += data
@@ -103,10 +100,17 @@ class _JsonStream:
 
     def location(self, pos: int) -> tuple[int, int]:
         """1-based line and column of a position in the buffer."""
-        newlines = self._buf.count("\n", 0, pos)
+        mark, line, column = self._mark
+        if pos < mark:
+            mark, (line, column) = 0, self._start
+        newlines = self._buf.count("\n", mark, pos)
         if newlines:
-            return self._line + newlines, pos - self._buf.rfind("\n", 0, pos)
-        return self._line, self._column + pos + 1
+            line += newlines
+            column = pos - self._buf.rfind("\n", mark, pos)
+        else:
+            column += pos - mark
+        self._mark = (pos, line, column)
+        return line, column
 
     def _malformed(self, message: str, pos: int | None = None) -> _Malformed:
         line, column = self.location(self._pos if pos is None else pos)
@@ -360,15 +364,19 @@ class SnapshotSource:
         except github_json.ShapeError:
             alert_type = None
         if alert_type is not None:
+            # Repository-level endpoints leave out ``repository``: the alert's page names it.
             repository = repository_from_html_url(value.get("html_url"))
+            listed = value.get("repository")
+            if repository is None and not (
+                isinstance(listed, Mapping) and isinstance(listed.get("full_name"), str)
+            ):
+                raise SourceError(
+                    f"{where}: a {alert_type} alert with neither a repository.full_name "
+                    "nor an html_url naming one (https://HOST/OWNER/REPO/...)"
+                )
             try:
                 alert = github_json.NORMALIZERS[alert_type](value, repository)
             except github_json.ShapeError as error:
-                if "repository" in str(error):
-                    raise SourceError(
-                        f"{where}: a {alert_type} alert with neither a repository.full_name "
-                        "nor an html_url naming one (https://HOST/OWNER/REPO/...)"
-                    ) from None
                 raise SourceError(f"{where}: not a valid {alert_type} alert: {error}") from None
             collector.add_alert(alert)
         elif _is_repository(value):
