@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 
 from campaign_sync import __version__
-from campaign_sync.commands.alerts import AlertFilter, list_alerts
 from campaign_sync.commands.new import new_campaign
 from campaign_sync.commands.templates import list_templates
 from campaign_sync.commands.validate import validate as validate_command
@@ -23,11 +22,8 @@ from campaign_sync.config.repo_config import CONFIG_FILENAMES
 from campaign_sync.config.schema import SCHEMA_NAMES, schema_text
 from campaign_sync.config.yaml_loader import DocumentError, load_yaml_file
 from campaign_sync.errors import CampaignSyncError
-from campaign_sync.github.listing import AlertQuery
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES, SEVERITIES
 from campaign_sync.render.problems import REPORTERS
-from campaign_sync.render.progress import ProgressReporter
-from campaign_sync.sources.registry import SourceContext, build_sources
 
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
@@ -192,6 +188,13 @@ def alerts(
     App: CAMPAIGN_SYNC_APP_ID, CAMPAIGN_SYNC_APP_PRIVATE_KEY[_FILE],
     CAMPAIGN_SYNC_APP_INSTALLATION_ID). Secret values are never fetched or printed.
     """
+    # Imported here: the GitHub client pulls in PyGithub, jwt and cryptography, which
+    # `validate` and the other offline commands should not pay for at start-up.
+    from campaign_sync.commands.alerts import AlertFilter, list_alerts
+    from campaign_sync.github.listing import AlertQuery
+    from campaign_sync.render.progress import ProgressReporter
+    from campaign_sync.sources.registry import SourceContext, build_sources
+
     alert_filter = AlertFilter(types, states, severities, repositories)
     progress = ProgressReporter(sys.stderr)
     context = SourceContext(
@@ -200,6 +203,7 @@ def alerts(
         alert_types=tuple(t for t in ALERT_TYPES if not types or t in types),
         queries={t: AlertQuery(states=states, severities=severities) for t in ALERT_TYPES},
         on_page=progress,
+        include_repositories=False,
     )
     built = build_sources(sources, context)
     try:

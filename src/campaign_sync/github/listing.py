@@ -127,7 +127,8 @@ def iter_alerts(
     """Every alert of one list endpoint, normalized; stops at ``query.since`` if given."""
     normalize = github_json.NORMALIZERS[alert_type]
     progress = Progress(alert_type)
-    for response in transport.paginate(path, query.params(alert_type)):
+    pages = transport.paginate(path, query.params(alert_type), prefetch=query.since is None)
+    for response in pages:
         items = response.data if isinstance(response.data, list) else []
         progress.pages += 1
         progress.items += len(items)

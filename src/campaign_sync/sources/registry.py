@@ -28,6 +28,9 @@ class SourceContext:
     alert_types: tuple[AlertType, ...] = ALERT_TYPES
     queries: Mapping[AlertType, AlertQuery] = field(default_factory=dict)
     on_page: ProgressCallback | None = None
+    # Repository metadata (topics, properties) costs a listing; matching needs it, `alerts`
+    # does not.
+    include_repositories: bool = True
     transport_factory: Callable[[SourceContext], Transport] | None = None
 
     def transport(self) -> Transport:
@@ -47,6 +50,7 @@ def _github(argument: str, context: SourceContext) -> AlertSource:
         scope,
         alert_types=context.alert_types,
         queries=dict(context.queries),
+        include_repositories=context.include_repositories,
         on_page=context.on_page,
     )
 
