@@ -8,6 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The fake GitHub's fixtures: fake_github, fake_github_factory.
+pytest_plugins = ["testing.fake_github.pytest_plugin"]
+
+# These machines are shared: wall-clock health checks would fail tests for load that has
+# nothing to do with the code. Example counts stay as each test sets them.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("default")
 
 
 class NetworkBlocked(RuntimeError):

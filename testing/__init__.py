@@ -1,0 +1,1 @@
+"""Test helpers for campaign-sync (not shipped in the wheel)."""

@@ -1,0 +1,54 @@
+"""Knobs of the fake GitHub, all changeable at runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FAULT_KINDS: tuple[str, ...] = ("500", "502", "503", "timeout", "drop")
+
+
+@dataclass
+class FaultConfig:
+    """Fault injection: each eligible request draws from a seeded RNG in arrival order.
+
+    ``rate`` is the probability that a request fails, ``kinds`` the faults drawn from
+    (HTTP ``500``/``502``/``503``, ``timeout``: hold the request ``timeout_hold`` seconds and
+    close it without answering, ``drop``: close the connection at once). Faults happen before
+    the request is processed, so state is unchanged, unless ``ambiguous_writes`` is set: then
+    a faulted write is applied first and only its response is lost.
+    """
+
+    rate: float = 0.0
+    kinds: tuple[str, ...] = FAULT_KINDS
+    seed: int = 0
+    timeout_hold: float = 2.0
+    exempt_control: bool = True
+    ambiguous_writes: bool = False
+
+
+@dataclass
+class FakeConfig:
+    """Behaviour settings. Budgets are per token; windows run on the fake's clock."""
+
+    search_lag: float = 60.0
+    """An issue younger than this many clock seconds is not returned by /search/issues."""
+    rate_limit_status: int = 403
+    """Status for an exhausted primary budget (GitHub uses 403 or 429)."""
+    pat_budget: int = 5000
+    installation_budget: int = 15000
+    search_budget: int = 30
+    """Search requests per minute."""
+    secondary_per_minute: int = 80
+    secondary_per_hour: int = 500
+    max_concurrent_writes: int = 1
+    write_delay: float = 0.0
+    """Real seconds each write takes (lets a test overlap two writes)."""
+    autofix_delay: float = 5.0
+    """Clock seconds until a requested autofix turns from pending to success."""
+    app_id: int = 424242
+    app_slug: str = "campaign-sync"
+    html_url: str = "https://github.com"
+    public_url: str | None = None
+    """Base URL written into bodies and Link headers; defaults to the bound address."""
+    log_limit: int = 200_000
+    faults: FaultConfig = field(default_factory=FaultConfig)
