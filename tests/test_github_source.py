@@ -1,0 +1,193 @@
+"""GitHubSource and the listings, end to end over HTTP against the fake GitHub."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from github import Auth
+from testing.fake_github import FakeGitHub
+
+from campaign_sync.errors import GitHubError
+from campaign_sync.github.listing import AlertQuery
+from campaign_sync.github.transport import Transport
+from campaign_sync.model import ALERT_TYPES
+from campaign_sync.sources.github import GitHubSource
+
+
+def transport_for(fake: FakeGitHub, token: str | None = None, **options: Any) -> Transport:
+    return Transport(
+        auth=Auth.Token(token or fake.token),
+        api_url=fake.url,
+        sleep=fake.clock.advance,
+        clock=fake.clock.now,
+        timeout=options.pop("timeout", 2.0),
+        seed=1,
+        **options,
+    )
+
+
+def alert_requests(fake: FakeGitHub, kind: str) -> list[dict[str, list[str]]]:
+    """The query of every logged request to the org listing of ``kind``."""
+    queries = []
+    for entry in fake.requests():
+        path = str(entry.get("path", ""))
+        if f"/orgs/acme/{kind}/alerts" in path:
+            queries.append(parse_qs(urlsplit(path).query))
+    return queries
+
+
+def test_every_alert_of_the_organization_once(fake_github: FakeGitHub) -> None:
+    result = GitHubSource(transport_for(fake_github), "acme").fetch()
+    for alert_type in ALERT_TYPES:
+        of_type = [a for a in result.alerts if a.type == alert_type]
+        assert len(of_type) == fake_github.alert_count(alert_type), alert_type
+    ids = [a.id for a in result.alerts]
+    assert ids == sorted(set(ids))
+    assert result.skipped == ()
+    assert {r.full_name for r in result.repositories} == set(fake_github.repo_names())
+    assert result.watermark == max(a.updated_at for a in result.alerts if a.updated_at)
+
+
+def test_requests_are_the_minimum(fake_github_factory: Any) -> None:
+    fake = fake_github_factory(repos=30, alerts=2_345, seed=5)
+    transport = transport_for(fake)
+    GitHubSource(transport, "acme", include_repositories=False).fetch()
+    minimum = sum(math.ceil(fake.alert_count(t) / 100) for t in ALERT_TYPES)
+    assert transport.stats.requests == minimum
+
+
+def test_pagination_styles(fake_github_factory: Any) -> None:
+    fake = fake_github_factory(repos=10, alerts=700, seed=2)
+    GitHubSource(transport_for(fake), "acme", include_repositories=False).fetch()
+    code_scanning = alert_requests(fake, "code-scanning")
+    dependabot = alert_requests(fake, "dependabot")
+    assert len(code_scanning) > 1
+    assert len(dependabot) > 1
+    # Code scanning walks page numbers; Dependabot only takes cursors.
+    assert all("after" not in q for q in code_scanning)
+    assert any("page" in q for q in code_scanning[1:])
+    assert all("page" not in q for q in dependabot)
+    assert all("after" in q for q in dependabot[1:])
+    assert all(q.get("per_page") == ["100"] for q in code_scanning + dependabot)
+
+
+def test_secret_values_are_never_requested(fake_github: FakeGitHub) -> None:
+    result = GitHubSource(transport_for(fake_github), "acme", alert_types=["secret-scanning"])
+    alerts = result.fetch().alerts
+    assert alerts
+    assert all(
+        q.get("hide_secret") == ["true"] for q in alert_requests(fake_github, "secret-scanning")
+    )
+
+
+def test_server_side_filters(fake_github: FakeGitHub) -> None:
+    queries = {
+        "code-scanning": AlertQuery(states=("open",), severities=("critical",)),
+        "dependabot": AlertQuery(states=("open", "dismissed"), severities=("critical", "high")),
+        "secret-scanning": AlertQuery(states=("open",), validities=("active",)),
+    }
+    result = GitHubSource(transport_for(fake_github), "acme", queries=queries).fetch()
+    for alert in result.alerts:
+        if alert.type == "code-scanning":
+            assert (alert.state, alert.severity) == ("open", "critical")
+        elif alert.type == "dependabot":
+            assert alert.state in ("open", "dismissed")
+            assert alert.severity in ("critical", "high")
+        else:
+            assert (alert.state, alert.secret_validity) == ("open", "active")
+    [dependabot_query] = alert_requests(fake_github, "dependabot")
+    assert dependabot_query["state"] == ["auto_dismissed,dismissed,open"]
+
+
+def test_incremental_listing_stops_at_the_watermark(fake_github_factory: Any) -> None:
+    fake = fake_github_factory(repos=10, alerts=900, seed=3)
+    first = GitHubSource(transport_for(fake), "acme", include_repositories=False).fetch()
+    assert first.watermark is not None
+    repo = fake.repo_names(archived=False, complete=True)[0]
+    fake.clock.advance(3600)
+    number = next(
+        a.number
+        for a in first.alerts
+        if a.repository == repo and a.is_open and a.type == "code-scanning"
+    )
+    fake.set_alert_state(repo, "code-scanning", number, "dismissed", reason="false positive")
+    transport = transport_for(fake)
+    since = {t: AlertQuery(since=first.watermark) for t in ALERT_TYPES}
+    second = GitHubSource(transport, "acme", queries=since, include_repositories=False).fetch()
+    changed = f"code-scanning:{repo}:{number}"
+    # Inclusive at the watermark: an alert updated in the same second as the last one seen
+    # must not be missed, so that last one comes again, unchanged.
+    assert {a.id for a in second.alerts} - {changed} <= {
+        a.id for a in first.alerts if a.updated_at == first.watermark
+    }
+    assert next(a for a in second.alerts if a.id == changed).state == "dismissed"
+    assert transport.stats.requests == len(ALERT_TYPES)  # one page per type, no prefetch
+
+
+def test_repository_scope_skips_a_disabled_feature(fake_github: FakeGitHub) -> None:
+    repo = fake_github.repo_names(archived=False, complete=True)[0]
+    fake_github.set_feature(repo, "code_scanning", False)
+    result = GitHubSource(transport_for(fake_github), repo).fetch()
+    assert [s.alert_type for s in result.skipped] == ["code-scanning"]
+    assert "Advanced Security must be enabled" in result.skipped[0].reason
+    assert {a.type for a in result.alerts} <= {"dependabot", "secret-scanning"}
+    assert all(a.repository == repo for a in result.alerts)
+    assert [r.full_name for r in result.repositories] == [repo]
+
+
+def test_fetch_under_20_percent_faults_equals_the_clean_fetch(
+    fake_github_factory: Any,
+) -> None:
+    fake = fake_github_factory(repos=20, alerts=1_500, seed=9)
+    clean = GitHubSource(transport_for(fake), "acme").fetch()
+    fake.set_faults(rate=0.2, seed=11, timeout_hold=0.4)
+    transport = transport_for(fake, timeout=0.2, max_attempts=10)
+    faulty = GitHubSource(transport, "acme").fetch()
+    assert faulty.alerts == clean.alerts
+    assert faulty.repositories == clean.repositories
+    assert fake.snapshot()["faults_injected"] >= 5
+    assert transport.stats.retries >= 5
+
+
+def test_bad_credentials(fake_github: FakeGitHub) -> None:
+    source = GitHubSource(transport_for(fake_github, token="ghp_wrong"), "acme")
+    with pytest.raises(GitHubError) as caught:
+        source.fetch()
+    assert str(caught.value) == (
+        "GitHub rejected the credentials (401 Bad credentials): the token is wrong, "
+        "expired or revoked. Set GITHUB_TOKEN (or GH_TOKEN) to a valid token."
+    )
+
+
+def test_missing_permission_is_named(fake_github: FakeGitHub) -> None:
+    token = fake_github.add_token(permissions={"security_events": "read", "metadata": "read"})
+    source = GitHubSource(transport_for(fake_github, token=token), "acme")
+    with pytest.raises(GitHubError) as caught:
+        source.fetch()
+    message = str(caught.value)
+    assert message.startswith("the token may not read the secret-scanning alerts of acme")
+    assert "secret_scanning_alerts" in message
+    assert token not in message
+
+
+def test_unknown_organization(fake_github: FakeGitHub) -> None:
+    with pytest.raises(GitHubError) as caught:
+        GitHubSource(transport_for(fake_github), "no-such-org").fetch()
+    assert str(caught.value) == (
+        "organization 'no-such-org' was not found, or the token cannot see it (404). Check "
+        "the name, and that the token has access to the organization."
+    )
+
+
+def test_token_revoked_mid_run(fake_github_factory: Any) -> None:
+    fake = fake_github_factory(repos=10, alerts=900, seed=4)
+    token = fake.add_token()
+    transport = transport_for(fake, token=token)
+    pages = transport.paginate("/orgs/acme/code-scanning/alerts", {"per_page": 50})
+    next(pages)
+    fake.revoke_token(token)
+    with pytest.raises(GitHubError, match="HTTP 401: Bad credentials"):
+        list(pages)

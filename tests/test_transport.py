@@ -1,0 +1,169 @@
+"""The transport over real HTTP against the fake GitHub: retries, rate limits, ETags, writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from github import Auth
+from testing.fake_github import FakeGitHub
+
+from campaign_sync.errors import GitHubError
+from campaign_sync.github.transport import (
+    AmbiguousWrite,
+    EtagCache,
+    RequestFailed,
+    Transport,
+    parse_link_header,
+)
+
+Factory = Callable[..., FakeGitHub]
+
+
+def transport_for(fake: FakeGitHub, token: str | None = None, **options: Any) -> Transport:
+    """A transport whose waits advance the fake's simulated clock instead of sleeping."""
+    defaults: dict[str, Any] = {
+        "auth": Auth.Token(token or fake.token),
+        "api_url": fake.url,
+        "sleep": fake.clock.advance,
+        "clock": fake.clock.now,
+        "timeout": 2.0,
+        "seed": 1,
+    }
+    defaults.update(options)
+    return Transport(**defaults)
+
+
+def test_parse_link_header() -> None:
+    header = (
+        '<https://api.github.com/x?page=2>; rel="next", '
+        '<https://api.github.com/x?page=9>; rel="last"'
+    )
+    assert parse_link_header(header) == {
+        "next": "https://api.github.com/x?page=2",
+        "last": "https://api.github.com/x?page=9",
+    }
+    assert parse_link_header("") == {}
+
+
+def test_paginate_walks_every_page_once(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github)
+    pages = list(transport.paginate("/orgs/acme/code-scanning/alerts", {"per_page": 7}))
+    numbers = [(a["repository"]["full_name"], a["number"]) for p in pages for a in p.data]
+    assert len(numbers) == len(set(numbers)) == fake_github.alert_count("code-scanning")
+    assert transport.stats.requests == len(pages)
+
+
+def test_retries_5xx_timeouts_and_dropped_connections(fake_github: FakeGitHub) -> None:
+    clean = transport_for(fake_github)
+    expected = [p.data for p in clean.paginate("/orgs/acme/dependabot/alerts", {"per_page": 10})]
+    fake_github.set_faults(rate=0.4, seed=3, timeout_hold=0.5)
+    faulty = transport_for(fake_github, timeout=0.2, max_attempts=12)
+    got = [p.data for p in faulty.paginate("/orgs/acme/dependabot/alerts", {"per_page": 10})]
+    assert got == expected
+    assert faulty.stats.retries > 0
+    assert fake_github.snapshot()["faults_injected"] > 0
+
+
+def test_gives_up_with_a_clear_message_after_max_attempts(fake_github: FakeGitHub) -> None:
+    fake_github.set_faults(rate=1.0, kinds=["503"], seed=1)
+    transport = transport_for(fake_github, max_attempts=3)
+    with pytest.raises(GitHubError) as caught:
+        transport.get("/orgs/acme/code-scanning/alerts")
+    assert str(caught.value) == (
+        "GET /orgs/acme/code-scanning/alerts: HTTP 503; gave up after 3 attempts. "
+        "GitHub or the network is failing; try again later"
+    )
+
+
+def test_primary_rate_limit_is_waited_out_until_reset(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github, max_wait=2 * 3600)
+    fake_github.set_rate_limit_remaining(fake_github.token, 0)
+    started = fake_github.clock.now()
+    response = transport.get("/orgs/acme/code-scanning/alerts")
+    assert response.status == 200
+    assert transport.stats.rate_limit_waits == 1
+    # Waited until the budget's reset, on the simulated clock.
+    assert fake_github.clock.now() - started >= transport.stats.waited_seconds > 0
+
+
+def test_primary_rate_limit_too_far_away_is_an_error(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github, max_wait=10)
+    fake_github.set_rate_limit_remaining(fake_github.token, 0)
+    with pytest.raises(GitHubError, match=r"rate limit asks to wait .* more than the 10 s"):
+        transport.get("/orgs/acme/code-scanning/alerts")
+
+
+def test_secondary_rate_limit_retry_after_is_honoured(fake_github: FakeGitHub) -> None:
+    # No spacing between writes: the fake's 80-a-minute limit trips, answers 403 with
+    # retry-after, and the transport waits that long and carries on. Nothing is lost or
+    # doubled.
+    transport = transport_for(fake_github, write_interval=0)
+    repo = fake_github.repo_names(archived=False, complete=True)[0]
+    for i in range(100):
+        transport.request("POST", f"/repos/{repo}/labels", body={"name": f"label-{i}"})
+    labels = [p.data for p in transport.paginate(f"/repos/{repo}/labels", {"per_page": 100})]
+    names = {label["name"] for page in labels for label in page}
+    assert {f"label-{i}" for i in range(100)} <= names
+    assert transport.stats.rate_limit_waits >= 1
+    assert fake_github.snapshot()["secondary_limited"] >= 1
+
+
+def test_writes_are_spaced_and_never_trip_the_secondary_limit(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github)  # default: one write a second
+    repo = fake_github.repo_names(archived=False, complete=True)[0]
+    started = fake_github.clock.now()
+    for i in range(90):
+        transport.request("POST", f"/repos/{repo}/labels", body={"name": f"spaced-{i}"})
+    assert fake_github.snapshot()["secondary_limited"] == 0
+    assert fake_github.clock.now() - started >= 89
+
+
+def test_a_create_whose_answer_is_lost_is_not_resent(fake_github: FakeGitHub) -> None:
+    repo = fake_github.repo_names(archived=False, complete=True)[0]
+    transport = transport_for(fake_github, write_interval=0)
+    fake_github.set_faults(rate=1.0, kinds=["drop"], ambiguous_writes=True, seed=1)
+    with pytest.raises(AmbiguousWrite, match="may or may not have happened"):
+        transport.request("POST", f"/repos/{repo}/issues", body={"title": "once"})
+    fake_github.set_faults(rate=0.0)
+    issues = transport.get(f"/repos/{repo}/issues", {"state": "all", "per_page": 100}).data
+    assert [i["title"] for i in issues].count("once") == 1  # applied once, never twice
+
+
+def test_etag_cache_makes_unchanged_reads_free(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github, etags=EtagCache())
+    first = transport.get("/orgs/acme/secret-scanning/alerts", {"hide_secret": True})
+    counted_before = fake_github.snapshot()["primary_counted"]
+    second = transport.get("/orgs/acme/secret-scanning/alerts", {"hide_secret": True})
+    assert second.from_cache
+    assert second.status == 304
+    assert second.data == first.data
+    assert transport.stats.not_modified == 1
+    assert fake_github.snapshot()["primary_counted"] == counted_before
+
+
+def test_http_errors_carry_status_and_message(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github, token="ghp_not-a-real-token")
+    with pytest.raises(RequestFailed) as caught:
+        transport.get("/orgs/acme/code-scanning/alerts")
+    assert caught.value.status == 401
+    assert str(caught.value) == "GET /orgs/acme/code-scanning/alerts: HTTP 401: Bad credentials"
+    assert "ghp_not-a-real-token" not in str(caught.value)
+
+
+def test_links_to_another_host_are_refused(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github)
+    with pytest.raises(GitHubError, match=r"refusing to send credentials to evil\.example"):
+        transport.get("https://evil.example/orgs/acme/code-scanning/alerts")
+
+
+def test_params_encoding(fake_github: FakeGitHub) -> None:
+    transport = transport_for(fake_github)
+    transport.get(
+        "/orgs/acme/dependabot/alerts",
+        {"severity": ["critical", "high"], "per_page": 5, "scope": None},
+    )
+    logged = fake_github.requests()[-1]
+    assert "severity=critical,high" in str(logged)
+    assert "scope" not in str(logged)
