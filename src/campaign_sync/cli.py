@@ -214,6 +214,7 @@ def alerts(
             count=count,
             out=sys.stdout,
             err=sys.stderr,
+            on_fetched=progress.finish,
         )
     finally:
         progress.finish()

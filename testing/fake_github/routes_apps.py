@@ -62,7 +62,7 @@ def create_access_token(ctx: Ctx) -> Response:
         raise fail(400, "Problems parsing JSON", ctx.route.doc) from None
     granted = installation_permissions(ctx)
     requested = body.get("permissions") if isinstance(body, dict) else None
-    if isinstance(requested, dict):
+    if isinstance(requested, dict) and requested:  # {} asks for nothing less: all
         for name, level in requested.items():
             if name not in granted or (level == "write" and granted[name] == "read"):
                 raise fail(

@@ -7,7 +7,7 @@ import dataclasses
 import fnmatch
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES, Alert
@@ -25,6 +25,10 @@ class AlertFilter:
     states: tuple[str, ...] = ()
     severities: tuple[str, ...] = ()
     repositories: tuple[str, ...] = ()  # globs on owner/name
+
+    @property
+    def active(self) -> bool:
+        return bool(self.types or self.states or self.severities or self.repositories)
 
     def matches(self, alert: Alert) -> bool:
         if self.types and alert.type not in self.types:
@@ -99,9 +103,16 @@ def list_alerts(
     count: bool,
     out: TextIO,
     err: TextIO,
+    on_fetched: Callable[[], None] | None = None,
 ) -> int:
     result: SourceResult = fetch_all(sources)
-    alerts = [a for a in result.alerts if alert_filter.matches(a)]
+    if on_fetched is not None:
+        on_fetched()  # e.g. clear the progress line before anything else is printed
+    alerts = (
+        [a for a in result.alerts if alert_filter.matches(a)]
+        if alert_filter.active
+        else result.alerts
+    )
     for skipped in result.skipped:
         err.write(f"skipped {skipped.alert_type} alerts of {skipped.scope}: {skipped.reason}\n")
     if count:

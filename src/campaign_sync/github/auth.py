@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import jwt
 from github import Auth
 
 from campaign_sync.errors import GitHubError
@@ -67,4 +68,12 @@ def _app_auth(env: Mapping[str, str], app_id: str) -> Auth.Auth:
             f"{APP_ID} is set but {APP_INSTALLATION_ID} is not a number; find it in the "
             "organization's settings under GitHub Apps (the number in the Configure URL)"
         )
-    return Auth.AppAuth(app_id, key).get_installation_auth(int(installation))
+    app = Auth.AppAuth(app_id, key)
+    try:
+        app.create_jwt()  # fails now, with a clear message, if the key cannot sign
+    except (ValueError, TypeError, jwt.PyJWTError) as exc:
+        raise GitHubError(
+            f"{APP_PRIVATE_KEY} is not a usable private key ({type(exc).__name__}); paste "
+            "the whole .pem file the GitHub App settings page gave you"
+        ) from exc
+    return app.get_installation_auth(int(installation))

@@ -30,6 +30,12 @@ REPO_PATHS: dict[AlertType, str] = {
     "dependabot": "/repos/{repo}/dependabot/alerts",
     "secret-scanning": "/repos/{repo}/secret-scanning/alerts",
 }
+# The states each alert type can be in, as Alert.state names them.
+STATES: dict[AlertType, tuple[str, ...]] = {
+    "code-scanning": ("open", "fixed", "dismissed"),
+    "dependabot": ("open", "fixed", "dismissed"),
+    "secret-scanning": ("open", "resolved"),
+}
 # What a token needs for each alert type (fine-grained / GitHub App permission names).
 PERMISSIONS: dict[AlertType, str] = {
     "code-scanning": "Code scanning alerts: read (security_events)",
@@ -57,24 +63,34 @@ class AlertQuery:
     # Only alerts updated at or after this ISO timestamp (incremental listing).
     since: str | None = None
 
+    def states_for(self, alert_type: AlertType) -> tuple[str, ...]:
+        """The requested states this alert type can be in (all, when none is requested)."""
+        possible = STATES[alert_type]
+        return tuple(s for s in self.states if s in possible) if self.states else possible
+
+    def selects(self, alert_type: AlertType) -> bool:
+        """False when no alert of this type can be in a requested state: skip the listing."""
+        return bool(self.states_for(alert_type))
+
     def params(self, alert_type: AlertType) -> dict[str, Any]:
         params: dict[str, Any] = {"per_page": PER_PAGE}
         if self.since is not None:
             params.update(sort="updated", direction="desc")
+        states = self.states_for(alert_type) if self.states else ()
         if alert_type == "code-scanning":
-            if len(self.states) == 1:
-                params["state"] = self.states[0]
+            if len(states) == 1:
+                params["state"] = states[0]
             if len(self.severities) == 1:
                 params["severity"] = self.severities[0]
             if self.tool_name:
                 params["tool_name"] = self.tool_name
         elif alert_type == "dependabot":
-            if self.states:
+            if states:
                 # Our "dismissed" covers GitHub's auto_dismissed too.
-                states = set(self.states)
-                if "dismissed" in states:
-                    states.add("auto_dismissed")
-                params["state"] = ",".join(sorted(states))
+                wanted = set(states)
+                if "dismissed" in wanted:
+                    wanted.add("auto_dismissed")
+                params["state"] = ",".join(sorted(wanted))
             if self.severities:
                 params["severity"] = ",".join(self.severities)
             if self.ecosystems:
@@ -84,9 +100,8 @@ class AlertQuery:
         else:
             # Never ask for secret values: they must not reach our memory, logs or files.
             params["hide_secret"] = True
-            states = set(self.states) & {"open", "resolved"}
             if len(states) == 1:
-                params["state"] = states.pop()
+                params["state"] = states[0]
             if self.secret_types:
                 params["secret_type"] = ",".join(self.secret_types)
             if self.validities:

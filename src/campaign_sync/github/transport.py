@@ -57,10 +57,20 @@ class RequestFailed(GitHubError):
 
 @dataclass(frozen=True, slots=True)
 class Response:
+    """One answer. The body is decoded on first use of ``data``: while a prefetch thread
+    waits for the next page, this page's JSON is decoded by the thread that uses it."""
+
     status: int
     headers: Mapping[str, str]
-    data: Any
+    body: bytes
     from_cache: bool = False
+    _decoded: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def data(self) -> Any:
+        if not self._decoded:
+            self._decoded.append(_decode(self.body))
+        return self._decoded[0]
 
     def link(self, rel: str) -> str | None:
         return parse_link_header(self.headers.get("link", "")).get(rel)
@@ -114,24 +124,24 @@ class RateLimit:
 
 
 class EtagCache:
-    """Remembers the ETag and body of GET responses, for conditional requests.
+    """Remembers the ETag and raw body of GET responses, for conditional requests.
 
     A 304 answer costs no primary rate limit, so re-reading unchanged pages is free.
     """
 
-    def __init__(self, entries: Mapping[str, tuple[str, Any]] | None = None) -> None:
-        self._entries: dict[str, tuple[str, Any]] = dict(entries or {})
+    def __init__(self, entries: Mapping[str, tuple[str, bytes]] | None = None) -> None:
+        self._entries: dict[str, tuple[str, bytes]] = dict(entries or {})
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> tuple[str, Any] | None:
+    def get(self, key: str) -> tuple[str, bytes] | None:
         with self._lock:
             return self._entries.get(key)
 
-    def put(self, key: str, etag: str, data: Any) -> None:
+    def put(self, key: str, etag: str, body: bytes) -> None:
         with self._lock:
-            self._entries[key] = (etag, data)
+            self._entries[key] = (etag, body)
 
-    def entries(self) -> dict[str, tuple[str, Any]]:
+    def entries(self) -> dict[str, tuple[str, bytes]]:
         with self._lock:
             return dict(self._entries)
 
@@ -251,12 +261,12 @@ class Transport:
             self.rate_limit.update(response_headers)
             if status == 304 and cached is not None:
                 return Response(304, response_headers, cached[1], from_cache=True)
-            data = _decode(raw)
             if status < 400:
                 etag = response_headers.get("etag")
                 if self.etags is not None and method == "GET" and etag:
-                    self.etags.put(full_url, etag, data)
-                return Response(status, response_headers, data)
+                    self.etags.put(full_url, etag, raw)
+                return Response(status, response_headers, raw)
+            data = _decode(raw)
             wait = self._rate_limit_wait(status, response_headers, data)
             if wait is not None:
                 self._wait(wait, method, full_url, attempt)

@@ -57,6 +57,8 @@ class ProgressReporter:
         )
 
     def finish(self) -> None:
+        """Clear the progress line, once; safe to call again."""
         if self._drawn:
             self._stream.write("\r\x1b[K")
             self._stream.flush()
+            self._drawn = False

@@ -59,6 +59,8 @@ class GitHubSource:
         watermark: str | None = None
         for alert_type in self._types:
             query = self._queries.get(alert_type, AlertQuery())
+            if not query.selects(alert_type):
+                continue  # e.g. --state resolved: no code scanning alert can match
             if self.is_repository:
                 path = REPO_PATHS[alert_type].format(repo=self._scope)
                 repository: str | None = self._scope

@@ -8,6 +8,7 @@ Alert keeps, and never a secret scanning alert's ``secret``.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,12 +31,25 @@ def cwes_from_tags(tags: Any) -> tuple[int, ...]:
 
     Code scanning alerts from third-party tools carry the tags of the SARIF they came in.
     """
-    found: set[int] = set()
-    for tag in tags if isinstance(tags, list) else ():
-        match = _CWE_TAG.search(str(tag)) or _CWE_TEXT_TAG.match(str(tag))
-        if match:
-            found.add(int(match.group(1)))
-    return tuple(sorted(found))
+    if not isinstance(tags, list):
+        return ()
+    # Every alert of a rule carries the same tags: parse each set once.
+    key = tuple(str(tag) for tag in tags)
+    cached = _CWES_BY_TAGS.get(key)
+    if cached is None:
+        found: set[int] = set()
+        for tag in key:
+            match = _CWE_TAG.search(tag) or _CWE_TEXT_TAG.match(tag)
+            if match:
+                found.add(int(match.group(1)))
+        cached = tuple(sorted(found))
+        if len(_CWES_BY_TAGS) < _CWES_CACHE_SIZE:
+            _CWES_BY_TAGS[key] = cached
+    return cached
+
+
+_CWES_CACHE_SIZE = 10_000
+_CWES_BY_TAGS: dict[tuple[str, ...], tuple[int, ...]] = {}
 
 
 def _cwes_from_advisory(cwes: Any) -> tuple[int, ...]:
@@ -51,7 +65,7 @@ def _repo(data: Json, repository: str | None) -> tuple[str, int | None]:
     repo = data.get("repository")
     if isinstance(repo, Mapping) and isinstance(repo.get("full_name"), str):
         repo_id = repo.get("id")
-        return repo["full_name"], repo_id if isinstance(repo_id, int) else None
+        return sys.intern(repo["full_name"]), repo_id if isinstance(repo_id, int) else None
     if repository is None:
         raise ShapeError("alert has no repository.full_name and no repository was given")
     return repository, None
@@ -77,6 +91,14 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _shared(value: Any) -> str | None:
+    """A string many alerts repeat (repository, rule, tool, path...): one copy in memory.
+
+    At a million alerts, separate copies of these strings were most of the memory.
+    """
+    return sys.intern(value) if isinstance(value, str) else None
+
+
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -99,13 +121,13 @@ def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
         repository_id=repo_id,
         number=number,
         state=state,
-        state_reason=_str(data.get("dismissed_reason")),
-        rule_id=_str(rule.get("id")),
-        rule_name=_str(rule.get("description")) or _str(rule.get("name")),
-        tool=_str(tool.get("name")),
-        severity=_str(rule.get("security_severity_level")),
+        state_reason=_shared(data.get("dismissed_reason")),
+        rule_id=_shared(rule.get("id")),
+        rule_name=_shared(rule.get("description")) or _shared(rule.get("name")),
+        tool=_shared(tool.get("name")),
+        severity=_shared(rule.get("security_severity_level")),
         cwes=cwes_from_tags(rule.get("tags")),
-        path=_str(location.get("path")),
+        path=_shared(location.get("path")),
         start_line=_int(location.get("start_line")),
         created_at=_str(data.get("created_at")),
         updated_at=_str(data.get("updated_at")),
@@ -144,23 +166,23 @@ def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
         repository_id=repo_id,
         number=number,
         state=state,
-        state_reason=_str(reason),
-        rule_id=_str(advisory.get("ghsa_id")),
-        rule_name=_str(advisory.get("summary")),
+        state_reason=_shared(reason),
+        rule_id=_shared(advisory.get("ghsa_id")),
+        rule_name=_shared(advisory.get("summary")),
         tool="Dependabot",
-        severity=_str(vulnerability.get("severity")) or _str(advisory.get("severity")),
+        severity=_shared(vulnerability.get("severity")) or _shared(advisory.get("severity")),
         cwes=_cwes_from_advisory(advisory.get("cwes")),
-        path=_str(dependency.get("manifest_path")),
-        package=_str(package.get("name")),
-        ecosystem=_str(package.get("ecosystem")),
-        manifest=_str(dependency.get("manifest_path")),
+        path=_shared(dependency.get("manifest_path")),
+        package=_shared(package.get("name")),
+        ecosystem=_shared(package.get("ecosystem")),
+        manifest=_shared(dependency.get("manifest_path")),
         fix_available=vulnerability.get("first_patched_version") is not None,
         created_at=_str(data.get("created_at")),
         updated_at=_str(data.get("updated_at")),
         fixed_at=_str(data.get("fixed_at")),
         dismissed_at=_str(data.get("dismissed_at")) or _str(data.get("auto_dismissed_at")),
         html_url=_str(data.get("html_url")),
-        message=_str(advisory.get("summary")),
+        message=_shared(advisory.get("summary")),
     )
 
 
@@ -172,7 +194,7 @@ def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     if state not in ("open", "resolved"):
         raise ShapeError(f"unknown secret scanning state {state!r}")
     location = _obj(data.get("first_location_detected"))
-    secret_type = _str(data.get("secret_type"))
+    secret_type = _shared(data.get("secret_type"))
     resolution = _str(data.get("resolution"))
     resolved_at = _str(data.get("resolved_at"))
     # A revoked secret is fixed; other resolutions (false positive, won't fix, used in
@@ -187,12 +209,12 @@ def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
         state=state,
         state_reason=resolution,
         rule_id=secret_type,
-        rule_name=_str(data.get("secret_type_display_name")) or secret_type,
+        rule_name=_shared(data.get("secret_type_display_name")) or secret_type,
         tool="secret-scanning",
-        path=_str(location.get("path")),
+        path=_shared(location.get("path")),
         start_line=_int(location.get("start_line")),
         secret_type=secret_type,
-        secret_validity=_str(data.get("validity")),
+        secret_validity=_shared(data.get("validity")),
         created_at=_str(data.get("created_at")),
         updated_at=_str(data.get("updated_at")),
         fixed_at=resolved_at if revoked else None,
