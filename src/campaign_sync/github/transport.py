@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import certifi
+import orjson
 import urllib3
 from github import Auth, GithubException
 from github.Requester import Requester
@@ -441,8 +442,8 @@ def _decode(body: bytes) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
-    except ValueError:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
         return {"message": body[:200].decode("utf-8", "replace")}
 
 
