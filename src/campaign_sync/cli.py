@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -219,6 +220,91 @@ def alerts(
     finally:
         progress.finish()
     sys.exit(code)
+
+
+def _source_options(function: Any) -> Any:
+    function = click.option(
+        "--source",
+        "sources",
+        multiple=True,
+        metavar="SOURCE",
+        help="github:ORG, github:OWNER/REPO, snapshot:PATH or sarif:PATH[#OWNER/REPO]; "
+        "repeatable. Default: github:ORG for each organization in campaign-sync.yml.",
+    )(function)
+    function = click.option(
+        "--api-url", help="REST API URL (default: config, $GITHUB_API_URL, github.com)."
+    )(function)
+    return click.option(
+        "--force", is_flag=True, help="Carry on even when a safety rail refuses the plan."
+    )(function)
+
+
+def _build_sources(sources: tuple[str, ...], api_url: str | None) -> tuple[list[Any], Any]:
+    from campaign_sync.render.progress import ProgressReporter
+    from campaign_sync.sources.registry import SourceContext, build_sources
+
+    specs = list(sources)
+    if not specs:
+        organizations = _config_organizations()
+        if not organizations:
+            raise click.UsageError(
+                "no --source given and campaign-sync.yml names no organizations; try "
+                "--source snapshot:examples/snapshot"
+            )
+        specs = [f"github:{org}" for org in organizations]
+    progress = ProgressReporter(sys.stderr)
+    context = SourceContext(api_url=api_url, config_api_url=_config_api_url(), on_page=progress)
+    return build_sources(specs, context), progress
+
+
+@cli.command()
+@_source_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for a terminal, markdown for a pull request comment, json for machines.",
+)
+def plan(sources: tuple[str, ...], api_url: str | None, force: bool, output_format: str) -> None:
+    """Show what apply would change: tracking issues to open, update, close or reopen.
+
+    Exit status (like terraform plan -detailed-exitcode): 0 nothing to do,
+    2 changes to apply, 1 error or a plan refused by a safety rail.
+    """
+    from campaign_sync.commands.plan import run_plan
+
+    built, progress = _build_sources(sources, api_url)
+    try:
+        code = run_plan(
+            Path.cwd(),
+            built,
+            output_format=output_format,
+            out=sys.stdout,
+            now=_now(),
+            force=force,
+            on_fetched=progress.finish,
+        )
+    finally:
+        progress.finish()
+    sys.exit(code)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _config_organizations() -> tuple[str, ...]:
+    for name in CONFIG_FILENAMES:
+        path = Path(name)
+        if path.is_file():
+            try:
+                value = load_yaml_file(path).data.get("organizations")
+            except DocumentError:
+                return ()
+            return tuple(str(v) for v in value) if isinstance(value, list) else ()
+    return ()
 
 
 def _config_api_url() -> str | None:

@@ -248,3 +248,50 @@ class Repository:
     @property
     def is_public(self) -> bool:
         return self.visibility == "public"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Member:
+    """An alert's place in a campaign, as the ledger records it."""
+
+    alert_id: str
+    state: AlertState
+    joined: str  # when it joined the campaign (ISO 8601, UTC)
+    changed: str  # when its state last changed, as far as the tool knows
+
+    @property
+    def repository(self) -> str:
+        # ids are TYPE:OWNER/REPO:REST; a repository name has no ':'
+        return self.alert_id.split(":", 2)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedIssue:
+    """The tracking issue of one repository, as last written by the tool."""
+
+    repository: str
+    number: int
+    state: Literal["open", "closed"]
+    digest: str  # of the tool-owned section last written: unchanged text means no update
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignLedger:
+    """What the tool knows of a campaign between runs; committed under reports/<id>/."""
+
+    campaign: str
+    members: tuple[Member, ...] = ()  # sorted by alert id
+    issues: tuple[TrackedIssue, ...] = ()  # sorted by repository
+    activated: str | None = None  # first applied as active: snapshot members fixed then
+    native_campaign: int | None = None
+    native_digest: str | None = None
+    autofix_requested: tuple[str, ...] = ()  # alert ids, sorted
+    watermark: str | None = None
+    due_notice_sent: bool = False
+    closed_notice_sent: bool = False
+
+    def member_map(self) -> dict[str, Member]:
+        return {m.alert_id: m for m in self.members}
+
+    def issue_map(self) -> dict[str, TrackedIssue]:
+        return {i.repository: i for i in self.issues}

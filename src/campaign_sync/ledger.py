@@ -1,0 +1,138 @@
+"""The ledger: what campaign-sync knows of each campaign between runs, as files in git.
+
+``reports/<id>/ledger.tsv`` has one member alert per line, sorted, so an alert that joins
+or changes state is a one-line diff::
+
+    # campaign-sync ledger v1: alert, state, joined, changed
+    code-scanning:acme/web:42<TAB>open<TAB>2026-11-28T06:00:00Z<TAB>2026-11-28T06:00:00Z
+
+``reports/<id>/ledger.json`` holds the rest: tracking issue numbers, the native campaign,
+the incremental watermark. Both are written deterministically (sorted, fixed formatting)
+and atomically (a temporary file renamed over the old one), so an interrupted run leaves
+either the old ledger or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from campaign_sync.errors import ConfigError
+from campaign_sync.model import ALERT_STATES, CampaignLedger, Member, TrackedIssue
+
+VERSION = 1
+MEMBERS_FILE = "ledger.tsv"
+STATE_FILE = "ledger.json"
+_HEADER = f"# campaign-sync ledger v{VERSION}: alert, state, joined, changed"
+
+
+def ledger_dir(reports: Path, campaign: str) -> Path:
+    return reports / campaign
+
+
+def render_members(ledger: CampaignLedger) -> str:
+    lines = [_HEADER]
+    for member in sorted(ledger.members):
+        lines.append(f"{member.alert_id}\t{member.state}\t{member.joined}\t{member.changed}")
+    return "\n".join(lines) + "\n"
+
+
+def render_state(ledger: CampaignLedger) -> str:
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "campaign": ledger.campaign,
+        "activated": ledger.activated,
+        "watermark": ledger.watermark,
+        "native_campaign": ledger.native_campaign,
+        "native_digest": ledger.native_digest,
+        "notices": {"due": ledger.due_notice_sent, "closed": ledger.closed_notice_sent},
+        "issues": {
+            issue.repository: {"number": issue.number, "state": issue.state, "digest": issue.digest}
+            for issue in sorted(ledger.issues, key=lambda i: i.repository)
+        },
+        "autofix_requested": sorted(ledger.autofix_requested),
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return  # unchanged: not even the file's time changes
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_ledger(reports: Path, ledger: CampaignLedger) -> None:
+    folder = ledger_dir(reports, ledger.campaign)
+    _write_atomic(folder / MEMBERS_FILE, render_members(ledger))
+    _write_atomic(folder / STATE_FILE, render_state(ledger))
+
+
+def read_ledger(reports: Path, campaign: str) -> CampaignLedger:
+    """The campaign's ledger, or an empty one if it has never been applied."""
+    folder = ledger_dir(reports, campaign)
+    members_path, state_path = folder / MEMBERS_FILE, folder / STATE_FILE
+    if not members_path.exists() and not state_path.exists():
+        return CampaignLedger(campaign=campaign)
+    members = _parse_members(members_path) if members_path.exists() else ()
+    state = _parse_state(state_path) if state_path.exists() else {}
+    issues = tuple(
+        TrackedIssue(
+            repository=repository,
+            number=int(entry["number"]),
+            state="closed" if entry.get("state") == "closed" else "open",
+            digest=str(entry.get("digest", "")),
+        )
+        for repository, entry in sorted(state.get("issues", {}).items())
+    )
+    notices = state.get("notices", {})
+    return CampaignLedger(
+        campaign=campaign,
+        members=members,
+        issues=issues,
+        activated=state.get("activated"),
+        native_campaign=state.get("native_campaign"),
+        native_digest=state.get("native_digest"),
+        autofix_requested=tuple(sorted(state.get("autofix_requested", ()))),
+        watermark=state.get("watermark"),
+        due_notice_sent=bool(notices.get("due", False)),
+        closed_notice_sent=bool(notices.get("closed", False)),
+    )
+
+
+def _parse_members(path: Path) -> tuple[Member, ...]:
+    members: list[Member] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 4 or fields[1] not in ALERT_STATES or fields[0].count(":") < 2:
+            raise ConfigError(
+                f"{path}:{number}: not a ledger line (alert, state, joined, changed "
+                "separated by tabs); fix the line or restore the file from git"
+            )
+        alert_id, state, joined, changed = fields
+        members.append(Member(alert_id, state, joined, changed))  # type: ignore[arg-type]
+    return tuple(sorted(members))
+
+
+def _parse_state(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ConfigError(f"{path}: not valid JSON ({exc}); restore the file from git") from exc
+    if not isinstance(document, dict) or document.get("version") != VERSION:
+        raise ConfigError(f"{path}: not a campaign-sync ledger of version {VERSION}")
+    return document

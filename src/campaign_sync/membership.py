@@ -1,0 +1,67 @@
+"""A campaign's members after this run, from its ledger and the alerts seen. Pure.
+
+- ``snapshot``: members are the matching open alerts when the campaign is first applied
+  as active (GitHub's own semantics); later alerts never join.
+- ``rolling``: every run, matching open alerts that are not members yet join.
+- A member that is fixed or dismissed stays a member, with its new state; one that opens
+  again is open again (a regression).
+- A member whose alert was not seen, or whose repository could not be read or is
+  archived, keeps the state the ledger has: unknown is never "fixed".
+- Closed campaigns take no new members, but their members' states are still tracked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+
+from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
+
+
+def _changed_at(alert: Alert, now: str) -> str:
+    if alert.state == "fixed" and alert.fixed_at:
+        return alert.fixed_at
+    if alert.state in ("dismissed", "resolved") and alert.dismissed_at:
+        return alert.dismissed_at
+    if alert.state == "resolved" and alert.fixed_at:
+        return alert.fixed_at
+    return now
+
+
+def joins(campaign: Campaign, ledger: CampaignLedger) -> bool:
+    """Whether matching alerts may join in this run."""
+    if campaign.state == "closed":
+        return False
+    if campaign.select.membership == "rolling":
+        return True
+    return ledger.activated is None  # snapshot: only at the first active run
+
+
+def update_members(
+    campaign: Campaign,
+    ledger: CampaignLedger,
+    selected: Iterable[Alert],
+    seen: Mapping[str, Alert],
+    *,
+    now: str,
+    frozen_repositories: Collection[str] = (),
+) -> tuple[Member, ...]:
+    """The members after this run, sorted by alert id.
+
+    ``selected`` are the alerts the campaign's selection admits now; ``seen`` every alert
+    of the run by id; ``frozen_repositories`` those whose alerts are unknown this run
+    (unreadable, skipped or archived): their members keep the ledger's state.
+    """
+    members = ledger.member_map()
+    frozen = set(frozen_repositories)
+    for alert_id, member in list(members.items()):
+        if member.repository in frozen:
+            continue
+        alert = seen.get(alert_id)
+        if alert is None or alert.state == member.state:
+            continue
+        members[alert_id] = Member(alert_id, alert.state, member.joined, _changed_at(alert, now))
+    if joins(campaign, ledger):
+        for alert in selected:
+            if alert.id not in members and alert.is_open and alert.repository not in frozen:
+                members[alert.id] = Member(alert.id, alert.state, now, now)
+    return tuple(members[k] for k in sorted(members))

@@ -1,0 +1,358 @@
+"""Desired state against current state -> an ordered list of typed actions. Pure.
+
+The plan is a value (octodns's model): ``plan`` renders it, ``apply`` executes the same
+value. It also carries the ledgers as they will be once applied, so a run that changes
+nothing writes the same bytes and a second apply finds nothing to do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from campaign_sync.config.repo_config import SafetyConfig
+from campaign_sync.errors import UnsafePlan
+from campaign_sync.match import AlertIndex, select
+from campaign_sync.membership import update_members
+from campaign_sync.model import (
+    ALERT_STATES,
+    Alert,
+    Campaign,
+    CampaignLedger,
+    Member,
+    Repository,
+    TrackedIssue,
+)
+from campaign_sync.render.issue import (
+    IssueItem,
+    comment_campaign_closed,
+    comment_closed,
+    comment_due_passed,
+    comment_reopened,
+    render_section,
+    render_title,
+    section_digest,
+    sla_due,
+)
+from campaign_sync.sources.base import SourceResult
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIssue:
+    campaign: str
+    repository: str
+    title: str
+    section: str
+    digest: str
+    labels: tuple[str, ...]
+    assignees: tuple[str, ...]
+    kind: Literal["create_issue"] = "create_issue"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateIssue:
+    campaign: str
+    repository: str
+    number: int
+    section: str
+    digest: str
+    kind: Literal["update_issue"] = "update_issue"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseIssue:
+    campaign: str
+    repository: str
+    number: int
+    comment: str
+    reason: str  # shown in the plan, e.g. "all 4 alerts closed"
+    state_reason: Literal["completed", "not_planned"] = "completed"
+    kind: Literal["close_issue"] = "close_issue"
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenIssue:
+    campaign: str
+    repository: str
+    number: int
+    comment: str
+    reason: str
+    kind: Literal["reopen_issue"] = "reopen_issue"
+
+
+@dataclass(frozen=True, slots=True)
+class CommentIssue:
+    campaign: str
+    repository: str
+    number: int
+    body: str
+    reason: str
+    kind: Literal["comment_issue"] = "comment_issue"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestAutofix:
+    campaign: str
+    repository: str
+    alert_id: str
+    alert_number: int
+    kind: Literal["request_autofix"] = "request_autofix"
+
+
+Action = CreateIssue | UpdateIssue | CloseIssue | ReopenIssue | CommentIssue | RequestAutofix
+
+# The order actions run in within one repository: the issue exists before it is changed.
+_KIND_ORDER = {
+    "create_issue": 0,
+    "reopen_issue": 1,
+    "update_issue": 2,
+    "comment_issue": 3,
+    "close_issue": 4,
+    "request_autofix": 5,
+}
+# Requests each action costs: updates, closes and reopens read the issue first, so text a
+# human wrote outside the tool's section is kept.
+ACTION_REQUESTS = {
+    "create_issue": 1,
+    "update_issue": 2,
+    "close_issue": 3,
+    "reopen_issue": 3,
+    "comment_issue": 1,
+    "request_autofix": 1,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSummary:
+    campaign: str
+    name: str
+    state: str
+    members: Mapping[str, int]  # counts by alert state
+    repositories: int
+    open_issues_before: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    actions: tuple[Action, ...]
+    campaigns: tuple[CampaignSummary, ...]
+    ledgers: tuple[CampaignLedger, ...]  # as they will be once the actions succeed
+    applies: frozenset[str] = field(default_factory=frozenset)  # campaigns apply touches
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.actions)
+
+    @property
+    def requests(self) -> int:
+        """API requests the plan's actions cost (reads before writes included)."""
+        return sum(ACTION_REQUESTS[a.kind] for a in self.actions)
+
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(a.kind for a in self.actions).items()))
+
+    def raise_if_unsafe(self, safety: SafetyConfig, *, seen_alerts: int) -> None:
+        """Refuse a plan that would close too much at once (octodns's TooMuchChange)."""
+        open_before = sum(c.open_issues_before for c in self.campaigns)
+        closes = sum(1 for a in self.actions if isinstance(a, CloseIssue))
+        if seen_alerts == 0 and open_before > 0:
+            raise UnsafePlan(
+                f"the source returned no alerts at all, but {open_before} tracking issues are "
+                "open: the token has probably lost access. Nothing was changed; check the "
+                "token's permissions, or run with --force if the alerts are really gone"
+            )
+        if open_before >= safety.min_issues_for_threshold and closes:
+            share = closes / open_before
+            if share > safety.max_close_share:
+                raise UnsafePlan(
+                    f"the plan closes {closes} of {open_before} open tracking issues "
+                    f"({share:.0%}), more than the {safety.max_close_share:.0%} allowed "
+                    "(safety.max-close-share): often a token that lost access. Review the "
+                    "plan; --force required"
+                )
+
+
+def _now_text(now: datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _items(
+    campaign: Campaign, members: Sequence[Member], seen: Mapping[str, Alert]
+) -> list[IssueItem]:
+    items = []
+    for member in members:
+        alert = seen.get(member.alert_id)
+        items.append(IssueItem(member=member, alert=alert, due=sla_due(campaign, member, alert)))
+    return items
+
+
+def plan_campaign(
+    campaign: Campaign,
+    ledger: CampaignLedger,
+    index: AlertIndex,
+    repositories: Mapping[str, Repository],
+    *,
+    frozen: frozenset[str],
+    now: datetime,
+) -> tuple[list[Action], CampaignLedger, CampaignSummary]:
+    """The actions and the next ledger for one campaign."""
+    stamp = _now_text(now)
+    today = now.date()
+    selected = select(campaign.select, index, repositories) if campaign.state != "closed" else ()
+    members = update_members(
+        campaign, ledger, selected, index.by_id, now=stamp, frozen_repositories=frozen
+    )
+    activated = ledger.activated
+    if activated is None and campaign.state == "active":
+        activated = stamp
+    by_repo: dict[str, list[Member]] = defaultdict(list)
+    for member in members:
+        by_repo[member.repository].append(member)
+
+    actions: list[Action] = []
+    issues = ledger.issue_map()
+    next_issues: dict[str, TrackedIssue] = dict(issues)
+    tracking = campaign.tracking.issues == "per-repository"
+    due_passed = campaign.state == "active" and campaign.ends < today
+    for repository in sorted(set(by_repo) | set(issues)):
+        repo_members = by_repo.get(repository, [])
+        open_count = sum(1 for m in repo_members if m.state == "open")
+        existing = issues.get(repository)
+        if not tracking or repository in frozen:
+            continue  # unreadable or archived: leave its issue as it is
+        items = _items(campaign, repo_members, index.by_id)
+        section = render_section(
+            campaign, repository, repositories.get(repository), items, today=today
+        )
+        digest = section_digest(section)
+        if existing is None:
+            if open_count and campaign.state != "closed":
+                actions.append(
+                    CreateIssue(
+                        campaign.id,
+                        repository,
+                        render_title(campaign, repository),
+                        section,
+                        digest,
+                        campaign.tracking.labels,
+                        campaign.tracking.assignees,
+                    )
+                )
+            continue
+        number = existing.number
+        if existing.digest != digest:
+            actions.append(UpdateIssue(campaign.id, repository, number, section, digest))
+        state = existing.state
+        if existing.state == "open" and (open_count == 0 or campaign.state == "closed"):
+            if campaign.state == "closed":
+                comment = comment_campaign_closed(campaign, open_count)
+                reason, why = "the campaign is closed", "not_planned"
+            else:
+                comment = comment_closed(campaign, repository, items)
+                reason, why = f"all {len(repo_members)} alerts closed", "completed"
+            actions.append(
+                CloseIssue(campaign.id, repository, number, comment, reason, why)  # type: ignore[arg-type]
+            )
+            state = "closed"
+        elif existing.state == "closed" and open_count and campaign.state != "closed":
+            actions.append(
+                ReopenIssue(
+                    campaign.id,
+                    repository,
+                    number,
+                    comment_reopened(campaign, repository, items),
+                    f"{open_count} alerts open again",
+                )
+            )
+            state = "open"
+        elif due_passed and not ledger.due_notice_sent and state == "open":
+            actions.append(
+                CommentIssue(
+                    campaign.id,
+                    repository,
+                    number,
+                    comment_due_passed(campaign, today, open_count),
+                    f"the due date {campaign.ends} has passed",
+                )
+            )
+        next_issues[repository] = TrackedIssue(repository, number, state, digest)
+
+    autofix = set(ledger.autofix_requested)
+    if campaign.github.autofix and campaign.state == "active":
+        for member in members:
+            alert = index.by_id.get(member.alert_id)
+            if (
+                alert is not None
+                and alert.type == "code-scanning"
+                and alert.is_open
+                and alert.number is not None
+                and alert.id not in autofix
+                and alert.repository not in frozen
+            ):
+                actions.append(
+                    RequestAutofix(campaign.id, alert.repository, alert.id, alert.number)
+                )
+                autofix.add(alert.id)
+
+    counts = Counter(m.state for m in members)
+    summary = CampaignSummary(
+        campaign=campaign.id,
+        name=campaign.name,
+        state=campaign.state,
+        members={state: counts.get(state, 0) for state in ALERT_STATES},
+        repositories=len(by_repo),
+        open_issues_before=sum(1 for i in ledger.issues if i.state == "open"),
+    )
+    next_ledger = dataclasses.replace(
+        ledger,
+        members=members,
+        issues=tuple(next_issues[k] for k in sorted(next_issues)),
+        activated=activated,
+        autofix_requested=tuple(sorted(autofix)),
+        due_notice_sent=ledger.due_notice_sent or (due_passed and tracking),
+    )
+    return actions, next_ledger, summary
+
+
+def make_plan(
+    campaigns: Sequence[Campaign],
+    result: SourceResult,
+    ledgers: Mapping[str, CampaignLedger],
+    *,
+    now: datetime,
+) -> Plan:
+    index = AlertIndex.build(result.alerts)
+    repositories = {r.full_name: r for r in result.repositories}
+    # Repositories whose alerts are unknown this run: unreadable, or archived.
+    frozen = frozenset(
+        {s.scope for s in result.skipped if "/" in s.scope}
+        | {name for name, repo in repositories.items() if repo.archived}
+    )
+    actions: list[Action] = []
+    next_ledgers: list[CampaignLedger] = []
+    summaries: list[CampaignSummary] = []
+    applies: set[str] = set()
+    for campaign in sorted(campaigns, key=lambda c: c.id):
+        ledger = ledgers.get(campaign.id) or CampaignLedger(campaign=campaign.id)
+        campaign_actions, next_ledger, summary = plan_campaign(
+            campaign, ledger, index, repositories, frozen=frozen, now=now
+        )
+        summaries.append(summary)
+        if campaign.state == "draft":
+            # Planned, so a reviewer sees what it would do, but never applied.
+            actions.extend(campaign_actions)
+            next_ledgers.append(ledger)
+            continue
+        applies.add(campaign.id)
+        actions.extend(campaign_actions)
+        next_ledgers.append(next_ledger)
+    actions.sort(key=lambda a: (a.campaign, a.repository, _KIND_ORDER[a.kind], _tiebreak(a)))
+    return Plan(tuple(actions), tuple(summaries), tuple(next_ledgers), frozenset(applies))
+
+
+def _tiebreak(action: Action) -> str:
+    return action.alert_id if isinstance(action, RequestAutofix) else ""

@@ -1,0 +1,624 @@
+"""Tracking issues: the title, the tool-owned section of the body, and the comments. Pure.
+
+The tool owns one section of a tracking issue's body, between a versioned hidden marker
+line and an end marker line::
+
+    <!-- campaign-sync:v1 campaign=ID repository=OWNER/REPO -->
+    ...
+    <!-- campaign-sync:end -->
+
+Only that section is ever rewritten; whatever a human wrote before or after it is kept
+byte for byte. The markers are recognised only as whole lines, and nothing inside the
+section can look like one: every text taken from an alert goes through ``escape_inline``
+(no ``<`` survives), the campaign's description through ``neutralize_markdown``.
+
+The section changes only when something real changes (an alert's state, an SLA due date
+or the campaign's due date passing, the campaign's fields), never just because a day went
+by: dates are stated as dates, never as "N days left". So its digest, kept in the ledger,
+says whether the issue needs an update.
+
+No I/O and no clock here: ``today`` is passed in. Same input, byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from urllib.parse import quote, urlsplit
+
+from campaign_sync.model import SEVERITIES, Alert, AlertType, Campaign, Member, Repository
+from campaign_sync.render.markdown import escape_inline, escape_markdown, neutralize_markdown
+
+MAX_BODY = 65_536  # GitHub's issue body limit (characters)
+# The tool's section stays within this many UTF-8 bytes (at least as many as characters,
+# however GitHub counts them), leaving the rest of MAX_BODY for what humans write.
+SECTION_BUDGET = 60_000
+MAX_TITLE = 256  # GitHub's issue title limit (characters)
+# GitHub's comment limit is the same as the body's; a reopen comment lists this many alerts.
+_MAX_LISTED_IN_COMMENT = 100
+# Alert fields are cut to this many characters before escaping: a line stays readable and
+# bounded whatever the scanner wrote.
+_MAX_FIELD = 200
+_MAX_DESCRIPTION = 5_000  # the schema's limit
+_MAX_NAME = 200  # the schema's limit
+
+_CAMPAIGN_ID = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+_REPOSITORY = r"[A-Za-z0-9._-]{1,100}/[A-Za-z0-9._-]{1,100}"
+_START = re.compile(
+    rf"<!-- campaign-sync:v1 campaign=(?P<campaign>{_CAMPAIGN_ID}) "
+    rf"repository=(?P<repository>{_REPOSITORY}) -->"
+)
+END_MARKER = "<!-- campaign-sync:end -->"
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+_TYPE_LABEL: dict[str, str] = {
+    "code-scanning": "Code scanning alert",
+    "secret-scanning": "Secret scanning alert",
+    "dependabot": "Dependabot alert",
+}
+_TYPE_ORDER: dict[str, int] = {"code-scanning": 0, "dependabot": 1, "secret-scanning": 2}
+_SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+
+# Users and teams as the schema allows them; anything else is shown inert.
+_USER_OR_TEAM = re.compile(
+    r"@?[A-Za-z0-9][A-Za-z0-9-]{0,38}|@[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9][A-Za-z0-9._-]*"
+)
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
+# Characters left as they are in a link target; everything else is percent-encoded, among
+# them '(' ')' and spaces (which would end the target), '<' '>' '`' '"' and '@'.
+_URL_SAFE = "-._~:/?#!$&+,;=%"
+_CONTACT_SAFE = _URL_SAFE + "@"  # a mailto: contact keeps its address readable
+
+Kind = Literal["open", "fixed", "dismissed"]
+
+
+@dataclass(frozen=True, slots=True)
+class IssueItem:
+    """One member alert of a tracking issue."""
+
+    member: Member  # alert id, state, joined, changed (from the ledger)
+    alert: Alert | None  # the alert as seen this run; None if not seen (rendered from member)
+    due: date | None  # SLA due date, if the campaign has an SLA for the alert's severity
+
+
+# --- markers --------------------------------------------------------------------------
+
+
+def start_marker(campaign_id: str, repository: str) -> str:
+    """The hidden first line of the tool's section. ValueError if either cannot be one."""
+    marker = f"<!-- campaign-sync:v1 campaign={campaign_id} repository={repository} -->"
+    if not _START.fullmatch(marker):
+        raise ValueError(
+            f"cannot mark a section for campaign {campaign_id!r} and repository "
+            f"{repository!r}: expected a campaign id and an OWNER/REPO name"
+        )
+    return marker
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line's content; any of \\r\\n, \\r, \\n ends a line."""
+    pos = 0
+    for match in _NEWLINE.finditer(text):
+        yield pos, match.start()
+        pos = match.end()
+    yield pos, len(text)
+
+
+def _sections(body: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, campaign, repository) of each complete tool section in ``body``.
+
+    A section runs from a start marker line to the next end marker line. When start
+    markers repeat before an end marker (a section a human cut short), the last one counts.
+    """
+    opened: tuple[int, str, str] | None = None
+    for start, end in _lines(body):
+        line = body[start:end]
+        if line == END_MARKER:
+            if opened is not None:
+                yield opened[0], end, opened[1], opened[2]
+                opened = None
+            continue
+        match = _START.fullmatch(line)
+        if match:
+            opened = (start, match["campaign"], match["repository"])
+
+
+def find_marker(body: str) -> tuple[str, str] | None:
+    """(campaign id, repository) of the tool's section in ``body``, if it has one.
+
+    Only whole marker lines count, and only a start marker that an end marker follows.
+    """
+    for _, _, campaign, repository in _sections(body):
+        return campaign, repository
+    return None
+
+
+def extract_section(body: str, campaign_id: str, repository: str) -> str | None:
+    """The tool's section for this campaign and repository in ``body``, markers included."""
+    for start, end, campaign, repo in _sections(body):
+        if (campaign, repo) == (campaign_id, repository):
+            return body[start:end]
+    return None
+
+
+def merge_body(existing: str | None, section: str) -> str:
+    """``existing`` with its tool section replaced by ``section``; the rest byte for byte.
+
+    No existing body: the section alone. A body without a complete section for the same
+    campaign and repository: the section on top, a blank line, then the body as it was.
+    """
+    first = section.split("\n", 1)[0]
+    match = _START.fullmatch(first)
+    if match is None or not section.endswith("\n" + END_MARKER):
+        raise ValueError("not a campaign-sync section: it must start and end with its markers")
+    if not existing:
+        return section
+    for start, end, campaign, repository in _sections(existing):
+        if (campaign, repository) == (match["campaign"], match["repository"]):
+            return existing[:start] + section + existing[end:]
+    return section + "\n\n" + existing
+
+
+def section_digest(section: str) -> str:
+    """Short sha256 hex of the section: an unchanged digest means the issue needs no update."""
+    return hashlib.sha256(section.encode("utf-8")).hexdigest()[:16]
+
+
+# --- titles, campaign fields ----------------------------------------------------------
+
+
+def _plain(text: str) -> str:
+    """One line of plain text: no control, invisible or bidi characters; spaces collapsed."""
+    cleaned = "".join(" " if c.isspace() else c for c in text if c.isprintable() or c.isspace())
+    return " ".join(cleaned.split())
+
+
+def render_title(campaign: Campaign, repository: str) -> str:
+    """``[Security campaign] NAME: OWNER/REPO``, at most GitHub's 256 characters."""
+    prefix = "[Security campaign] "
+    suffix = f": {_plain(repository)}"
+    name = _plain(campaign.name)
+    room = MAX_TITLE - len(prefix) - len(suffix)
+    if len(name) > room:
+        name = name[: max(room - 1, 0)].rstrip() + "…"
+    return (prefix + name + suffix)[:MAX_TITLE]
+
+
+def _cut(text: str, limit: int = _MAX_FIELD) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(campaign: Campaign) -> str:
+    return escape_inline(_cut(campaign.name, _MAX_NAME))
+
+
+def _managers(campaign: Campaign) -> str:
+    """Users and teams as code spans: shown, not notified."""
+    shown = [
+        f"`{m}`" if _USER_OR_TEAM.fullmatch(m) else escape_inline(_cut(m))
+        for m in campaign.managers
+    ]
+    return ", ".join(shown) if shown else "none named"
+
+
+def _mentions(campaign: Campaign) -> str | None:
+    """The cc line: the campaign's real @-mentions (validated by the schema)."""
+    shown = [
+        "@" + m.lstrip("@") if _USER_OR_TEAM.fullmatch(m) else escape_inline(_cut(m))
+        for m in campaign.tracking.mention
+    ]
+    return "cc " + " ".join(shown) if shown else None
+
+
+def _contact(campaign: Campaign) -> str:
+    contact = campaign.contact.strip()
+    try:
+        parts = urlsplit(contact)
+    except ValueError:
+        return escape_inline(_cut(contact))
+    if (parts.scheme in ("https", "http") and parts.netloc) or parts.scheme == "mailto":
+        # Link text is not autolinked: escape_markdown keeps the address copyable.
+        return f"[{escape_markdown(_cut(contact))}]({quote(contact, safe=_CONTACT_SAFE)})"
+    return escape_inline(_cut(contact))
+
+
+def _sla_days(campaign: Campaign) -> list[tuple[str, int]]:
+    found = ((s, campaign.sla.days_for(s)) for s in SEVERITIES)
+    return [(s, d) for s, d in found if d is not None]
+
+
+def sla_due(campaign: Campaign, member: Member, alert: Alert | None) -> date | None:
+    """The day an alert should be fixed by: the day it joined plus the SLA for its severity.
+
+    None when the campaign has no SLA for the severity, or the severity is unknown (the
+    alert was not seen). ``member.joined`` is an ISO 8601 UTC timestamp; its date counts.
+    """
+    if alert is None or alert.severity is None:
+        return None
+    days = campaign.sla.days_for(alert.severity.lower())
+    if days is None:
+        return None
+    return date.fromisoformat(member.joined[:10]) + timedelta(days=days)
+
+
+# --- items ----------------------------------------------------------------------------
+
+
+def _kind(item: IssueItem) -> Kind:
+    """Open, fixed (checked) or dismissed (checked and struck through)."""
+    state = item.member.state
+    if state == "open" or state == "fixed" or state == "dismissed":
+        return state
+    # resolved (secret scanning): revoked, or no reason known, is a fix; a false positive,
+    # "won't fix" or "used in tests" resolution is a dismissal.
+    alert = item.alert
+    reason = alert.state_reason if alert is not None and alert.state == state else None
+    return "dismissed" if reason and reason != "revoked" else "fixed"
+
+
+def _id_parts(alert_id: str) -> tuple[str, str, str]:
+    parts = alert_id.split(":", 2)
+    while len(parts) < 3:
+        parts.append("")
+    return parts[0], parts[1], parts[2]
+
+
+def _alert_type(item: IssueItem) -> AlertType | str:
+    return item.alert.type if item.alert is not None else _id_parts(item.member.alert_id)[0]
+
+
+def _number(item: IssueItem) -> int | None:
+    if item.alert is not None and item.alert.number is not None:
+        return item.alert.number
+    rest = _id_parts(item.member.alert_id)[2]
+    return int(rest) if rest.isascii() and rest.isdigit() and len(rest) < 19 else None
+
+
+def _severity(item: IssueItem) -> str | None:
+    severity = item.alert.severity if item.alert is not None else None
+    return severity.lower() if severity else None
+
+
+def _id_key(alert_id: str) -> tuple[int, str, str, int, int, str]:
+    kind, repo, rest = _id_parts(alert_id)
+    order = _TYPE_ORDER.get(kind, len(_TYPE_ORDER))
+    if rest.isascii() and rest.isdigit():
+        return order, kind, repo, 0, int(rest), ""
+    return order, kind, repo, 1, 0, rest
+
+
+def _sort_key(item: IssueItem) -> tuple[int, int, tuple[int, str, str, int, int, str]]:
+    """Open alerts first, by severity then id; then closed ones by id."""
+    if _kind(item) != "open":
+        return 1, 0, _id_key(item.member.alert_id)
+    rank = _SEVERITY_RANK.get(_severity(item) or "", len(_SEVERITY_RANK))
+    return 0, rank, _id_key(item.member.alert_id)
+
+
+def _https_host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname
+    if (
+        parts.scheme != "https"
+        or host is None
+        or parts.username is not None
+        or port not in (None, 443)
+        or not _HOST.fullmatch(host)
+    ):
+        return None
+    return host
+
+
+def _trusted_hosts(items: Sequence[IssueItem]) -> frozenset[str]:
+    """github.com, and a GitHub Enterprise host when every alert URL here agrees on it."""
+    found = {
+        host
+        for i in items
+        if i.alert is not None and (host := _https_host(i.alert.html_url)) is not None
+    }
+    return frozenset({"github.com"} | (found if len(found) == 1 else set()))
+
+
+def _link_target(url: str | None, repository: str, trusted: frozenset[str]) -> str | None:
+    """``url`` as a link target if it is an https URL on a GitHub host below the repository."""
+    host = _https_host(url)
+    if url is None or host is None or host not in trusted:
+        return None
+    path = urlsplit(url).path
+    if not path.lower().startswith(f"/{repository.lower()}/"):
+        return None
+    return quote(url, safe=_URL_SAFE)
+
+
+def _label(item: IssueItem) -> str:
+    """``Code scanning alert #42``: the alert's type and number, nothing from its content."""
+    kind = _alert_type(item)
+    label = _TYPE_LABEL.get(kind, "Alert")
+    number = _number(item)
+    if number is not None:
+        return f"{label} #{number}"
+    rest = _id_parts(item.member.alert_id)[2]
+    return f"{label} {escape_inline(_cut(rest, 100))}" if rest else label
+
+
+def _linked_label(item: IssueItem, repository: str, trusted: frozenset[str]) -> str:
+    label = _label(item)
+    url = item.alert.html_url if item.alert is not None else None
+    target = _link_target(url, repository, trusted)
+    if target is not None:
+        return f"[{label}]({target})"
+    if url:  # shown, but not as a link: percent-encoded in a code span
+        return f"{label} (`{quote(_cut(url, 300), safe=_URL_SAFE)}`)"
+    return label
+
+
+def _details(alert: Alert) -> list[str]:
+    """Severity, rule, package, location: text from the scanner, escaped."""
+    parts: list[str] = []
+    if alert.severity:
+        parts.append(f"**{escape_inline(_cut(alert.severity.lower(), 20))}**")
+    rule = [escape_inline(_cut(t)) for t in (alert.rule_id, alert.rule_name) if t]
+    if len(rule) == 2 and alert.rule_id == alert.rule_name:
+        rule = rule[:1]
+    if rule:
+        parts.append(": ".join(rule))
+    if alert.package:
+        package = escape_inline(_cut(alert.package))
+        if alert.ecosystem:
+            package += f" \\({escape_inline(_cut(alert.ecosystem, 40))}\\)"
+        parts.append(package)
+    if alert.path:
+        location = escape_inline(_cut(alert.path, 300))
+        if alert.start_line is not None:
+            location += f":{alert.start_line}"
+        parts.append(location)
+    return parts
+
+
+def _item_line(
+    item: IssueItem, repository: str, trusted: frozenset[str], *, details: bool, today: date
+) -> str:
+    kind = _kind(item)
+    alert = item.alert
+    show = details and alert is not None and alert.type != "secret-scanning"
+    parts = [_linked_label(item, repository, trusted)]
+    if show and alert is not None:
+        parts.extend(_details(alert))
+    text = " · ".join(parts)
+    if kind == "open":
+        if show and item.due is not None:
+            overdue = ", overdue" if item.due < today else ""
+            text += f" · SLA due {item.due.isoformat()}{overdue}"
+        return f"- [ ] {text}"
+    outcome: str = kind
+    reason = alert.state_reason if alert is not None and alert.state == item.member.state else None
+    if show and reason:
+        outcome += f": {escape_inline(_cut(reason.replace('_', ' '), 60))}"
+    if kind == "dismissed":
+        return f"- [x] ~~{text}~~ — {outcome}"
+    return f"- [x] {text} — {outcome}"
+
+
+def _shows_details(campaign: Campaign, repo: Repository | None) -> bool:
+    return not (repo is not None and repo.is_public and not campaign.tracking.public_details)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --- the section ----------------------------------------------------------------------
+
+
+def render_section(
+    campaign: Campaign,
+    repository: str,
+    repo: Repository | None,
+    items: Sequence[IssueItem],
+    *,
+    today: date,
+) -> str:
+    """The tool-owned section of the tracking issue of ``repository``, markers included.
+
+    At most SECTION_BUDGET UTF-8 bytes: when the task list does not fit, the first items
+    (open ones first) are listed and a line counts the rest.
+    """
+    details = _shows_details(campaign, repo)
+    trusted = _trusted_hosts(items)
+    ordered = sorted(items, key=_sort_key)
+    kinds = [_kind(i) for i in ordered]
+    closed = sum(1 for k in kinds if k != "open")
+
+    head = [start_marker(campaign.id, repository), f"## Security campaign: {_name(campaign)}"]
+    description = neutralize_markdown(_cut(campaign.description, _MAX_DESCRIPTION))
+    if description:
+        head += ["", description]
+    head.append("")
+    due = f"- **Due:** {campaign.ends.isoformat()}"
+    if today > campaign.ends:
+        due += " (passed)"
+    head.append(due)
+    if campaign.state != "active":
+        head.append(f"- **Status:** {campaign.state}")
+    head.append(f"- **Managers:** {_managers(campaign)}")
+    head.append(f"- **Contact:** {_contact(campaign)}")
+    sla = _sla_days(campaign)
+    if sla:
+        head.append(f"- **SLA:** {_sla_status(sla, ordered, kinds, details, today)}")
+    cc = _mentions(campaign)
+    if cc:
+        head += ["", cc]
+    head += ["", "### Alerts", "", f"{closed} of {_count(len(ordered), 'alert')} closed", ""]
+
+    tail = [
+        "",
+        "_campaign-sync keeps this section up to date; write above or below it._",
+        END_MARKER,
+    ]
+    if not ordered:
+        head[-1:] = ["", "No alerts of this campaign in this repository.", ""]
+        return "\n".join(head[:-1] + tail)
+
+    listed = _fit(ordered, kinds, repository, trusted, details, today, head, tail)
+    body = head + listed
+    if len(listed) < len(ordered):
+        body += ["", _summary(kinds[len(listed) :])]
+    section = "\n".join(body + tail)
+    _check(section)
+    return section
+
+
+def _sla_status(
+    sla: list[tuple[str, int]],
+    items: Sequence[IssueItem],
+    kinds: Sequence[Kind],
+    details: bool,
+    today: date,
+) -> str:
+    days = ", ".join(f"{s} {_count(d, 'day')}" for s, d in sla)
+    late = Counter(
+        _severity(i) or "unknown"
+        for i, k in zip(items, kinds, strict=True)
+        if k == "open" and i.due is not None and i.due < today
+    )
+    total = sum(late.values())
+    rules = f"{days} from when an alert joins the campaign"
+    if not total:
+        return f"{rules}; no open alert is past its SLA due date"
+    status = f"{rules}; {_count(total, 'open alert')} past the SLA due date"
+    if details:
+        order = [*SEVERITIES, "unknown"]
+        status += ": " + ", ".join(f"{late[s]} {s}" for s in order if late[s])
+    return status
+
+
+def _summary(rest: Sequence[Kind]) -> str:
+    open_count = sum(1 for k in rest if k == "open")
+    return (
+        f"and {len(rest)} more alert{'s' if len(rest) != 1 else ''}: {open_count} open, "
+        f"{len(rest) - open_count} closed — see the campaign report"
+    )
+
+
+def _size(lines: Sequence[str]) -> int:
+    return sum(len(line.encode("utf-8")) + 1 for line in lines)
+
+
+def _fit(
+    ordered: Sequence[IssueItem],
+    kinds: Sequence[Kind],
+    repository: str,
+    trusted: frozenset[str],
+    details: bool,
+    today: date,
+    head: Sequence[str],
+    tail: Sequence[str],
+) -> list[str]:
+    """As many item lines as fit in the budget, in order, with room for the summary."""
+    room = SECTION_BUDGET - _size(head) - _size(tail)
+    lines: list[str] = []
+    sizes: list[int] = []
+    used = 0
+    for item in ordered:
+        line = _item_line(item, repository, trusted, details=details, today=today)
+        size = len(line.encode("utf-8")) + 1
+        if used + size > room:
+            break
+        lines.append(line)
+        sizes.append(size)
+        used += size
+    else:
+        return lines
+    # Not everything fits: drop lines until the summary (and its blank line) fits too.
+    while lines and used + _size(["", _summary(kinds[len(lines) :])]) > room:
+        lines.pop()
+        used -= sizes.pop()
+    return lines
+
+
+def _check(section: str) -> None:
+    """The section must hold exactly one start and one end marker line, at its ends."""
+    lines = [section[s:e] for s, e in _lines(section)]
+    starts = sum(1 for line in lines if _START.fullmatch(line))
+    ends = sum(1 for line in lines if line == END_MARKER)
+    if starts != 1 or ends != 1 or not _START.fullmatch(lines[0]) or lines[-1] != END_MARKER:
+        raise AssertionError("a rendered section must hold exactly its own two markers")
+
+
+# --- comments -------------------------------------------------------------------------
+
+
+def comment_closed(campaign: Campaign, repository: str, items: Sequence[IssueItem]) -> str:
+    """When every alert of the issue is closed: how many were fixed and dismissed."""
+    kinds = Counter(_kind(i) for i in items)
+    total = len(items)
+    every = f"All {total} alerts" if total != 1 else "The 1 alert"
+    verb = "are" if total != 1 else "is"
+    return (
+        f"{every} of the campaign **{_name(campaign)}** in {escape_inline(repository)} "
+        f"{verb} closed: {kinds['fixed']} fixed, {kinds['dismissed']} dismissed. "
+        "Thank you! campaign-sync closes this issue, and reopens it if one of them "
+        "opens again."
+    )
+
+
+def comment_reopened(campaign: Campaign, repository: str, items: Sequence[IssueItem]) -> str:
+    """When alerts open again: names them (type, number and link only)."""
+    trusted = _trusted_hosts(items)
+    reopened = sorted((i for i in items if _kind(i) == "open"), key=_sort_key)
+    listed = [
+        f"- {_linked_label(i, repository, trusted)}" for i in reopened[:_MAX_LISTED_IN_COMMENT]
+    ]
+    more = len(reopened) - len(listed)
+    if more:
+        listed.append(f"- and {_count(more, 'more alert')}")
+    what = "This alert" if len(reopened) == 1 else f"These {len(reopened)} alerts"
+    verb = "is" if len(reopened) == 1 else "are"
+    return "\n".join(
+        [
+            f"{what} of the campaign **{_name(campaign)}** in {escape_inline(repository)} "
+            f"{verb} open again, so campaign-sync reopens this issue:",
+            "",
+            *listed,
+        ]
+    )
+
+
+def comment_due_passed(campaign: Campaign, today: date, open_count: int) -> str:
+    """When the campaign's due date has passed with alerts still open."""
+    still = (
+        "all of its alerts in this repository are closed"
+        if open_count == 0
+        else f"{_count(open_count, 'alert')} in this repository "
+        f"{'is' if open_count == 1 else 'are'} still open"
+    )
+    return (
+        f"The campaign **{_name(campaign)}** was due on {campaign.ends.isoformat()}. "
+        f"As of {today.isoformat()}, {still}. Questions go to the campaign managers "
+        f"({_managers(campaign)}): {_contact(campaign)}"
+    )
+
+
+def comment_campaign_closed(campaign: Campaign, open_count: int) -> str:
+    """When the campaign is closed by its managers."""
+    if open_count == 0:
+        rest = "All of its alerts in this repository are closed."
+    else:
+        rest = (
+            f"{_count(open_count, 'alert')} listed here "
+            f"{'is' if open_count == 1 else 'are'} still open: "
+            f"{'it is' if open_count == 1 else 'they are'} still security alerts of this "
+            "repository and should still be fixed."
+        )
+    return f"The campaign **{_name(campaign)}** is closed. {rest}"

@@ -1,0 +1,133 @@
+"""Plan renderers: text for a terminal, markdown for a pull request comment, json for
+machines. Each only reads the Plan; PLAN_FORMATS' keys are the `--format` choices."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from campaign_sync.model import ALERT_STATES
+from campaign_sync.plan import Action, Plan
+from campaign_sync.render.markdown import escape_markdown
+from campaign_sync.render.terminal import printable
+
+JSON_VERSION = 1
+
+_VERBS = {
+    "create_issue": "open tracking issue",
+    "update_issue": "update tracking issue",
+    "close_issue": "close tracking issue",
+    "reopen_issue": "reopen tracking issue",
+    "comment_issue": "comment on tracking issue",
+    "request_autofix": "request Copilot Autofix for",
+}
+
+
+def _target(action: Action) -> str:
+    if action.kind == "create_issue":
+        return action.repository
+    if action.kind == "request_autofix":
+        return action.alert_id
+    return f"{action.repository}#{action.number}"
+
+
+def _detail(action: Action) -> str:
+    reason = getattr(action, "reason", "")
+    return f" ({reason})" if reason else ""
+
+
+def _members(counts: dict[str, int] | Any) -> str:
+    total = sum(counts.values())
+    parts = ", ".join(f"{counts[s]} {s}" for s in ALERT_STATES if counts.get(s))
+    return f"{total} alerts" + (f": {parts}" if parts else "")
+
+
+def summary_line(plan: Plan) -> str:
+    if not plan.actions:
+        return "No changes: GitHub already matches the campaigns."
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in plan.counts().items())
+    return f"Plan: {counts}; about {plan.requests} API requests."
+
+
+def render_text(plan: Plan) -> str:
+    lines: list[str] = []
+    for summary in plan.campaigns:
+        draft = " (draft: planned, not applied)" if summary.state == "draft" else ""
+        lines.append(
+            f"campaign {summary.campaign}{draft}: {_members(dict(summary.members))} "
+            f"in {summary.repositories} repositories"
+        )
+        for action in plan.actions:
+            if action.campaign == summary.campaign:
+                sign = {"create_issue": "+", "close_issue": "-"}.get(action.kind, "~")
+                lines.append(
+                    f"  {sign} {_VERBS[action.kind]} {printable(_target(action))}"
+                    f"{printable(_detail(action))}"
+                )
+    lines.append(summary_line(plan))
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(plan: Plan) -> str:
+    lines = ["### campaign-sync plan", "", escape_markdown(summary_line(plan)), ""]
+    lines += [
+        "| Campaign | State | Members | Open | Fixed | Dismissed | Repositories | Changes |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for summary in plan.campaigns:
+        members = dict(summary.members)
+        changes = sum(1 for a in plan.actions if a.campaign == summary.campaign)
+        lines.append(
+            f"| {escape_markdown(summary.name)} (`{summary.campaign}`) | {summary.state} "
+            f"| {sum(members.values())} | {members.get('open', 0)} | {members.get('fixed', 0)} "
+            f"| {members.get('dismissed', 0) + members.get('resolved', 0)} "
+            f"| {summary.repositories} | {changes} |"
+        )
+    if plan.actions:
+        lines += ["", "<details><summary>Actions</summary>", ""]
+        for action in plan.actions:
+            lines.append(
+                f"- `{action.campaign}`: {_VERBS[action.kind]} "
+                f"{escape_markdown(_target(action))}{escape_markdown(_detail(action))}"
+            )
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def action_json(action: Action) -> dict[str, Any]:
+    record: dict[str, Any] = {"kind": action.kind, "campaign": action.campaign}
+    record["repository"] = action.repository
+    for name in ("number", "alert_id", "alert_number", "reason", "title", "labels", "assignees"):
+        if hasattr(action, name):
+            value = getattr(action, name)
+            record[name] = list(value) if isinstance(value, tuple) else value
+    return record
+
+
+def render_json(plan: Plan) -> str:
+    document = {
+        "version": JSON_VERSION,
+        "changes": plan.has_changes,
+        "requests": plan.requests,
+        "counts": plan.counts(),
+        "campaigns": [
+            {
+                "campaign": s.campaign,
+                "name": s.name,
+                "state": s.state,
+                "members": dict(s.members),
+                "repositories": s.repositories,
+            }
+            for s in plan.campaigns
+        ],
+        "actions": [action_json(a) for a in plan.actions],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+PLAN_FORMATS: dict[str, Callable[[Plan], str]] = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+}
