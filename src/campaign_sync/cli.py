@@ -291,6 +291,42 @@ def plan(sources: tuple[str, ...], api_url: str | None, force: bool, output_form
     sys.exit(code)
 
 
+@cli.command()
+@_source_options
+@click.option("--dry-run", is_flag=True, help="Show the plan and change nothing.")
+def apply(sources: tuple[str, ...], api_url: str | None, force: bool, dry_run: bool) -> None:
+    """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
+
+    Runs the same plan `campaign-sync plan` shows. A second apply with nothing changed
+    makes no write request. Exit status: 0 done, 1 error or some actions failed (they
+    are retried on the next run).
+    """
+    from campaign_sync.commands.apply import run_apply
+    from campaign_sync.github.auth import auth_from_env, resolve_api_url
+    from campaign_sync.github.transport import Transport
+
+    built, progress = _build_sources(sources, api_url)
+    transport = None
+    if not dry_run:
+        url = resolve_api_url(api_url, _config_api_url(), os.environ)
+        transport = Transport(auth=auth_from_env(os.environ, url), api_url=url)
+    try:
+        code = run_apply(
+            Path.cwd(),
+            built,
+            transport,
+            out=sys.stdout,
+            err=sys.stderr,
+            now=_now(),
+            force=force,
+            dry_run=dry_run,
+            on_fetched=progress.finish,
+        )
+    finally:
+        progress.finish()
+    sys.exit(code)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

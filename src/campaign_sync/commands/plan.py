@@ -36,6 +36,7 @@ class Planned:
     result: SourceResult
     plan: Plan
     reports: Path
+    previous: dict[str, CampaignLedger]  # the ledgers the plan started from
 
 
 def make(
@@ -49,7 +50,7 @@ def make(
     if callable(on_fetched):
         on_fetched()
     plan = make_plan(campaigns, result, ledgers, now=now)
-    return Planned(config, campaigns, result, plan, reports)
+    return Planned(config, campaigns, result, plan, reports, ledgers)
 
 
 def write_step_summary(markdown: str, path: str | None = None) -> None:

@@ -1,0 +1,194 @@
+"""Carry out a plan through the rate-limit-aware client, and write the ledger.
+
+The same Plan value that `plan` showed is executed here: there is no separate dry-run
+path. Every write is made safe to repeat, so a run killed at any point and run again
+converges on the same end state:
+
+- before opening an issue, the repository's issues carrying the tool's label are read
+  and searched for this campaign's marker: an issue opened by a run that died before
+  writing its ledger is found again (label listing is consistent; search is not);
+- an update merges the new section into the issue's current body, and writes nothing
+  when the text is already there; a close or reopen skips an issue already in that state;
+- a comment is not posted again if the issue already has one with the same text.
+
+The ledger written at the end records what was done, not what was planned: an action
+that failed leaves its part of the ledger as it was, so the next run tries again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from campaign_sync.commands.plan import Planned
+from campaign_sync.errors import GitHubError
+from campaign_sync.github import tracker
+from campaign_sync.github.transport import Transport
+from campaign_sync.ledger import write_ledger
+from campaign_sync.model import CampaignLedger, TrackedIssue
+from campaign_sync.plan import (
+    Action,
+    CloseIssue,
+    CommentIssue,
+    CreateIssue,
+    ReopenIssue,
+    RequestAutofix,
+    UpdateIssue,
+)
+from campaign_sync.render.issue import find_marker, merge_body
+
+# Every tracking issue carries this label, so issues can be found again by listing it.
+TOOL_LABEL = "campaign-sync"
+
+
+@dataclass(slots=True)
+class ApplyResult:
+    done: list[Action] = field(default_factory=list)
+    failed: list[tuple[Action, str]] = field(default_factory=list)
+    skipped: int = 0  # actions of draft campaigns
+
+
+@dataclass(slots=True)
+class _CampaignProgress:
+    issues: dict[str, TrackedIssue]
+    autofix: set[str]
+    failures: int = 0
+
+
+def _owned(campaign: str, repository: str) -> Callable[[str], bool]:
+    return lambda body: find_marker(body or "") == (campaign, repository)
+
+
+def _find_existing(transport: Transport, action: CreateIssue) -> tracker.IssueRef | None:
+    is_ours = _owned(action.campaign, action.repository)
+    found = [
+        issue
+        for issue in tracker.list_issues_with_label(transport, action.repository, TOOL_LABEL)
+        if is_ours(issue.body)
+    ]
+    return found[0] if found else None  # oldest first: the one to keep
+
+
+def _comment_once(transport: Transport, repository: str, number: int, body: str) -> None:
+    existing = tracker.list_comments(transport, repository, number)
+    if any(c.body == body for c in existing):
+        return
+    tracker.comment(transport, repository, number, body)
+
+
+def _create(transport: Transport, action: CreateIssue) -> TrackedIssue:
+    existing = _find_existing(transport, action)
+    if existing is not None:
+        # Opened by an earlier run that did not live to record it.
+        body = merge_body(existing.body, action.section)
+        if body != existing.body:
+            tracker.update_issue_body(transport, action.repository, existing.number, body)
+        if existing.state != "open":
+            tracker.reopen_issue(transport, action.repository, existing.number)
+        return TrackedIssue(action.repository, existing.number, "open", action.digest)
+    created = tracker.create_issue(
+        transport,
+        action.repository,
+        title=action.title,
+        body=merge_body(None, action.section),
+        labels=(TOOL_LABEL, *action.labels),
+        assignees=action.assignees,
+        find_existing=_owned(action.campaign, action.repository),
+    )
+    return TrackedIssue(action.repository, created.number, "open", action.digest)
+
+
+def _execute(transport: Transport, action: Action, progress: _CampaignProgress) -> None:
+    issues = progress.issues
+    if isinstance(action, CreateIssue):
+        issues[action.repository] = _create(transport, action)
+    elif isinstance(action, UpdateIssue):
+        current = tracker.get_issue(transport, action.repository, action.number)
+        body = merge_body(current.body, action.section)
+        if body != current.body:
+            tracker.update_issue_body(transport, action.repository, action.number, body)
+        previous = issues[action.repository]
+        issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
+    elif isinstance(action, CloseIssue):
+        current = tracker.get_issue(transport, action.repository, action.number)
+        if current.state != "closed":
+            _comment_once(transport, action.repository, action.number, action.comment)
+            tracker.close_issue(
+                transport, action.repository, action.number, reason=action.state_reason
+            )
+        previous = issues[action.repository]
+        issues[action.repository] = dataclasses.replace(previous, state="closed")
+    elif isinstance(action, ReopenIssue):
+        current = tracker.get_issue(transport, action.repository, action.number)
+        if current.state != "open":
+            tracker.reopen_issue(transport, action.repository, action.number)
+            _comment_once(transport, action.repository, action.number, action.comment)
+        previous = issues[action.repository]
+        issues[action.repository] = dataclasses.replace(previous, state="open")
+    elif isinstance(action, CommentIssue):
+        _comment_once(transport, action.repository, action.number, action.body)
+    elif isinstance(action, RequestAutofix):
+        tracker.request_autofix(transport, action.repository, action.alert_number)
+        progress.autofix.add(action.alert_id)
+
+
+def apply_plan(
+    planned: Planned,
+    transport: Transport,
+    *,
+    on_action: Callable[[Action, str | None], None] | None = None,
+) -> ApplyResult:
+    """Execute the plan's actions of non-draft campaigns, then write their ledgers.
+
+    A failing action is reported and the run goes on with the others (of other
+    repositories); the ledger keeps the failed part as it was, so the next run retries it.
+    """
+    plan = planned.plan
+    result = ApplyResult()
+    progress = {
+        campaign: _CampaignProgress(
+            issues=planned.previous[campaign].issue_map(),
+            autofix=set(planned.previous[campaign].autofix_requested),
+        )
+        for campaign in plan.applies
+    }
+    try:
+        for action in plan.actions:
+            if action.campaign not in plan.applies:
+                result.skipped += 1
+                continue
+            try:
+                _execute(transport, action, progress[action.campaign])
+            except GitHubError as exc:
+                progress[action.campaign].failures += 1
+                result.failed.append((action, str(exc)))
+                if on_action is not None:
+                    on_action(action, str(exc))
+                continue
+            result.done.append(action)
+            if on_action is not None:
+                on_action(action, None)
+    finally:
+        _write_ledgers(planned, progress)
+    return result
+
+
+def _write_ledgers(planned: Planned, progress: dict[str, _CampaignProgress]) -> None:
+    for ledger in planned.plan.ledgers:
+        if ledger.campaign not in progress:
+            continue
+        done = progress[ledger.campaign]
+        previous: CampaignLedger = planned.previous[ledger.campaign]
+        write_ledger(
+            planned.reports,
+            dataclasses.replace(
+                ledger,
+                issues=tuple(done.issues[k] for k in sorted(done.issues)),
+                autofix_requested=tuple(sorted(done.autofix)),
+                # A notice counts as sent only when every action of the campaign went through.
+                due_notice_sent=ledger.due_notice_sent
+                if not done.failures
+                else previous.due_notice_sent,
+            ),
+        )

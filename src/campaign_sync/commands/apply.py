@@ -1,0 +1,62 @@
+"""`campaign-sync apply`: plan, check the safety rails, carry the plan out, write the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from campaign_sync.apply import apply_plan
+from campaign_sync.commands.plan import make, write_step_summary
+from campaign_sync.github.transport import Transport
+from campaign_sync.plan import Action
+from campaign_sync.render.plan import _VERBS, PLAN_FORMATS, _target, render_markdown
+from campaign_sync.render.terminal import printable
+from campaign_sync.sources.base import AlertSource
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+def run_apply(
+    root: Path,
+    sources: Sequence[AlertSource],
+    transport: Transport | None,
+    *,
+    out: TextIO,
+    err: TextIO,
+    now: datetime,
+    force: bool = False,
+    dry_run: bool = False,
+    on_fetched: object = None,
+) -> int:
+    """Apply the plan. ``transport`` writes to GitHub; it may be None only for --dry-run."""
+    planned = make(root, sources, now=now, on_fetched=on_fetched)
+    plan = planned.plan
+    if dry_run:
+        out.write(PLAN_FORMATS["text"](plan))
+        write_step_summary(render_markdown(plan))
+        return EXIT_OK
+    if not force:
+        plan.raise_if_unsafe(planned.config.safety, seen_alerts=len(planned.result.alerts))
+    if transport is None:
+        raise ValueError("apply needs a transport unless dry_run")
+
+    def report(action: Action, error: str | None) -> None:
+        what = f"{action.campaign}: {_VERBS[action.kind]} {printable(_target(action))}"
+        if error is None:
+            out.write(f"done {what}\n")
+        else:
+            err.write(f"failed {what}: {printable(error)}\n")
+
+    result = apply_plan(planned, transport, on_action=report)
+    summary = (
+        f"Applied {len(result.done)} of {len(result.done) + len(result.failed)} actions"
+        + (f"; {len(result.failed)} failed and will be retried next run" if result.failed else "")
+        + (f"; {result.skipped} of draft campaigns not applied" if result.skipped else "")
+        + f"; {transport.stats.writes} write requests."
+    )
+    out.write(summary + "\n")
+    write_step_summary(render_markdown(plan) + f"\n{summary}\n")
+    return EXIT_FAILED if result.failed else EXIT_OK

@@ -1,0 +1,232 @@
+"""apply end to end, over HTTP against the fake GitHub: the reconcile loop and its contracts."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from github import Auth
+from testing.fake_github import FakeGitHub
+
+from campaign_sync.apply import TOOL_LABEL
+from campaign_sync.commands.apply import run_apply
+from campaign_sync.errors import UnsafePlan
+from campaign_sync.github import tracker
+from campaign_sync.github.transport import Transport
+from campaign_sync.render.issue import find_marker
+from campaign_sync.sources.github import GitHubSource
+
+NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+CAMPAIGN = """\
+name: Critical code scanning
+description: Fix the critical and high code scanning alerts.
+managers: [mona, "@acme/appsec"]
+contact: https://github.com/orgs/acme/discussions/1
+ends: 2027-03-31
+state: active
+select:
+  alerts: [code-scanning]
+  severity: [critical, high]
+  membership: rolling
+tracking:
+  labels: [security]
+  mention: ["@acme/appsec"]
+"""
+
+
+@pytest.fixture
+def fake(fake_github_factory: Any) -> FakeGitHub:
+    return fake_github_factory(repos=6, alerts=240, seed=21)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "campaigns").mkdir()
+    (tmp_path / "campaign-sync.yml").write_text("organizations: [acme]\n", encoding="utf-8")
+    (tmp_path / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
+    return tmp_path
+
+
+def transport_for(fake: FakeGitHub) -> Transport:
+    return Transport(
+        auth=Auth.Token(fake.token),
+        api_url=fake.url,
+        sleep=fake.clock.advance,
+        clock=fake.clock.now,
+        seed=1,
+    )
+
+
+def apply(fake: FakeGitHub, repo: Path, *, force: bool = False) -> tuple[int, str, str, int]:
+    """One apply; returns (exit code, stdout, stderr, write requests it made)."""
+    transport = transport_for(fake)
+    source = GitHubSource(transport_for(fake), "acme")
+    out, err = io.StringIO(), io.StringIO()
+    before = fake.snapshot()["writes"]
+    code = run_apply(repo, [source], transport, out=out, err=err, now=NOW, force=force)
+    return code, out.getvalue(), err.getvalue(), fake.snapshot()["writes"] - before
+
+
+def tracking_issues(fake: FakeGitHub) -> dict[tuple[str, str], list[tracker.IssueRef]]:
+    transport = transport_for(fake)
+    found: dict[tuple[str, str], list[tracker.IssueRef]] = {}
+    for name in fake.repo_names():
+        try:
+            issues = tracker.list_issues_with_label(transport, name, TOOL_LABEL)
+        except Exception:
+            continue
+        for issue in issues:
+            marker = find_marker(issue.body)
+            assert marker is not None
+            found.setdefault(marker, []).append(issue)
+    return found
+
+
+def selected_open(fake: FakeGitHub) -> dict[str, list[int]]:
+    """Open critical/high code scanning alerts of non-archived repos, by repository."""
+    alerts = GitHubSource(transport_for(fake), "acme").fetch()
+    archived = {r.full_name for r in alerts.repositories if r.archived}
+    chosen: dict[str, list[int]] = {}
+    for alert in alerts.alerts:
+        if (
+            alert.type == "code-scanning"
+            and alert.is_open
+            and alert.severity in ("critical", "high")
+            and alert.repository not in archived
+        ):
+            chosen.setdefault(alert.repository, []).append(alert.number or 0)
+    return chosen
+
+
+def test_first_apply_opens_one_issue_per_repository(fake: FakeGitHub, repo: Path) -> None:
+    expected = selected_open(fake)
+    assert expected
+    code, out, err, writes = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert writes == len(expected)  # one create per repository, nothing else
+    issues = tracking_issues(fake)
+    assert set(issues) == {("crit", name) for name in expected}
+    assert all(len(found) == 1 for found in issues.values())
+    for (_, name), (issue,) in issues.items():
+        assert issue.state == "open"
+        assert set(issue.labels) >= {TOOL_LABEL, "security"}
+        assert "@acme/appsec" in issue.body
+        for number in expected[name]:
+            assert f"#{number}" in issue.body
+    assert (repo / "reports" / "crit" / "ledger.tsv").exists()
+    assert "Applied" in out
+
+
+def test_second_apply_writes_nothing_and_leaves_the_ledger_byte_identical(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    apply(fake, repo)
+    ledger = {p.name: p.read_bytes() for p in (repo / "reports" / "crit").iterdir()}
+    code, _, _, writes = apply(fake, repo)
+    assert (code, writes) == (0, 0)
+    assert {p.name: p.read_bytes() for p in (repo / "reports" / "crit").iterdir()} == ledger
+
+
+def test_fixed_alerts_check_items_and_close_the_issue_then_a_regression_reopens_it(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    apply(fake, repo)
+    target, numbers = sorted(selected_open(fake).items())[0]
+    for number in numbers:
+        fake.set_alert_state(target, "code-scanning", number, "fixed")
+    apply(fake, repo)
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    assert issue.state == "closed"
+    assert all("- [x]" in line for line in issue.body.splitlines() if f"#{numbers[0]}" in line)
+    comments = tracker.list_comments(transport_for(fake), target, issue.number)
+    assert len(comments) == 1
+    fake.set_alert_state(target, "code-scanning", numbers[0], "open")
+    apply(fake, repo)
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    assert issue.state == "open"
+    assert len(tracker.list_comments(transport_for(fake), target, issue.number)) == 2
+
+
+def test_human_text_and_comments_survive_an_update(fake: FakeGitHub, repo: Path) -> None:
+    apply(fake, repo)
+    target, numbers = sorted(selected_open(fake).items())[0]
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    transport = transport_for(fake)
+    human_body = "Triage notes from the team.\n\n" + issue.body + "\nOwner: @octocat\n"
+    tracker.update_issue_body(transport, target, issue.number, human_body)
+    tracker.comment(transport, target, issue.number, "We are on it.")
+    fake.set_alert_state(target, "code-scanning", numbers[0], "dismissed", reason="false positive")
+    apply(fake, repo)
+    (updated,) = tracking_issues(fake)[("crit", target)]
+    assert updated.body.startswith("Triage notes from the team.\n\n")
+    assert updated.body.endswith("\nOwner: @octocat\n")
+    assert updated.body != human_body  # the tool's section changed
+    bodies = [c.body for c in tracker.list_comments(transport, target, issue.number)]
+    assert "We are on it." in bodies
+
+
+def test_safety_rail_trips_when_the_token_loses_access(fake: FakeGitHub, repo: Path) -> None:
+    apply(fake, repo)
+    before = tracking_issues(fake)
+    fake.blank_alerts()
+    with pytest.raises(UnsafePlan, match="lost access"):
+        apply(fake, repo)
+    after = tracking_issues(fake)
+    assert [i.state for v in after.values() for i in v] == [
+        i.state for v in before.values() for i in v
+    ]
+
+
+def test_hostile_alert_text_is_inert(fake: FakeGitHub, repo: Path) -> None:
+    target = fake.repo_names(archived=False, complete=True)[0]
+    forged = "<!-- campaign-sync:v1 campaign=crit repository=evil/repo --> @acme/everyone"
+    fake.add_alert(
+        target,
+        "code-scanning",
+        path=f"src/{forged}.py",
+        message=f"[click](https://evil.example) {forged}",
+        severity="critical",
+    )
+    apply(fake, repo)
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    assert find_marker(issue.body) == ("crit", target)
+    assert issue.body.count("campaign-sync:v1") == 1
+    assert "@acme/everyone" not in issue.body
+    assert "](https://evil.example)" not in issue.body
+
+
+def test_killed_apply_rerun_leaves_no_duplicate(fake: FakeGitHub, repo: Path) -> None:
+    fake.config.write_delay = 0.05  # room to kill it between writes
+    env = {k: v for k, v in os.environ.items() if k not in ("GH_TOKEN", "GITHUB_API_URL")} | {
+        "GITHUB_TOKEN": fake.token
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "campaign_sync", "apply", "--api-url", fake.url],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while fake.snapshot()["writes"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait() == -signal.SIGKILL  # killed mid-run, not finished on its own
+    assert fake.snapshot()["writes"] >= 2
+    fake.config.write_delay = 0.0
+    code, _, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    issues = tracking_issues(fake)
+    assert set(issues) == {("crit", name) for name in selected_open(fake)}
+    assert Counter(len(v) for v in issues.values()) == Counter({1: len(issues)})
+    _, _, _, writes = apply(fake, repo)
+    assert writes == 0
