@@ -170,7 +170,7 @@ def test_validate_github(
         "| Location | Severity | Problem |\n"
         "| --- | --- | --- |\n"
         "| campaigns/broken\\.yml:4:10 | error | 'not a link' is not an absolute URL "
-        "\\(https://\\.\\.\\.\\) |\n"
+        "\\(https:\u2060//\\.\\.\\.\\) |\n"
         "| campaigns/broken\\.yml:8:24 | error | 'urgent' is not allowed; use one of: "
         "critical, high, medium, low |\n"
         "\n"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from campaign_sync.render.markdown import escape_markdown
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaign_sync.render.markdown import escape_inline, escape_markdown, neutralize_markdown
 
 WJ = "\u2060"  # WORD JOINER: invisible, and it stops GitHub from seeing a mention.
 
@@ -107,3 +111,96 @@ def test_output_is_one_line() -> None:
 
 def test_arabic_letter_mark_is_removed() -> None:
     assert escape_markdown("ab\u061ccd") == "abcd"
+
+
+# escape_inline: escape_markdown, and inert for GitHub's own text processing too.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain words", "plain words"),
+        ("@mona", f"@{WJ}mona"),
+        # Issue references would link (and cross-reference) issues.
+        ("see #12", f"see \\#{WJ}12"),
+        ("acme/web#3", f"acme/web\\#{WJ}3"),
+        ("GH-7 and gh-8", f"GH\\-{WJ}7 and gh\\-{WJ}8"),
+        ("#hash xgh-1", "\\#hash xgh\\-1"),
+        # Bare URLs would autolink.
+        ("https://evil.example/x", f"https:{WJ}//evil\\.example/x"),
+        ("www.evil.example", f"www{WJ}\\.evil\\.example"),
+        ("awww.x", "awww\\.x"),
+        # Math.
+        ("$x^2$", "\\$x^2\\$"),
+        # Control characters go; a tab is a space.
+        ("a\tb\x00c\x1b[31md\x7f\x9b", "a bc\\[31md"),
+    ],
+)
+def test_escape_inline(text: str, expected: str) -> None:
+    assert escape_inline(text) == expected
+
+
+@given(st.text(alphabet="abgwhGHW0123 /._-#:$@<", max_size=30))
+def test_escape_inline_fast_path_agrees_with_the_full_escape(text: str) -> None:
+    full = escape_markdown(text).replace("$", "\\$")
+    full = re.sub(r"(\\#|(?<![A-Za-z0-9])[Gg][Hh]\\-)(?=[0-9])", "\\1\u2060", full)
+    full = re.sub(r":(?=//)", ":\u2060", full)
+    full = re.sub(r"(?<![A-Za-z0-9])([Ww]{3})(?=\\\.)", "\\1\u2060", full)
+    assert escape_inline(text) == full
+
+
+def test_escape_inline_keeps_escape_markdowns_guarantees() -> None:
+    text = escape_inline("<!-- x --> [a](b) ![c](d) **e** @f \u202eg\u200bh\ni")
+    assert "<" not in text
+    assert "\n" not in text
+    assert "\u202e" not in text
+    assert "\u200b" not in text
+    assert "@f" not in text
+
+
+# neutralize_markdown: reviewed markdown kept, but unable to reach outside its place.
+
+
+def test_neutralize_keeps_markdown() -> None:
+    text = "Fix **every** alert.\n\n- see [guide](https://example.com/a_b)\n> quoted\n`code`"
+    assert neutralize_markdown(text) == text
+
+
+def test_neutralize_removes_html_and_comment_markers() -> None:
+    assert neutralize_markdown("<b>x</b>") == "&lt;b>x&lt;/b>"
+    assert neutralize_markdown("<!-- campaign-sync:end -->") == "&lt;!-- campaign-sync:end --&gt;"
+    assert neutralize_markdown("a --> b") == "a --&gt; b"
+    assert neutralize_markdown("<https://example.com>") == "&lt;https://example.com>"
+
+
+def test_neutralize_stops_mentions_at_word_starts_only() -> None:
+    assert neutralize_markdown("ask @mona\n@acme/appsec (@x)") == (
+        f"ask @{WJ}mona\n@{WJ}acme/appsec (@{WJ}x)"
+    )
+    # Inside URLs and addresses the '@' is not a mention, and links must keep working.
+    kept = "[post](https://medium.com/@author/post) mailto:appsec@acme.example"
+    assert neutralize_markdown(kept) == kept
+
+
+def test_neutralize_removes_invisible_and_control_characters() -> None:
+    assert neutralize_markdown("a\u202eb\u200bc\x00d\x1b") == "abcd"
+
+
+def test_neutralize_normalizes_line_ends_and_drops_trailing_blank_lines() -> None:
+    assert neutralize_markdown("a\r\nb\rc\n\n  \n") == "a\nb\nc"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("```\ncode", "```\ncode\n```"),
+        ("~~~~ python\ncode\n~~~", "~~~~ python\ncode\n~~~\n~~~~"),
+        ("```\ncode\n```", "```\ncode\n```"),
+        ("````\ncode\n```\n", "````\ncode\n```\n````"),
+        ("```\na\n```\n```\nb", "```\na\n```\n```\nb\n```"),
+        ("``` not `a fence\ntext", "``` not `a fence\ntext"),
+        ("    ```\nindented code, not a fence", "    ```\nindented code, not a fence"),
+    ],
+)
+def test_neutralize_closes_an_open_code_fence(text: str, expected: str) -> None:
+    assert neutralize_markdown(text) == expected

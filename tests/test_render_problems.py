@@ -242,7 +242,7 @@ def test_step_summary_escapes_markdown() -> None:
     summary = step_summary(_result(problem))
     assert summary.splitlines()[4] == (
         "| campaigns/x\\|y\\.yml:1:1 | error | &lt;b&gt;hi&lt;/b&gt; @\u2060mona "
-        "\\[link\\]\\(https://e\\.example\\) \\| \\*x\\* next |"
+        "\\[link\\]\\(https:\u2060//e\\.example\\) \\| \\*x\\* next |"
     )
     # One table row per problem: a newline in a message cannot start a new row.
     assert len(summary.splitlines()) == 6

@@ -22,6 +22,7 @@ No I/O and no clock here: ``today`` is passed in. Same input, byte-identical out
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -29,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from campaign_sync.model import SEVERITIES, Alert, AlertType, Campaign, Member, Repository
 from campaign_sync.render.markdown import escape_inline, escape_markdown, neutralize_markdown
@@ -73,6 +74,8 @@ _HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 # them '(' ')' and spaces (which would end the target), '<' '>' '`' '"' and '@'.
 _URL_SAFE = "-._~:/?#!$&+,;=%"
 _CONTACT_SAFE = _URL_SAFE + "@"  # a mailto: contact keeps its address readable
+# An alert URL as GitHub writes it: nothing to percent-encode, the host plain to see.
+_PLAIN_URL = re.compile(r"https://(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)/[A-Za-z0-9._/-]+")
 
 Kind = Literal["open", "fixed", "dismissed"]
 
@@ -193,6 +196,12 @@ def _cut(text: str, limit: int = _MAX_FIELD) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _esc(text: str, limit: int = _MAX_FIELD) -> str:
+    """escape_inline of a field cut to ``limit``; rules, paths and severities repeat a lot."""
+    return escape_inline(_cut(text, limit))
+
+
 def _name(campaign: Campaign) -> str:
     return escape_inline(_cut(campaign.name, _MAX_NAME))
 
@@ -303,6 +312,9 @@ def _sort_key(item: IssueItem) -> tuple[int, int, tuple[int, str, str, int, int,
 def _https_host(url: str | None) -> str | None:
     if not url:
         return None
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain:
+        return plain["host"]
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -335,10 +347,15 @@ def _link_target(url: str | None, repository: str, trusted: frozenset[str]) -> s
     host = _https_host(url)
     if url is None or host is None or host not in trusted:
         return None
-    path = urlsplit(url).path
-    if not path.lower().startswith(f"/{repository.lower()}/"):
+    path = url[8 + len(host) :] if _PLAIN_URL.fullmatch(url) else unquote(urlsplit(url).path)
+    segments = path.split("?", 1)[0].split("#", 1)[0].split("/")
+    if (
+        not path.lower().startswith(f"/{repository.lower()}/")
+        or "." in segments
+        or ".." in segments
+    ):
         return None
-    return quote(url, safe=_URL_SAFE)
+    return url if _PLAIN_URL.fullmatch(url) else quote(url, safe=_URL_SAFE)
 
 
 def _label(item: IssueItem) -> str:
@@ -367,19 +384,19 @@ def _details(alert: Alert) -> list[str]:
     """Severity, rule, package, location: text from the scanner, escaped."""
     parts: list[str] = []
     if alert.severity:
-        parts.append(f"**{escape_inline(_cut(alert.severity.lower(), 20))}**")
-    rule = [escape_inline(_cut(t)) for t in (alert.rule_id, alert.rule_name) if t]
+        parts.append(f"**{_esc(alert.severity.lower(), 20)}**")
+    rule = [_esc(t) for t in (alert.rule_id, alert.rule_name) if t]
     if len(rule) == 2 and alert.rule_id == alert.rule_name:
         rule = rule[:1]
     if rule:
         parts.append(": ".join(rule))
     if alert.package:
-        package = escape_inline(_cut(alert.package))
+        package = _esc(alert.package)
         if alert.ecosystem:
-            package += f" \\({escape_inline(_cut(alert.ecosystem, 40))}\\)"
+            package += f" \\({_esc(alert.ecosystem, 40)}\\)"
         parts.append(package)
     if alert.path:
-        location = escape_inline(_cut(alert.path, 300))
+        location = _esc(alert.path, 300)
         if alert.start_line is not None:
             location += f":{alert.start_line}"
         parts.append(location)
@@ -404,14 +421,17 @@ def _item_line(
     outcome: str = kind
     reason = alert.state_reason if alert is not None and alert.state == item.member.state else None
     if show and reason:
-        outcome += f": {escape_inline(_cut(reason.replace('_', ' '), 60))}"
+        outcome += f": {_esc(reason.replace('_', ' '), 60)}"
     if kind == "dismissed":
         return f"- [x] ~~{text}~~ — {outcome}"
     return f"- [x] {text} — {outcome}"
 
 
 def _shows_details(campaign: Campaign, repo: Repository | None) -> bool:
-    return not (repo is not None and repo.is_public and not campaign.tracking.public_details)
+    # Unknown visibility (a source without repository metadata) counts as public: the
+    # safe side of "no rule or file details in public repositories".
+    public = repo is None or repo.is_public
+    return campaign.tracking.public_details or not public
 
 
 def _count(n: int, word: str) -> str:
@@ -467,8 +487,8 @@ def render_section(
         END_MARKER,
     ]
     if not ordered:
-        head[-1:] = ["", "No alerts of this campaign in this repository.", ""]
-        return "\n".join(head[:-1] + tail)
+        head[-2:] = ["No alerts of this campaign in this repository."]
+        return "\n".join(head + tail)
 
     listed = _fit(ordered, kinds, repository, trusted, details, today, head, tail)
     body = head + listed
@@ -548,11 +568,14 @@ def _fit(
 
 
 def _check(section: str) -> None:
-    """The section must hold exactly one start and one end marker line, at its ends."""
-    lines = [section[s:e] for s, e in _lines(section)]
-    starts = sum(1 for line in lines if _START.fullmatch(line))
-    ends = sum(1 for line in lines if line == END_MARKER)
-    if starts != 1 or ends != 1 or not _START.fullmatch(lines[0]) or lines[-1] != END_MARKER:
+    """The section holds its two marker lines, at its ends, and no other HTML comment."""
+    first = section.split("\n", 1)[0]
+    if (
+        section.count("<!--") != 2
+        or section.count("-->") != 2
+        or not _START.fullmatch(first)
+        or not section.endswith("\n" + END_MARKER)
+    ):
         raise AssertionError("a rendered section must hold exactly its own two markers")
 
 

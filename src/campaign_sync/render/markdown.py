@@ -24,3 +24,72 @@ def escape_markdown(text: str) -> str:
     text = _PUNCTUATION.sub(r"\\\1", text)
     # A zero-width joiner after '@' keeps the text readable but stops the mention.
     return _MENTION.sub("@\u2060", text)
+
+
+# C0 and C1 control characters other than the line breaks escape_markdown turns into spaces.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# After escape_markdown: "#123" and "GH-123" link (and cross-reference) issues, "https://"
+# and "www." start autolinks. GitHub finds these in the rendered text, where a backslash
+# escape is gone; an invisible WORD JOINER inside them is not.
+_REFERENCE = re.compile(r"(\\#|(?<![A-Za-z0-9])[Gg][Hh]\\-)(?=[0-9])")
+_AUTOLINK = re.compile(r":(?=//)|(?<![A-Za-z0-9])([Ww]{3})(?=\\\.)")
+
+
+# Paths and rule ids are mostly these characters: only '.', '_' and '-' need escaping.
+_PLAIN = re.compile(r"[A-Za-z0-9 /._-]*")
+_PLAIN_ESCAPES = str.maketrans({".": "\\.", "_": "\\_", "-": "\\-"})
+
+
+def escape_inline(text: str) -> str:
+    """``escape_markdown``, and also inert for GitHub's own text processing.
+
+    On top of escape_markdown: no control characters (a tab is a space), no math (``$``),
+    no issue references (``#123``, ``GH-123``) and no bare-URL autolinks (``https://``,
+    ``www.``). One line, like escape_markdown.
+    """
+    if _PLAIN.fullmatch(text):
+        lowered = text.lower()
+        if "gh-" not in lowered and "www" not in lowered:
+            return text.translate(_PLAIN_ESCAPES)
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = escape_markdown(text).replace("$", "\\$")
+    text = _REFERENCE.sub("\\1\u2060", text)
+    return _AUTOLINK.sub(lambda m: (m.group(1) or ":") + "\u2060", text)
+
+
+_FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
+_FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# A mention starts a word: after whitespace, an opening bracket or emphasis, or a line start.
+# In a URL ("https://x.example/@a", "mailto:a@b") the '@' follows other characters: kept.
+_WORD_MENTION = re.compile(r"(?:(?<=^)|(?<=[\s(\[{\"'*_~]))@(?=[A-Za-z0-9])", re.MULTILINE)
+
+
+def neutralize_markdown(text: str) -> str:
+    """Reviewed markdown (a campaign's description) made safe to embed in a larger document.
+
+    The markdown stays (emphasis, lists, links, code), but nothing in it can reach outside:
+    no HTML (``<`` is written ``&lt;``, so no tags, comments or marker lines), no ``-->``,
+    no @-mentions at the start of a word, no invisible or bidi characters, no control
+    characters, and a code fence left open is closed. Lines end with ``\\n``; no trailing
+    blank lines.
+    """
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = text.replace("<", "&lt;").replace("-->", "--&gt;")
+    text = _WORD_MENTION.sub("@\u2060", text)
+    lines = _LINE_BREAK.split(text)
+    fence: str | None = None
+    for line in lines:
+        if fence is None:
+            opened = _FENCE_OPEN.fullmatch(line)
+            if opened and not (opened.group(1)[0] == "`" and "`" in opened.group(2)):
+                fence = opened.group(1)
+        else:
+            closed = _FENCE_CLOSE.fullmatch(line)
+            if closed and closed.group(1)[0] == fence[0] and len(closed.group(1)) >= len(fence):
+                fence = None
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if fence is not None:
+        lines.append(fence)
+    return "\n".join(lines)

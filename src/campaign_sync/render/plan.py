@@ -9,7 +9,7 @@ from typing import Any
 
 from campaign_sync.model import ALERT_STATES
 from campaign_sync.plan import Action, Plan
-from campaign_sync.render.markdown import escape_markdown
+from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.terminal import printable
 
 JSON_VERSION = 1
@@ -70,7 +70,7 @@ def render_text(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
-    lines = ["### campaign-sync plan", "", escape_markdown(summary_line(plan)), ""]
+    lines = ["### campaign-sync plan", "", escape_inline(summary_line(plan)), ""]
     lines += [
         "| Campaign | State | Members | Open | Fixed | Dismissed | Repositories | Changes |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -79,7 +79,7 @@ def render_markdown(plan: Plan) -> str:
         members = dict(summary.members)
         changes = sum(1 for a in plan.actions if a.campaign == summary.campaign)
         lines.append(
-            f"| {escape_markdown(summary.name)} (`{summary.campaign}`) | {summary.state} "
+            f"| {escape_inline(summary.name)} (`{summary.campaign}`) | {summary.state} "
             f"| {sum(members.values())} | {members.get('open', 0)} | {members.get('fixed', 0)} "
             f"| {members.get('dismissed', 0) + members.get('resolved', 0)} "
             f"| {summary.repositories} | {changes} |"
@@ -89,7 +89,7 @@ def render_markdown(plan: Plan) -> str:
         for action in plan.actions:
             lines.append(
                 f"- `{action.campaign}`: {_VERBS[action.kind]} "
-                f"{escape_markdown(_target(action))}{escape_markdown(_detail(action))}"
+                f"{escape_inline(_target(action))}{escape_inline(_detail(action))}"
             )
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"

@@ -13,7 +13,7 @@ from typing import TextIO
 from campaign_sync.config.loader import ValidationResult
 from campaign_sync.problems import Problem
 from campaign_sync.render.annotations import workflow_command
-from campaign_sync.render.markdown import escape_markdown
+from campaign_sync.render.markdown import escape_inline
 
 
 def _plural(count: int, word: str) -> str:
@@ -84,8 +84,8 @@ def step_summary(result: ValidationResult) -> str:
     if result.problems:
         lines += ["| Location | Severity | Problem |", "| --- | --- | --- |"]
         for p in result.problems:
-            where = escape_markdown(f"{p.file}:{p.line}:{p.column}")
-            message = escape_markdown(p.message)
+            where = escape_inline(f"{p.file}:{p.line}:{p.column}")
+            message = escape_inline(p.message)
             lines.append(f"| {where} | {p.severity.value} | {message} |")
         lines.append("")
     return "\n".join(lines) + "\n"
