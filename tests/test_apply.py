@@ -230,3 +230,34 @@ def test_killed_apply_rerun_leaves_no_duplicate(fake: FakeGitHub, repo: Path) ->
     assert Counter(len(v) for v in issues.values()) == Counter({1: len(issues)})
     _, _, _, writes = apply(fake, repo)
     assert writes == 0
+
+
+def test_native_campaign_and_autofix_are_mirrored_once(fake: FakeGitHub, repo: Path) -> None:
+    campaign_file = repo / "campaigns" / "crit.yml"
+    campaign_file.write_text(
+        CAMPAIGN + "github:\n  native-campaign: true\n  autofix: true\n", encoding="utf-8"
+    )
+    expected = selected_open(fake)
+    code, _, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    transport = transport_for(fake)
+    (native,) = tracker.list_native_campaigns(transport, "acme")
+    assert native.name == "Critical code scanning"
+    assert native.open_alerts == sum(len(n) for n in expected.values())
+    autofix_posts = [
+        e for e in fake.requests() if e["method"] == "POST" and "autofix" in str(e["path"])
+    ]
+    assert len(autofix_posts) == native.open_alerts
+    assert apply(fake, repo)[3] == 0  # nothing more to write
+
+    # Closing the campaign winds it down: the native campaign and the issues close.
+    campaign_file.write_text(
+        campaign_file.read_text(encoding="utf-8").replace("state: active", "state: closed"),
+        encoding="utf-8",
+    )
+    code, _, err, _ = apply(fake, repo)  # closing every issue on purpose needs no --force
+    assert (code, err) == (0, "")
+    (native,) = tracker.list_native_campaigns(transport, "acme")
+    assert native.state == "closed"
+    assert {i.state for v in tracking_issues(fake).values() for i in v} == {"closed"}
+    assert apply(fake, repo)[3] == 0

@@ -28,13 +28,17 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import write_ledger
 from campaign_sync.model import CampaignLedger, TrackedIssue
 from campaign_sync.plan import (
+    NATIVE_CLOSED,
     Action,
     CloseIssue,
+    CloseNativeCampaign,
     CommentIssue,
     CreateIssue,
+    CreateNativeCampaign,
     ReopenIssue,
     RequestAutofix,
     UpdateIssue,
+    UpdateNativeCampaign,
 )
 from campaign_sync.render.issue import find_marker, merge_body
 
@@ -53,6 +57,8 @@ class ApplyResult:
 class _CampaignProgress:
     issues: dict[str, TrackedIssue]
     autofix: set[str]
+    native: int | None
+    native_digest: str | None
     failures: int = 0
 
 
@@ -131,6 +137,39 @@ def _execute(transport: Transport, action: Action, progress: _CampaignProgress) 
     elif isinstance(action, RequestAutofix):
         tracker.request_autofix(transport, action.repository, action.alert_number)
         progress.autofix.add(action.alert_id)
+    elif isinstance(action, CreateNativeCampaign):
+        fields = action.fields
+        created = tracker.create_native_campaign(
+            transport,
+            action.repository,
+            name=fields.name,
+            description=fields.description,
+            ends_at=fields.ends,
+            code_scanning_alerts=[
+                tracker.CampaignAlerts(repo_id, numbers) for repo_id, numbers in action.alerts
+            ],
+            managers=fields.managers,
+            team_managers=fields.team_managers,
+            contact_link=fields.contact_link,
+        )
+        progress.native, progress.native_digest = created.number, fields.digest()
+    elif isinstance(action, UpdateNativeCampaign):
+        fields = action.fields
+        tracker.update_native_campaign(
+            transport,
+            action.repository,
+            action.number,
+            name=fields.name,
+            description=fields.description,
+            ends_at=fields.ends,
+            managers=fields.managers,
+            team_managers=fields.team_managers,
+            contact_link=fields.contact_link,
+        )
+        progress.native_digest = fields.digest()
+    elif isinstance(action, CloseNativeCampaign):
+        tracker.close_native_campaign(transport, action.repository, action.number)
+        progress.native_digest = NATIVE_CLOSED
 
 
 def apply_plan(
@@ -150,6 +189,8 @@ def apply_plan(
         campaign: _CampaignProgress(
             issues=planned.previous[campaign].issue_map(),
             autofix=set(planned.previous[campaign].autofix_requested),
+            native=planned.previous[campaign].native_campaign,
+            native_digest=planned.previous[campaign].native_digest,
         )
         for campaign in plan.applies
     }
@@ -186,6 +227,8 @@ def _write_ledgers(planned: Planned, progress: dict[str, _CampaignProgress]) -> 
                 ledger,
                 issues=tuple(done.issues[k] for k in sorted(done.issues)),
                 autofix_requested=tuple(sorted(done.autofix)),
+                native_campaign=done.native,
+                native_digest=done.native_digest,
                 # A notice counts as sent only when every action of the campaign went through.
                 due_notice_sent=ledger.due_notice_sent
                 if not done.failures

@@ -8,12 +8,18 @@ nothing writes the same bytes and a second apply finds nothing to do.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from campaign_sync.config.checks import (
+    NATIVE_DESCRIPTION_MAX,
+    NATIVE_NAME_MAX,
+    NATIVE_OPEN_CAMPAIGNS_MAX,
+)
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.match import AlertIndex, select
@@ -103,7 +109,76 @@ class RequestAutofix:
     kind: Literal["request_autofix"] = "request_autofix"
 
 
-Action = CreateIssue | UpdateIssue | CloseIssue | ReopenIssue | CommentIssue | RequestAutofix
+@dataclass(frozen=True, slots=True)
+class NativeFields:
+    """What a native GitHub security campaign shows, within GitHub's limits."""
+
+    name: str
+    description: str
+    ends: str  # YYYY-MM-DD
+    contact_link: str
+    managers: tuple[str, ...]  # at most one user
+    team_managers: tuple[str, ...]  # team slugs
+
+    def digest(self) -> str:
+        text = "\x1f".join(
+            [
+                self.name,
+                self.description,
+                self.ends,
+                self.contact_link,
+                *self.managers,
+                "|",
+                *self.team_managers,
+            ]
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateNativeCampaign:
+    campaign: str
+    repository: str  # the organization, for ordering and rendering
+    fields: NativeFields
+    alerts: tuple[tuple[int, tuple[int, ...]], ...]  # (repository id, alert numbers)
+    reason: str
+    kind: Literal["create_native_campaign"] = "create_native_campaign"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateNativeCampaign:
+    campaign: str
+    repository: str  # the organization
+    number: int
+    fields: NativeFields
+    reason: str = "its name, description, due date, managers or contact changed"
+    kind: Literal["update_native_campaign"] = "update_native_campaign"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseNativeCampaign:
+    campaign: str
+    repository: str  # the organization
+    number: int
+    reason: str = "the campaign is closed"
+    kind: Literal["close_native_campaign"] = "close_native_campaign"
+
+
+Action = (
+    CreateIssue
+    | UpdateIssue
+    | CloseIssue
+    | ReopenIssue
+    | CommentIssue
+    | RequestAutofix
+    | CreateNativeCampaign
+    | UpdateNativeCampaign
+    | CloseNativeCampaign
+)
+
+NATIVE_ALERTS_MAX = 1_000
+# The ledger's native digest once the native campaign has been closed.
+NATIVE_CLOSED = "closed"
 
 # The order actions run in within one repository: the issue exists before it is changed.
 _KIND_ORDER = {
@@ -113,6 +188,9 @@ _KIND_ORDER = {
     "comment_issue": 3,
     "close_issue": 4,
     "request_autofix": 5,
+    "create_native_campaign": 6,
+    "update_native_campaign": 7,
+    "close_native_campaign": 8,
 }
 # Requests each action costs: updates, closes and reopens read the issue first, so text a
 # human wrote outside the tool's section is kept.
@@ -123,6 +201,9 @@ ACTION_REQUESTS = {
     "reopen_issue": 3,
     "comment_issue": 1,
     "request_autofix": 1,
+    "create_native_campaign": 1,
+    "update_native_campaign": 1,
+    "close_native_campaign": 1,
 }
 
 
@@ -142,6 +223,7 @@ class Plan:
     campaigns: tuple[CampaignSummary, ...]
     ledgers: tuple[CampaignLedger, ...]  # as they will be once the actions succeed
     applies: frozenset[str] = field(default_factory=frozenset)  # campaigns apply touches
+    notes: tuple[str, ...] = ()  # what the plan could not do, and why (shown, not errors)
 
     @property
     def has_changes(self) -> bool:
@@ -158,7 +240,11 @@ class Plan:
     def raise_if_unsafe(self, safety: SafetyConfig, *, seen_alerts: int) -> None:
         """Refuse a plan that would close too much at once (octodns's TooMuchChange)."""
         open_before = sum(c.open_issues_before for c in self.campaigns)
-        closes = sum(1 for a in self.actions if isinstance(a, CloseIssue))
+        # Closing a campaign (a reviewed change of its file) closes its issues on purpose;
+        # only closes because alerts vanished can come from a token that lost access.
+        closes = sum(
+            1 for a in self.actions if isinstance(a, CloseIssue) and a.state_reason == "completed"
+        )
         if seen_alerts == 0 and open_before > 0:
             raise UnsafePlan(
                 f"the source returned no alerts at all, but {open_before} tracking issues are "
@@ -190,6 +276,99 @@ def _items(
     return items
 
 
+def native_fields(campaign: Campaign) -> NativeFields:
+    """The campaign as a native GitHub campaign shows it, cut to GitHub's limits
+    (`validate` warns when a field is cut)."""
+    return NativeFields(
+        name=campaign.name[:NATIVE_NAME_MAX],
+        description=" ".join(campaign.description.split())[:NATIVE_DESCRIPTION_MAX],
+        ends=campaign.ends.isoformat(),
+        contact_link=campaign.contact,
+        managers=campaign.user_managers[:1],
+        team_managers=tuple(t.split("/", 1)[1] for t in campaign.team_managers)[:10],
+    )
+
+
+def _plan_native(
+    campaign: Campaign,
+    ledger: CampaignLedger,
+    members: Sequence[Member],
+    seen: Mapping[str, Alert],
+    *,
+    has_slot: bool,
+) -> tuple[list[Action], list[str], str | None]:
+    """Actions for the native mirror, notes on why it cannot be made, and its next digest."""
+    if not campaign.github.native_campaign:
+        return [], [], ledger.native_digest
+    number = ledger.native_campaign
+    if campaign.state == "closed":
+        if number is not None and ledger.native_digest != NATIVE_CLOSED:
+            owner = _owner(members)
+            return [CloseNativeCampaign(campaign.id, owner, number)], [], NATIVE_CLOSED
+        return [], [], ledger.native_digest
+    if campaign.state != "active":
+        return [], [], ledger.native_digest
+    fields = native_fields(campaign)
+    if number is not None:
+        if ledger.native_digest != fields.digest():
+            return (
+                [UpdateNativeCampaign(campaign.id, _owner(members), number, fields)],
+                [],
+                fields.digest(),
+            )
+        return [], [], ledger.native_digest
+    groups: dict[int, list[int]] = defaultdict(list)
+    owners: set[str] = set()
+    for member in members:
+        alert = seen.get(member.alert_id)
+        if (
+            alert is not None
+            and alert.type == "code-scanning"
+            and alert.is_open
+            and alert.repository_id is not None
+            and alert.number is not None
+        ):
+            groups[alert.repository_id].append(alert.number)
+            owners.add(alert.repository.split("/", 1)[0])
+    count = sum(len(numbers) for numbers in groups.values())
+    prefix = f"{campaign.id}: not mirrored into a native GitHub campaign:"
+    if not count:
+        return (
+            [],
+            [f"{prefix} it has no open code scanning alerts (the only kind GitHub takes)"],
+            None,
+        )
+    if count > NATIVE_ALERTS_MAX:
+        return (
+            [],
+            [
+                f"{prefix} it has {count:,} open code scanning alerts; a native campaign holds at "
+                f"most {NATIVE_ALERTS_MAX:,} (narrow the selection or split the campaign)"
+            ],
+            None,
+        )
+    if len(owners) > 1:
+        return [], [f"{prefix} its alerts span organizations ({', '.join(sorted(owners))})"], None
+    if not has_slot:
+        return (
+            [],
+            [
+                f"{prefix} more than {NATIVE_OPEN_CAMPAIGNS_MAX} active campaigns ask for a native "
+                "mirror; GitHub allows that many open campaigns (the first by id are mirrored)"
+            ],
+            None,
+        )
+    alerts = tuple((repo_id, tuple(sorted(groups[repo_id]))) for repo_id in sorted(groups))
+    action = CreateNativeCampaign(
+        campaign.id, owners.pop(), fields, alerts, f"{count} code scanning alerts"
+    )
+    return [action], [], fields.digest()
+
+
+def _owner(members: Sequence[Member]) -> str:
+    return members[0].repository.split("/", 1)[0] if members else ""
+
+
 def plan_campaign(
     campaign: Campaign,
     ledger: CampaignLedger,
@@ -198,8 +377,9 @@ def plan_campaign(
     *,
     frozen: frozenset[str],
     now: datetime,
-) -> tuple[list[Action], CampaignLedger, CampaignSummary]:
-    """The actions and the next ledger for one campaign."""
+    native_slot: bool = True,
+) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
+    """The actions, the next ledger and notes for one campaign."""
     stamp = _now_text(now)
     today = now.date()
     selected = select(campaign.select, index, repositories) if campaign.state != "closed" else ()
@@ -298,6 +478,11 @@ def plan_campaign(
                 )
                 autofix.add(alert.id)
 
+    native_actions, notes, native_digest = _plan_native(
+        campaign, ledger, members, index.by_id, has_slot=native_slot
+    )
+    actions.extend(native_actions)
+
     counts = Counter(m.state for m in members)
     summary = CampaignSummary(
         campaign=campaign.id,
@@ -314,8 +499,9 @@ def plan_campaign(
         activated=activated,
         autofix_requested=tuple(sorted(autofix)),
         due_notice_sent=ledger.due_notice_sent or (due_passed and tracking),
+        native_digest=native_digest if ledger.native_campaign is not None else None,
     )
-    return actions, next_ledger, summary
+    return actions, next_ledger, summary, notes
 
 
 def make_plan(
@@ -336,12 +522,27 @@ def make_plan(
     next_ledgers: list[CampaignLedger] = []
     summaries: list[CampaignSummary] = []
     applies: set[str] = set()
+    notes: list[str] = []
+    # GitHub allows 10 open campaigns: the first active mirrored campaigns by id get them.
+    mirrored = [
+        c.id
+        for c in sorted(campaigns, key=lambda c: c.id)
+        if c.github.native_campaign and c.state == "active"
+    ]
+    slots = set(mirrored[:NATIVE_OPEN_CAMPAIGNS_MAX])
     for campaign in sorted(campaigns, key=lambda c: c.id):
         ledger = ledgers.get(campaign.id) or CampaignLedger(campaign=campaign.id)
-        campaign_actions, next_ledger, summary = plan_campaign(
-            campaign, ledger, index, repositories, frozen=frozen, now=now
+        campaign_actions, next_ledger, summary, campaign_notes = plan_campaign(
+            campaign,
+            ledger,
+            index,
+            repositories,
+            frozen=frozen,
+            now=now,
+            native_slot=campaign.id in slots,
         )
         summaries.append(summary)
+        notes.extend(campaign_notes)
         if campaign.state == "draft":
             # Planned, so a reviewer sees what it would do, but never applied.
             actions.extend(campaign_actions)
@@ -351,7 +552,9 @@ def make_plan(
         actions.extend(campaign_actions)
         next_ledgers.append(next_ledger)
     actions.sort(key=lambda a: (a.campaign, a.repository, _KIND_ORDER[a.kind], _tiebreak(a)))
-    return Plan(tuple(actions), tuple(summaries), tuple(next_ledgers), frozenset(applies))
+    return Plan(
+        tuple(actions), tuple(summaries), tuple(next_ledgers), frozenset(applies), tuple(notes)
+    )
 
 
 def _tiebreak(action: Action) -> str:

@@ -11,7 +11,7 @@ from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import make, write_step_summary
 from campaign_sync.github.transport import Transport
 from campaign_sync.plan import Action
-from campaign_sync.render.plan import _VERBS, PLAN_FORMATS, _target, render_markdown
+from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
 from campaign_sync.render.terminal import printable
 from campaign_sync.sources.base import AlertSource
 
@@ -44,7 +44,7 @@ def run_apply(
         raise ValueError("apply needs a transport unless dry_run")
 
     def report(action: Action, error: str | None) -> None:
-        what = f"{action.campaign}: {_VERBS[action.kind]} {printable(_target(action))}"
+        what = f"{action.campaign}: {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
         if error is None:
             out.write(f"done {what}\n")
         else:

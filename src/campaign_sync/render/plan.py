@@ -8,26 +8,36 @@ from collections.abc import Callable
 from typing import Any
 
 from campaign_sync.model import ALERT_STATES
-from campaign_sync.plan import Action, Plan
+from campaign_sync.plan import (
+    Action,
+    CreateIssue,
+    CreateNativeCampaign,
+    Plan,
+    RequestAutofix,
+)
 from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.terminal import printable
 
 JSON_VERSION = 1
 
-_VERBS = {
+ACTION_VERBS = {
     "create_issue": "open tracking issue",
     "update_issue": "update tracking issue",
     "close_issue": "close tracking issue",
     "reopen_issue": "reopen tracking issue",
     "comment_issue": "comment on tracking issue",
     "request_autofix": "request Copilot Autofix for",
+    "create_native_campaign": "create native security campaign in",
+    "update_native_campaign": "update native security campaign",
+    "close_native_campaign": "close native security campaign",
 }
 
 
-def _target(action: Action) -> str:
-    if action.kind == "create_issue":
+def action_target(action: Action) -> str:
+    """What an action acts on, as a person reads it."""
+    if isinstance(action, CreateIssue | CreateNativeCampaign):
         return action.repository
-    if action.kind == "request_autofix":
+    if isinstance(action, RequestAutofix):
         return action.alert_id
     return f"{action.repository}#{action.number}"
 
@@ -62,9 +72,10 @@ def render_text(plan: Plan) -> str:
             if action.campaign == summary.campaign:
                 sign = {"create_issue": "+", "close_issue": "-"}.get(action.kind, "~")
                 lines.append(
-                    f"  {sign} {_VERBS[action.kind]} {printable(_target(action))}"
+                    f"  {sign} {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
                     f"{printable(_detail(action))}"
                 )
+    lines.extend(f"note: {printable(note)}" for note in plan.notes)
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
 
@@ -88,10 +99,12 @@ def render_markdown(plan: Plan) -> str:
         lines += ["", "<details><summary>Actions</summary>", ""]
         for action in plan.actions:
             lines.append(
-                f"- `{action.campaign}`: {_VERBS[action.kind]} "
-                f"{escape_inline(_target(action))}{escape_inline(_detail(action))}"
+                f"- `{action.campaign}`: {ACTION_VERBS[action.kind]} "
+                f"{escape_inline(action_target(action))}{escape_inline(_detail(action))}"
             )
         lines += ["", "</details>"]
+    if plan.notes:
+        lines += ["", *(f"> {escape_inline(note)}" for note in plan.notes)]
     return "\n".join(lines) + "\n"
 
 
@@ -122,6 +135,7 @@ def render_json(plan: Plan) -> str:
             for s in plan.campaigns
         ],
         "actions": [action_json(a) for a in plan.actions],
+        "notes": list(plan.notes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
