@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github import Auth
+from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.apply import TOOL_LABEL
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.github import tracker
-from campaign_sync.github.transport import Transport
 from campaign_sync.render.issue import find_marker
 from campaign_sync.sources.github import GitHubSource
 
@@ -54,16 +53,6 @@ def repo(tmp_path: Path) -> Path:
     (tmp_path / "campaign-sync.yml").write_text("organizations: [acme]\n", encoding="utf-8")
     (tmp_path / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
     return tmp_path
-
-
-def transport_for(fake: FakeGitHub) -> Transport:
-    return Transport(
-        auth=Auth.Token(fake.token),
-        api_url=fake.url,
-        sleep=fake.clock.advance,
-        clock=fake.clock.now,
-        seed=1,
-    )
 
 
 def apply(fake: FakeGitHub, repo: Path, *, force: bool = False) -> tuple[int, str, str, int]:

@@ -7,26 +7,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from github import Auth
+from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
 from campaign_sync.github.listing import AlertQuery
-from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_TYPES
 from campaign_sync.sources.github import GitHubSource
-
-
-def transport_for(fake: FakeGitHub, token: str | None = None, **options: Any) -> Transport:
-    return Transport(
-        auth=Auth.Token(token or fake.token),
-        api_url=fake.url,
-        sleep=fake.clock.advance,
-        clock=fake.clock.now,
-        timeout=options.pop("timeout", 2.0),
-        seed=1,
-        **options,
-    )
 
 
 def alert_requests(fake: FakeGitHub, kind: str) -> list[dict[str, list[str]]]:

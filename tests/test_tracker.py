@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
-from github import Auth
+from testing.clients import transport_options
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
@@ -141,16 +141,7 @@ class CheckedTransport(Transport):
 
 def transport_for(fake: FakeGitHub, token: str | None = None, **options: Any) -> CheckedTransport:
     """Waits advance the fake's simulated clock instead of sleeping."""
-    defaults: dict[str, Any] = {
-        "auth": Auth.Token(token or fake.token),
-        "api_url": fake.url,
-        "sleep": fake.clock.advance,
-        "clock": fake.clock.now,
-        "timeout": 2.0,
-        "seed": 1,
-    }
-    defaults.update(options)
-    return CheckedTransport(fake, **defaults)
+    return CheckedTransport(fake, **transport_options(fake, token, **options))
 
 
 @pytest.fixture

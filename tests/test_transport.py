@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from github import Auth
+from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
@@ -14,25 +13,10 @@ from campaign_sync.github.transport import (
     AmbiguousWrite,
     EtagCache,
     RequestFailed,
-    Transport,
     parse_link_header,
 )
 
 Factory = Callable[..., FakeGitHub]
-
-
-def transport_for(fake: FakeGitHub, token: str | None = None, **options: Any) -> Transport:
-    """A transport whose waits advance the fake's simulated clock instead of sleeping."""
-    defaults: dict[str, Any] = {
-        "auth": Auth.Token(token or fake.token),
-        "api_url": fake.url,
-        "sleep": fake.clock.advance,
-        "clock": fake.clock.now,
-        "timeout": 2.0,
-        "seed": 1,
-    }
-    defaults.update(options)
-    return Transport(**defaults)
 
 
 def test_parse_link_header() -> None:

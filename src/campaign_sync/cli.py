@@ -331,29 +331,27 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _config_organizations() -> tuple[str, ...]:
+def _config_value(key: str) -> object:
+    """A value of ./campaign-sync.yml, if the file exists and loads (`validate` reports
+    a broken one; these commands only need a default)."""
     for name in CONFIG_FILENAMES:
         path = Path(name)
         if path.is_file():
             try:
-                value = load_yaml_file(path).data.get("organizations")
+                return load_yaml_file(path).data.get(key)
             except DocumentError:
-                return ()
-            return tuple(str(v) for v in value) if isinstance(value, list) else ()
-    return ()
+                return None
+    return None
+
+
+def _config_organizations() -> tuple[str, ...]:
+    value = _config_value("organizations")
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _config_api_url() -> str | None:
-    """The api-url of ./campaign-sync.yml, if there is one and it says."""
-    for name in CONFIG_FILENAMES:
-        path = Path(name)
-        if path.is_file():
-            try:
-                value = load_yaml_file(path).data.get("api-url")
-            except DocumentError:
-                return None  # `validate` reports it; alerts does not need it
-            return value if isinstance(value, str) else None
-    return None
+    value = _config_value("api-url")
+    return value if isinstance(value, str) else None
 
 
 def main(argv: list[str] | None = None) -> int:
