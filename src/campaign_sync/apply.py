@@ -58,6 +58,7 @@ class _CampaignProgress:
     issues: dict[str, TrackedIssue]
     autofix: set[str]
     native: int | None
+    native_organization: str | None
     native_digest: str | None
     failures: int = 0
 
@@ -153,6 +154,7 @@ def _execute(transport: Transport, action: Action, progress: _CampaignProgress) 
             contact_link=fields.contact_link,
         )
         progress.native, progress.native_digest = created.number, fields.digest()
+        progress.native_organization = action.repository
     elif isinstance(action, UpdateNativeCampaign):
         fields = action.fields
         tracker.update_native_campaign(
@@ -190,6 +192,7 @@ def apply_plan(
             issues=planned.previous[campaign].issue_map(),
             autofix=set(planned.previous[campaign].autofix_requested),
             native=planned.previous[campaign].native_campaign,
+            native_organization=planned.previous[campaign].native_organization,
             native_digest=planned.previous[campaign].native_digest,
         )
         for campaign in plan.applies
@@ -228,6 +231,7 @@ def _write_ledgers(planned: Planned, progress: dict[str, _CampaignProgress]) -> 
                 issues=tuple(done.issues[k] for k in sorted(done.issues)),
                 autofix_requested=tuple(sorted(done.autofix)),
                 native_campaign=done.native,
+                native_organization=done.native_organization,
                 native_digest=done.native_digest,
                 # A notice counts as sent only when every action of the campaign went through.
                 due_notice_sent=ledger.due_notice_sent

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ def render_state(ledger: CampaignLedger) -> str:
         "activated": ledger.activated,
         "watermark": ledger.watermark,
         "native_campaign": ledger.native_campaign,
+        "native_organization": ledger.native_organization,
         "native_digest": ledger.native_digest,
         "notices": {"due": ledger.due_notice_sent, "closed": ledger.closed_notice_sent},
         "issues": {
@@ -88,6 +90,18 @@ def read_ledger(reports: Path, campaign: str) -> CampaignLedger:
         return CampaignLedger(campaign=campaign)
     members = _parse_members(members_path) if members_path.exists() else ()
     state = _parse_state(state_path) if state_path.exists() else {}
+    try:
+        return _ledger_from(campaign, members, state)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(
+            f"{state_path}: a field has the wrong shape ({type(exc).__name__}: {exc}); "
+            "restore the file from git"
+        ) from exc
+
+
+def _ledger_from(
+    campaign: str, members: tuple[Member, ...], state: dict[str, Any]
+) -> CampaignLedger:
     issues = tuple(
         TrackedIssue(
             repository=repository,
@@ -95,21 +109,46 @@ def read_ledger(reports: Path, campaign: str) -> CampaignLedger:
             state="closed" if entry.get("state") == "closed" else "open",
             digest=str(entry.get("digest", "")),
         )
-        for repository, entry in sorted(state.get("issues", {}).items())
+        for repository, entry in sorted(_mapping(state.get("issues", {}), "issues").items())
     )
     notices = state.get("notices", {})
+    if not isinstance(notices, dict):
+        raise TypeError(f"notices must be an object, got {notices!r}")
     return CampaignLedger(
         campaign=campaign,
         members=members,
         issues=issues,
         activated=state.get("activated"),
-        native_campaign=state.get("native_campaign"),
+        native_campaign=_optional_int(state.get("native_campaign")),
+        native_organization=state.get("native_organization"),
         native_digest=state.get("native_digest"),
-        autofix_requested=tuple(sorted(state.get("autofix_requested", ()))),
+        autofix_requested=tuple(sorted(str(a) for a in state.get("autofix_requested", ()))),
         watermark=state.get("watermark"),
         due_notice_sent=bool(notices.get("due", False)),
         closed_notice_sent=bool(notices.get("closed", False)),
     )
+
+
+def _mapping(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be an object, got {value!r}")
+    return value
+
+
+def _optional_int(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a number, got {value!r}")
+    return value
+
+
+def _timestamp(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_members(path: Path) -> tuple[Member, ...]:
@@ -118,7 +157,12 @@ def _parse_members(path: Path) -> tuple[Member, ...]:
         if not line or line.startswith("#"):
             continue
         fields = line.split("\t")
-        if len(fields) != 4 or fields[1] not in ALERT_STATES or fields[0].count(":") < 2:
+        if (
+            len(fields) != 4
+            or fields[1] not in ALERT_STATES
+            or fields[0].count(":") < 2
+            or not (_timestamp(fields[2]) and _timestamp(fields[3]))
+        ):
             raise ConfigError(
                 f"{path}:{number}: not a ledger line (alert, state, joined, changed "
                 "separated by tabs); fix the line or restore the file from git"

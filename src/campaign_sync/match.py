@@ -50,7 +50,8 @@ def _glob(pattern: str) -> re.Pattern[str]:
         else:
             parts.append(re.escape(char))
         i += 1
-    return re.compile("".join(parts) + r"\Z")
+    # DOTALL: git allows newlines in file names, and `**` must not stop at one.
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
 
 
 def path_matches(path: str, pattern: str) -> bool:
@@ -61,14 +62,20 @@ def _any_glob(value: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(value, p) for p in patterns)
 
 
+def _any_name_glob(name: str, patterns: Sequence[str]) -> bool:
+    # GitHub's owner and repository names are case-insensitive: acme/* matches Acme/Web.
+    lowered = name.lower()
+    return any(fnmatch.fnmatchcase(lowered, p.lower()) for p in patterns)
+
+
 def repository_selected(selection: Selection, name: str, repo: Repository | None) -> bool:
     """Whether the selection's repository filters admit this repository."""
     if repo is not None and repo.archived:
         return False
     wanted = selection.repositories
-    if wanted.include and not _any_glob(name, wanted.include):
+    if wanted.include and not _any_name_glob(name, wanted.include):
         return False
-    if wanted.exclude and _any_glob(name, wanted.exclude):
+    if wanted.exclude and _any_name_glob(name, wanted.exclude):
         return False
     if wanted.topics and (repo is None or not set(wanted.topics) & set(repo.topics)):
         return False

@@ -284,6 +284,7 @@ class CampaignLedger:
     issues: tuple[TrackedIssue, ...] = ()  # sorted by repository
     activated: str | None = None  # first applied as active: snapshot members fixed then
     native_campaign: int | None = None
+    native_organization: str | None = None  # where the native campaign was created
     native_digest: str | None = None
     autofix_requested: tuple[str, ...] = ()  # alert ids, sorted
     watermark: str | None = None

@@ -303,7 +303,7 @@ def _plan_native(
     number = ledger.native_campaign
     if campaign.state == "closed":
         if number is not None and ledger.native_digest != NATIVE_CLOSED:
-            owner = _owner(members)
+            owner = ledger.native_organization or _owner(members)
             return [CloseNativeCampaign(campaign.id, owner, number)], [], NATIVE_CLOSED
         return [], [], ledger.native_digest
     if campaign.state != "active":
@@ -312,7 +312,11 @@ def _plan_native(
     if number is not None:
         if ledger.native_digest != fields.digest():
             return (
-                [UpdateNativeCampaign(campaign.id, _owner(members), number, fields)],
+                [
+                    UpdateNativeCampaign(
+                        campaign.id, ledger.native_organization or _owner(members), number, fields
+                    )
+                ],
                 [],
                 fields.digest(),
             )
@@ -514,9 +518,18 @@ def make_plan(
     index = AlertIndex.build(result.alerts)
     repositories = {r.full_name: r for r in result.repositories}
     # Repositories whose alerts are unknown this run: unreadable, or archived.
+    frozen_owners = {s.scope for s in result.skipped if "/" not in s.scope}
+    known = (
+        set(index.repositories)
+        | set(repositories)
+        | {m.repository for ledger in ledgers.values() for m in ledger.members}
+        | {i.repository for ledger in ledgers.values() for i in ledger.issues}
+    )
     frozen = frozenset(
         {s.scope for s in result.skipped if "/" in s.scope}
         | {name for name, repo in repositories.items() if repo.archived}
+        # An organization that could not be read: all its repositories are unknown.
+        | {name for name in known if name.split("/", 1)[0] in frozen_owners}
     )
     actions: list[Action] = []
     next_ledgers: list[CampaignLedger] = []

@@ -1,0 +1,979 @@
+"""The plan: which actions a run makes, in which order, its safety rails, and its fixed point."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import random
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from campaign_sync.config.repo_config import SafetyConfig
+from campaign_sync.errors import UnsafePlan
+from campaign_sync.model import (
+    ALERT_STATES,
+    ALERT_TYPES,
+    Alert,
+    Campaign,
+    CampaignLedger,
+    Member,
+    Repository,
+    TrackedIssue,
+)
+from campaign_sync.plan import (
+    ACTION_REQUESTS,
+    NATIVE_CLOSED,
+    Action,
+    CampaignSummary,
+    CloseIssue,
+    CloseNativeCampaign,
+    CommentIssue,
+    CreateIssue,
+    CreateNativeCampaign,
+    Plan,
+    ReopenIssue,
+    RequestAutofix,
+    UpdateIssue,
+    UpdateNativeCampaign,
+    make_plan,
+)
+from campaign_sync.render.issue import (
+    comment_campaign_closed,
+    comment_due_passed,
+)
+from campaign_sync.render.plan import PLAN_FORMATS, render_json
+from campaign_sync.sources.base import Skipped, SourceResult
+
+NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+STAMP = "2026-11-28T06:00:00Z"
+EARLIER = "2026-10-01T12:00:00Z"
+
+BASE: dict[str, Any] = {
+    "name": "SQL injection burn-down",
+    "description": "Fix every SQL injection alert.",
+    "managers": ["mona", "@acme/appsec"],
+    "contact": "https://github.com/orgs/acme/discussions/42",
+    "ends": "2027-03-31",
+    "state": "active",
+    "select": {"alerts": ["code-scanning"]},
+}
+
+
+def make_campaign(campaign_id: str = "sqli", **overrides: Any) -> Campaign:
+    return Campaign.from_data(campaign_id, {**BASE, **overrides})
+
+
+def alert(
+    repo: str, number: int, state: str = "open", kind: str = "code-scanning", **fields: Any
+) -> Alert:
+    return Alert(
+        id=f"{kind}:{repo}:{number}",
+        type=kind,  # type: ignore[arg-type]
+        repository=repo,
+        state=state,  # type: ignore[arg-type]
+        number=number,
+        **fields,
+    )
+
+
+def source(
+    alerts: Iterable[Alert],
+    repositories: Iterable[Repository] = (),
+    skipped: Iterable[Skipped] = (),
+) -> SourceResult:
+    return SourceResult(
+        tuple(sorted(alerts, key=lambda a: a.id)),
+        tuple(sorted(repositories, key=lambda r: r.full_name)),
+        tuple(sorted(skipped)),
+    )
+
+
+def plan_for(
+    campaigns: Sequence[Campaign],
+    alerts: Iterable[Alert],
+    ledgers: dict[str, CampaignLedger] | None = None,
+    **kwargs: Any,
+) -> Plan:
+    return make_plan(campaigns, source(alerts, **kwargs), ledgers or {}, now=NOW)
+
+
+def apply_purely(plan: Plan, numbers: Iterable[int] | None = None) -> dict[str, CampaignLedger]:
+    """The ledgers once every action of the campaigns the plan applies has succeeded."""
+    fresh = iter(numbers) if numbers is not None else itertools.count(100_000)
+    ledgers = {ledger.campaign: ledger for ledger in plan.ledgers}
+    for action in plan.actions:
+        if action.campaign not in plan.applies:
+            continue
+        ledger = ledgers[action.campaign]
+        issues = ledger.issue_map()
+        if isinstance(action, CreateIssue):
+            assert action.repository not in issues
+            issues[action.repository] = TrackedIssue(
+                action.repository, next(fresh), "open", action.digest
+            )
+        elif isinstance(action, UpdateIssue):
+            issue = issues[action.repository]
+            assert issue.number == action.number
+            issues[action.repository] = dataclasses.replace(issue, digest=action.digest)
+        elif isinstance(action, CloseIssue | ReopenIssue):
+            issue = issues[action.repository]
+            assert issue.number == action.number
+            state: Literal["open", "closed"] = (
+                "closed" if isinstance(action, CloseIssue) else "open"
+            )
+            issues[action.repository] = dataclasses.replace(issue, state=state)
+        elif isinstance(action, RequestAutofix):
+            autofix = {*ledger.autofix_requested, action.alert_id}
+            ledger = dataclasses.replace(ledger, autofix_requested=tuple(sorted(autofix)))
+        elif isinstance(action, CreateNativeCampaign):
+            ledger = dataclasses.replace(
+                ledger,
+                native_campaign=next(fresh),
+                native_organization=action.repository,
+                native_digest=action.fields.digest(),
+            )
+        elif isinstance(action, UpdateNativeCampaign):
+            ledger = dataclasses.replace(ledger, native_digest=action.fields.digest())
+        elif isinstance(action, CloseNativeCampaign):
+            ledger = dataclasses.replace(ledger, native_digest=NATIVE_CLOSED)
+        ledgers[action.campaign] = dataclasses.replace(
+            ledger, issues=tuple(issues[k] for k in sorted(issues))
+        )
+    return ledgers
+
+
+def kinds(plan: Plan) -> list[tuple[str, str]]:
+    return [(a.kind, a.repository) for a in plan.actions]
+
+
+def only(plan: Plan, kind: type[Action]) -> Any:
+    (found,) = [a for a in plan.actions if isinstance(a, kind)]
+    return found
+
+
+# --- decisions, table-driven: settle some runs, then plan one -------------------------
+
+W1, W2, A3 = ("acme/web", 1), ("acme/web", 2), ("acme/api", 3)
+
+
+def cs(spec: tuple[str, int], state: str = "open", **fields: Any) -> Alert:
+    return alert(spec[0], spec[1], state, **fields)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    history: list[list[Alert]]  # runs planned and applied first, with `before`
+    alerts: list[Alert]  # the run planned
+    expected: list[tuple[str, str]]
+    before: dict[str, Any] = field(default_factory=dict)  # campaign file in the history
+    after: dict[str, Any] | None = None  # campaign file now (default: as before)
+    repositories: tuple[Repository, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+
+ROLLING: dict[str, Any] = {"select": {"alerts": ["code-scanning"], "membership": "rolling"}}
+CASES = [
+    Case("first run opens an issue", [], [cs(W1)], [("create_issue", "acme/web")]),
+    Case(
+        "one issue per repository",
+        [],
+        [cs(W1), cs(W2), cs(A3)],
+        [("create_issue", "acme/api"), ("create_issue", "acme/web")],
+    ),
+    Case("only closed alerts: no issue", [], [cs(W1, "fixed")], []),
+    Case("nothing changed", [[cs(W1)]], [cs(W1)], []),
+    Case(
+        "fixed: update and close",
+        [[cs(W1)]],
+        [cs(W1, "fixed")],
+        [("update_issue", "acme/web"), ("close_issue", "acme/web")],
+    ),
+    Case(
+        "dismissed: update and close",
+        [[cs(W1)]],
+        [cs(W1, "dismissed")],
+        [("update_issue", "acme/web"), ("close_issue", "acme/web")],
+    ),
+    Case(
+        "one of two fixed: update",
+        [[cs(W1), cs(W2)]],
+        [cs(W1, "fixed"), cs(W2)],
+        [("update_issue", "acme/web")],
+    ),
+    Case(
+        "regression: reopen and update",
+        [[cs(W1)], [cs(W1, "fixed")]],
+        [cs(W1)],
+        [("reopen_issue", "acme/web"), ("update_issue", "acme/web")],
+    ),
+    Case("closed stays closed", [[cs(W1)], [cs(W1, "fixed")]], [cs(W1, "fixed")], []),
+    Case("snapshot: a new alert does not join", [[cs(W1)]], [cs(W1), cs(W2), cs(A3)], []),
+    Case(
+        "rolling: a new alert joins the issue",
+        [[cs(W1)]],
+        [cs(W1), cs(W2)],
+        [("update_issue", "acme/web")],
+        before=ROLLING,
+    ),
+    Case(
+        "rolling: a new repository gets an issue",
+        [[cs(W1)]],
+        [cs(W1), cs(A3)],
+        [("create_issue", "acme/api")],
+        before=ROLLING,
+    ),
+    Case(
+        "closed campaign: update and close",
+        [[cs(W1)]],
+        [cs(W1)],
+        [("update_issue", "acme/web"), ("close_issue", "acme/web")],
+        after={"state": "closed"},
+    ),
+    Case(
+        "closed campaign: a closed issue stays closed",
+        [[cs(W1)], [cs(W1, "fixed")]],
+        [cs(W1)],
+        [("update_issue", "acme/web")],
+        after={"state": "closed"},
+    ),
+    Case("closed campaign: no new issue", [], [cs(W1)], [], before={"state": "closed"}),
+    Case("tracking off: no issue", [], [cs(W1)], [], before={"tracking": {"issues": "off"}}),
+    Case(
+        "tracking off later: issue left alone",
+        [[cs(W1)]],
+        [cs(W1, "fixed")],
+        [],
+        after={"tracking": {"issues": "off"}},
+    ),
+    Case(
+        "due date passed: update and comment",
+        [[cs(W1)]],
+        [cs(W1)],
+        [("update_issue", "acme/web"), ("comment_issue", "acme/web")],
+        after={"ends": "2026-11-27"},
+    ),
+    Case(
+        "due today: not passed, no comment",
+        [[cs(W1)]],
+        [cs(W1)],
+        [("update_issue", "acme/web")],  # the due date shown changed
+        after={"ends": "2026-11-28"},
+    ),
+    Case(
+        "campaign text changed: update",
+        [[cs(W1)]],
+        [cs(W1)],
+        [("update_issue", "acme/web")],
+        after={"description": "Fix them all, now."},
+    ),
+    Case("unseen alert: left as it was", [[cs(W1)]], [cs(A3)], []),
+    Case(
+        "unreadable repository: not fixed",
+        [[cs(W1), cs(A3)]],
+        [cs(W1, "fixed"), cs(A3)],
+        [],
+        skipped=(Skipped("acme/web", "code-scanning", "403 Forbidden"),),
+    ),
+    Case(
+        "archived repository: not fixed",
+        [[cs(W1), cs(A3)]],
+        [cs(W1, "fixed"), cs(A3)],
+        [],
+        repositories=(Repository("acme/web", archived=True),),
+    ),
+    Case(
+        "draft: planned all the same",
+        [],
+        [cs(W1)],
+        [("create_issue", "acme/web")],
+        before={"state": "draft"},
+    ),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_decisions(case: Case) -> None:
+    ledgers: dict[str, CampaignLedger] = {}
+    for alerts in case.history:
+        ledgers = apply_purely(plan_for([make_campaign(**case.before)], alerts, ledgers))
+    campaign = make_campaign(**{**case.before, **(case.after or {})})
+    plan = plan_for(
+        [campaign],
+        case.alerts,
+        ledgers,
+        repositories=case.repositories,
+        skipped=case.skipped,
+    )
+    assert kinds(plan) == case.expected
+
+
+# --- what the actions say -------------------------------------------------------------
+
+
+def settled(campaign: Campaign, *runs: list[Alert]) -> dict[str, CampaignLedger]:
+    ledgers: dict[str, CampaignLedger] = {}
+    for alerts in runs:
+        ledgers = apply_purely(plan_for([campaign], alerts, ledgers), itertools.count(7))
+    return ledgers
+
+
+def test_create_issue_carries_title_labels_assignees_and_section() -> None:
+    campaign = make_campaign(tracking={"labels": ["security"], "assignees": ["@mona"]})
+    action = only(plan_for([campaign], [cs(W1)]), CreateIssue)
+    assert action.title == "[Security campaign] SQL injection burn-down: acme/web"
+    assert action.labels == ("security",)
+    assert action.assignees == ("mona",)
+    assert action.section.startswith(
+        "<!-- campaign-sync:v1 campaign=sqli repository=acme/web -->\n"
+    )
+    assert action.section.endswith("\n<!-- campaign-sync:end -->")
+    assert len(action.digest) == 16
+
+
+def test_close_when_fixed_says_why_and_thanks() -> None:
+    campaign = make_campaign()
+    ledgers = settled(campaign, [cs(W1), cs(W2)])
+    close = only(plan_for([campaign], [cs(W1, "fixed"), cs(W2, "dismissed")], ledgers), CloseIssue)
+    assert (close.number, close.reason, close.state_reason) == (
+        7,
+        "all 2 alerts closed",
+        "completed",
+    )
+    assert close.comment == (
+        "All 2 alerts of the campaign **SQL injection burn\\-down** in acme/web are closed: "
+        "1 fixed, 1 dismissed. Thank you! campaign-sync closes this issue, and reopens it if "
+        "one of them opens again."
+    )
+
+
+def test_closed_campaign_comments_then_closes_as_not_planned() -> None:
+    ledgers = settled(make_campaign(), [cs(W1), cs(W2)])
+    closed = make_campaign(state="closed")
+    plan = plan_for([closed], [cs(W1), cs(W2, "fixed")], ledgers)
+    close = only(plan, CloseIssue)
+    assert (close.reason, close.state_reason) == ("the campaign is closed", "not_planned")
+    assert close.comment == comment_campaign_closed(closed, 1)
+    assert "1 alert listed here is still open" in close.comment
+    # Closed on purpose: no safety rail, even though every open issue closes.
+    plan.raise_if_unsafe(SafetyConfig(min_issues_for_threshold=1), seen_alerts=2)
+
+
+REOPEN_COMMENT = (
+    "This alert of the campaign **SQL injection burn\\-down** in acme/web is open again, "
+    "so campaign-sync reopens this issue:\n\n- Code scanning alert #1"
+)
+
+
+def test_reopen_names_the_alerts_open_again() -> None:
+    campaign = make_campaign()
+    ledgers = settled(campaign, [cs(W1), cs(W2)], [cs(W1, "fixed"), cs(W2, "fixed")])
+    reopen = only(plan_for([campaign], [cs(W1), cs(W2, "fixed")], ledgers), ReopenIssue)
+    assert (reopen.number, reopen.reason) == (7, "1 alerts open again")
+    assert reopen.comment == REOPEN_COMMENT
+
+
+def test_due_date_comment_once() -> None:
+    ledgers = settled(make_campaign(), [cs(W1), cs(A3)])
+    late = make_campaign(ends="2026-11-20")
+    plan = plan_for([late], [cs(W1), cs(A3)], ledgers)
+    comments = [a for a in plan.actions if isinstance(a, CommentIssue)]
+    assert [(c.repository, c.reason) for c in comments] == [
+        ("acme/api", "the due date 2026-11-20 has passed"),
+        ("acme/web", "the due date 2026-11-20 has passed"),
+    ]
+    assert comments[0].body == comment_due_passed(late, NOW.date(), 1)
+    assert all(ledger.due_notice_sent for ledger in plan.ledgers)
+
+    again = plan_for([late], [cs(W1), cs(A3)], apply_purely(plan))
+    assert again.actions == ()
+
+
+def test_due_date_comment_not_on_an_issue_that_closes() -> None:
+    ledgers = settled(make_campaign(), [cs(W1), cs(A3)])
+    plan = plan_for([make_campaign(ends="2026-11-20")], [cs(W1, "fixed"), cs(A3)], ledgers)
+    assert [(a.kind, a.repository) for a in plan.actions if a.kind != "update_issue"] == [
+        ("comment_issue", "acme/api"),
+        ("close_issue", "acme/web"),
+    ]
+
+
+def test_autofix_once_per_open_code_scanning_member() -> None:
+    campaign = make_campaign(
+        select={"alerts": ["code-scanning", "dependabot"], "membership": "rolling"},
+        github={"autofix": True},
+    )
+    sarif = Alert("code-scanning:acme/web:sarif/semgrep/0f1e", "code-scanning", "acme/web", "open")
+    alerts = [
+        cs(W1),
+        cs(W2, "fixed"),
+        cs(A3),
+        sarif,  # no alert number: nothing to ask Copilot about
+        alert("acme/web", 4, kind="dependabot"),
+    ]
+    plan = plan_for([campaign], alerts)
+    assert [
+        (a.alert_id, a.alert_number) for a in plan.actions if isinstance(a, RequestAutofix)
+    ] == [
+        ("code-scanning:acme/api:3", 3),
+        ("code-scanning:acme/web:1", 1),
+    ]
+    ledgers = apply_purely(plan)
+    assert ledgers["sqli"].autofix_requested == (
+        "code-scanning:acme/api:3",
+        "code-scanning:acme/web:1",
+    )
+    # Next run: only the alert that just joined.
+    plan = plan_for([campaign], [*alerts, cs(("acme/web", 5))], ledgers)
+    assert [a.alert_id for a in plan.actions if isinstance(a, RequestAutofix)] == [
+        "code-scanning:acme/web:5"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "kwargs"),
+    [
+        ({"github": {"autofix": False}}, {}),
+        ({"github": {"autofix": True}, "state": "draft"}, {}),
+        ({"github": {"autofix": True}, "state": "closed"}, {}),
+        (
+            {"github": {"autofix": True}},
+            {"skipped": [Skipped("acme/web", "code-scanning", "403")]},
+        ),
+    ],
+    ids=["off", "draft", "closed", "frozen"],
+)
+def test_no_autofix(overrides: dict[str, Any], kwargs: dict[str, Any]) -> None:
+    plan = plan_for([make_campaign(**overrides)], [cs(W1)], **kwargs)
+    assert not [a for a in plan.actions if isinstance(a, RequestAutofix)]
+
+
+def test_drafts_are_planned_but_not_applied() -> None:
+    draft = make_campaign("draft-one", state="draft", github={"autofix": True})
+    active = make_campaign("live")
+    plan = plan_for([draft, active], [cs(W1)])
+    assert kinds(plan) == [("create_issue", "acme/web"), ("create_issue", "acme/web")]
+    assert [a.campaign for a in plan.actions] == ["draft-one", "live"]
+    assert plan.applies == frozenset({"live"})
+    ledgers = {ledger.campaign: ledger for ledger in plan.ledgers}
+    assert ledgers["draft-one"] == CampaignLedger("draft-one")
+    assert ledgers["live"].activated == STAMP
+    assert [s.state for s in plan.campaigns] == ["draft", "active"]
+    # Applying changes nothing for the draft, so the next plan shows it again.
+    again = plan_for([draft, active], [cs(W1)], apply_purely(plan))
+    assert kinds(again) == [("create_issue", "acme/web")]
+    assert again.applies == frozenset({"live"})
+
+
+def test_actions_are_sorted_by_campaign_repository_and_kind() -> None:
+    first = make_campaign("a-first", github={"autofix": True})
+    second = make_campaign("b-second", github={"autofix": True})
+    alerts = [cs(("acme/web", 10)), cs(("acme/web", 9)), cs(A3), cs(("beta/app", 1))]
+    plan = plan_for([second, first], reversed(alerts))
+    assert [(a.campaign, a.kind, getattr(a, "alert_id", a.repository)) for a in plan.actions] == [
+        ("a-first", "create_issue", "acme/api"),
+        ("a-first", "request_autofix", "code-scanning:acme/api:3"),
+        ("a-first", "create_issue", "acme/web"),
+        ("a-first", "request_autofix", "code-scanning:acme/web:10"),
+        ("a-first", "request_autofix", "code-scanning:acme/web:9"),
+        ("a-first", "create_issue", "beta/app"),
+        ("a-first", "request_autofix", "code-scanning:beta/app:1"),
+        ("b-second", "create_issue", "acme/api"),
+        ("b-second", "request_autofix", "code-scanning:acme/api:3"),
+        ("b-second", "create_issue", "acme/web"),
+        ("b-second", "request_autofix", "code-scanning:acme/web:10"),
+        ("b-second", "request_autofix", "code-scanning:acme/web:9"),
+        ("b-second", "create_issue", "beta/app"),
+        ("b-second", "request_autofix", "code-scanning:beta/app:1"),
+    ]
+    assert [s.campaign for s in plan.campaigns] == ["a-first", "b-second"]
+    assert [ledger.campaign for ledger in plan.ledgers] == ["a-first", "b-second"]
+
+
+def test_summaries_count_members_by_state() -> None:
+    ledgers = settled(make_campaign(), [cs(W1), cs(W2), cs(A3)])
+    plan = plan_for([make_campaign()], [cs(W1, "fixed"), cs(W2, "dismissed"), cs(A3)], ledgers)
+    (summary,) = plan.campaigns
+    assert dict(summary.members) == {"open": 1, "fixed": 1, "dismissed": 1, "resolved": 0}
+    assert (summary.repositories, summary.open_issues_before) == (2, 2)
+
+
+def test_requests_sum_the_cost_of_each_action() -> None:
+    campaign = make_campaign(github={"autofix": True}, **ROLLING)
+    ledgers = settled(campaign, [cs(W1), cs(A3)])
+    plan = plan_for([campaign], [cs(W1, "fixed"), cs(A3), cs(("beta/app", 1))], ledgers)
+    assert plan.counts() == {
+        "close_issue": 1,
+        "create_issue": 1,
+        "request_autofix": 1,
+        "update_issue": 1,
+    }
+    assert plan.requests == sum(ACTION_REQUESTS[a.kind] for a in plan.actions) == 3 + 1 + 1 + 2
+    assert plan.has_changes
+    assert make_plan([], source([]), {}, now=NOW).requests == 0
+
+
+def test_every_action_kind_has_a_cost() -> None:
+    kinds_declared = {cls.__dataclass_fields__["kind"].default for cls in typing.get_args(Action)}
+    assert kinds_declared == set(ACTION_REQUESTS)
+
+
+def test_json_names_kind_campaign_repository_and_counts_members() -> None:
+    campaign = make_campaign(github={"autofix": True}, **ROLLING)
+    ledgers = settled(campaign, [cs(W1), cs(A3)])
+    plan = plan_for([campaign], [cs(W1, "fixed"), cs(A3), cs(("beta/app", 1))], ledgers)
+    document = json.loads(render_json(plan))
+    assert len(document["actions"]) == len(plan.actions)
+    for record, action in zip(document["actions"], plan.actions, strict=True):
+        assert record["kind"] == action.kind
+        assert record["campaign"] == "sqli"
+        assert record["repository"] == action.repository
+    assert document["campaigns"][0]["members"] == {
+        "open": 2,
+        "fixed": 1,
+        "dismissed": 0,
+        "resolved": 0,
+    }
+    assert document["requests"] == plan.requests
+    assert document["changes"] is True
+
+
+# --- an unreadable organization -------------------------------------------------------
+
+
+def test_unreadable_organization_closes_nothing() -> None:
+    campaign = make_campaign()
+    ledgers = settled(campaign, [cs(W1), cs(("beta/app", 1))])
+    plan = plan_for(
+        [campaign],
+        [cs(("beta/app", 1))],
+        ledgers,
+        skipped=[Skipped("acme", "code-scanning", "403 Forbidden")],
+    )
+    assert not [a for a in plan.actions if isinstance(a, CloseIssue)]
+
+
+def test_unreadable_organization_leaves_its_issues_alone() -> None:
+    campaign = make_campaign(sla={"high": 30})
+    seen = cs(
+        W1,
+        severity="high",
+        rule_id="py/sql-injection",
+        path="app/db.py",
+        html_url="https://github.com/acme/web/security/code-scanning/1",
+    )
+    private = [Repository("acme/web"), Repository("beta/app")]
+    other = cs(("beta/app", 1))
+    ledgers: dict[str, CampaignLedger] = apply_purely(
+        plan_for([campaign], [seen, other], repositories=private)
+    )
+    plan = plan_for(
+        [campaign],
+        [other],
+        ledgers,
+        repositories=private,
+        skipped=[Skipped("acme", "code-scanning", "403 Forbidden")],
+    )
+    assert plan.actions == ()
+
+
+# --- native campaigns -----------------------------------------------------------------
+
+
+def test_native_campaign_is_closed_in_the_organization_it_was_created_in() -> None:
+    data: dict[str, Any] = {
+        "select": {"alerts": ["code-scanning"], "membership": "rolling"},
+        "github": {"native-campaign": True},
+        "tracking": {"issues": "off"},
+    }
+    beta = alert("beta/app", 2, repository_id=20)
+    acme = alert("acme/web", 1, repository_id=10)
+    first = plan_for([make_campaign(**data)], [beta])
+    assert only(first, CreateNativeCampaign).repository == "beta"
+    ledgers = apply_purely(first)
+    ledgers = apply_purely(plan_for([make_campaign(**data)], [beta, acme], ledgers))
+    closing = plan_for([make_campaign(**data, state="closed")], [beta, acme], ledgers)
+    assert only(closing, CloseNativeCampaign).repository == "beta"
+
+
+# --- safety rails ---------------------------------------------------------------------
+
+
+def safety_plan(open_before: Sequence[int], closes: int, state_reason: str = "completed") -> Plan:
+    summaries = tuple(
+        CampaignSummary(f"c{i}", f"C{i}", "active", {}, 0, n) for i, n in enumerate(open_before)
+    )
+    actions = tuple(
+        CloseIssue("c0", f"acme/r{i}", i + 1, "", "all 1 alerts closed", state_reason)  # type: ignore[arg-type]
+        for i in range(closes)
+    )
+    return Plan(actions, summaries, ())
+
+
+def too_much(closes: int, open_before: int, share: str, allowed: str) -> str:
+    return (
+        f"the plan closes {closes} of {open_before} open tracking issues ({share}), more than "
+        f"the {allowed} allowed (safety.max-close-share): often a token that lost access. "
+        "Review the plan; --force required"
+    )
+
+
+def no_alerts(open_before: int) -> str:
+    return (
+        f"the source returned no alerts at all, but {open_before} tracking issues are open: "
+        "the token has probably lost access. Nothing was changed; check the token's "
+        "permissions, or run with --force if the alerts are really gone"
+    )
+
+
+DEFAULT = SafetyConfig()
+SAFETY_CASES = [
+    # (id, open issues per campaign, closes, alerts seen, config, refusal or None)
+    ("3 of 10: at the threshold", [10], 3, 50, DEFAULT, None),
+    ("4 of 10: over", [10], 4, 50, DEFAULT, too_much(4, 10, "40%", "30%")),
+    ("10 of 10", [10], 10, 50, DEFAULT, too_much(10, 10, "100%", "30%")),
+    ("6 of 20: at", [20], 6, 50, DEFAULT, None),
+    ("7 of 20: over", [20], 7, 50, DEFAULT, too_much(7, 20, "35%", "30%")),
+    ("10 of 30: just over a third", [30], 10, 50, DEFAULT, too_much(10, 30, "33%", "30%")),
+    ("9 of 9: below the minimum", [9], 9, 50, DEFAULT, None),
+    ("1 of 1: below the minimum", [1], 1, 50, DEFAULT, None),
+    ("open issues summed over campaigns", [5, 5], 4, 50, DEFAULT, too_much(4, 10, "40%", "30%")),
+    ("3 of 5+5", [5, 5], 3, 50, DEFAULT, None),
+    ("no closes", [10], 0, 50, DEFAULT, None),
+    ("nothing open, nothing seen", [0], 0, 0, DEFAULT, None),
+    ("no alerts with 1 open issue", [1], 0, 0, DEFAULT, no_alerts(1)),
+    ("no alerts with 12 open issues", [12], 12, 0, DEFAULT, no_alerts(12)),
+    (
+        "configured: 2 of 4 at 50%",
+        [4],
+        2,
+        50,
+        SafetyConfig(max_close_share=0.5, min_issues_for_threshold=4),
+        None,
+    ),
+    (
+        "configured: 3 of 4 over 50%",
+        [4],
+        3,
+        50,
+        SafetyConfig(max_close_share=0.5, min_issues_for_threshold=4),
+        too_much(3, 4, "75%", "50%"),
+    ),
+    (
+        "configured: 3 of 3 below the minimum of 4",
+        [3],
+        3,
+        50,
+        SafetyConfig(max_close_share=0.5, min_issues_for_threshold=4),
+        None,
+    ),
+    (
+        "configured: zero share refuses any close",
+        [10],
+        1,
+        50,
+        SafetyConfig(max_close_share=0.0),
+        too_much(1, 10, "10%", "0%"),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("open_before", "closes", "seen", "safety", "refusal"),
+    [pytest.param(*case[1:], id=case[0]) for case in SAFETY_CASES],
+)
+def test_raise_if_unsafe(
+    open_before: list[int], closes: int, seen: int, safety: SafetyConfig, refusal: str | None
+) -> None:
+    plan = safety_plan(open_before, closes)
+    if refusal is None:
+        plan.raise_if_unsafe(safety, seen_alerts=seen)
+    else:
+        with pytest.raises(UnsafePlan) as caught:
+            plan.raise_if_unsafe(safety, seen_alerts=seen)
+        assert str(caught.value) == refusal
+
+
+def test_closing_a_campaign_on_purpose_is_not_too_much_change() -> None:
+    safety_plan([10], 10, "not_planned").raise_if_unsafe(DEFAULT, seen_alerts=50)
+
+
+def test_safety_rail_end_to_end() -> None:
+    campaign = make_campaign()
+    alerts = [alert(f"acme/r{i}", 1) for i in range(10)]
+    ledgers = settled(campaign, alerts)
+    fixed = [alert(f"acme/r{i}", 1, "fixed" if i < 4 else "open") for i in range(10)]
+    plan = plan_for([campaign], fixed, ledgers)
+    with pytest.raises(UnsafePlan) as caught:
+        plan.raise_if_unsafe(DEFAULT, seen_alerts=len(fixed))
+    assert str(caught.value) == too_much(4, 10, "40%", "30%")
+    fixed = [alert(f"acme/r{i}", 1, "fixed" if i < 3 else "open") for i in range(10)]
+    plan_for([campaign], fixed, ledgers).raise_if_unsafe(DEFAULT, seen_alerts=len(fixed))
+
+
+# --- the fixed point: planning right after applying a plan gives no actions -----------
+
+REPOS = ("acme/web", "acme/api", "acme/old", "beta/app")
+REPO_IDS = {name: i + 1 for i, name in enumerate(REPOS)}
+SEVERITIES = ("critical", "high", "medium", "low")
+TIMES = ("2026-09-01T00:00:00Z", EARLIER, "2026-11-27T23:59:59Z")
+
+
+@st.composite
+def alerts_strategy(draw: st.DrawFn) -> Alert:
+    kind = draw(st.sampled_from(ALERT_TYPES))
+    repo = draw(st.sampled_from(REPOS))
+    number = draw(st.integers(1, 6))
+    state = draw(st.sampled_from(["open", "open", *ALERT_STATES]))
+    return Alert(
+        id=f"{kind}:{repo}:{number}",
+        type=kind,
+        repository=repo,
+        state=state,
+        repository_id=draw(st.sampled_from([REPO_IDS[repo], None])),
+        number=number,
+        state_reason=draw(st.sampled_from([None, "false_positive", "revoked"])),
+        rule_id=draw(st.sampled_from([None, "py/sql-injection", "js/xss"])),
+        severity=None if kind == "secret-scanning" else draw(st.sampled_from((None, *SEVERITIES))),
+        cwes=tuple(draw(st.lists(st.sampled_from((79, 89)), max_size=2))),
+        path=draw(st.sampled_from([None, "src/app.py", "test/x.py"])),
+        start_line=draw(st.sampled_from([None, 12])),
+        fixed_at=draw(st.sampled_from([None, *TIMES])),
+        dismissed_at=draw(st.sampled_from([None, *TIMES])),
+        html_url=draw(
+            st.sampled_from(
+                [
+                    None,
+                    f"https://github.com/{repo}/security/{kind}/{number}",
+                    "https://evil.example/x",
+                ]
+            )
+        ),
+        message=draw(st.sampled_from([None, "@mona <b>x</b>"])),
+    )
+
+
+campaign_data = st.fixed_dictionaries(
+    {
+        "state": st.sampled_from(["draft", "active", "active", "closed"]),
+        "ends": st.sampled_from(["2026-11-01", "2026-11-28", "2027-03-31"]),
+        "select": st.fixed_dictionaries(
+            {
+                "membership": st.sampled_from(["snapshot", "rolling"]),
+            },
+            optional={
+                "alerts": st.lists(st.sampled_from(ALERT_TYPES), min_size=1, max_size=3),
+                "severity": st.lists(st.sampled_from(SEVERITIES), min_size=1, max_size=2),
+                "repositories": st.sampled_from(
+                    [{"include": ["acme/*"]}, {"exclude": ["acme/old"]}, {"topics": ["prod"]}]
+                ),
+                "paths": st.sampled_from([{"exclude": ["test/**"]}, {"include": ["src/**"]}]),
+            },
+        ),
+        "tracking": st.fixed_dictionaries(
+            {"issues": st.sampled_from(["per-repository", "per-repository", "off"])},
+            optional={"public-details": st.booleans(), "labels": st.just(["security"])},
+        ),
+        "github": st.fixed_dictionaries(
+            {"autofix": st.booleans(), "native-campaign": st.booleans()}
+        ),
+    },
+    optional={"sla": st.sampled_from([{"critical": 7, "high": 30}, {"low": 1}])},
+)
+
+
+@st.composite
+def campaigns_strategy(draw: st.DrawFn) -> list[Campaign]:
+    ids = draw(st.lists(st.sampled_from(["alpha", "bravo", "charlie"]), min_size=1, unique=True))
+    return [make_campaign(i, **draw(campaign_data)) for i in ids]
+
+
+@st.composite
+def ledger_strategy(draw: st.DrawFn, campaign: str, alert_ids: list[str]) -> CampaignLedger:
+    unseen = [f"code-scanning:{r}:99" for r in REPOS]
+    ids = draw(st.lists(st.sampled_from(alert_ids + unseen), unique=True, max_size=8))
+    members = tuple(
+        sorted(
+            Member(i, draw(st.sampled_from(ALERT_STATES)), draw(st.sampled_from(TIMES)), EARLIER)
+            for i in ids
+        )
+    )
+    repos = draw(st.lists(st.sampled_from(REPOS), unique=True))
+    issues = tuple(
+        TrackedIssue(
+            r,
+            draw(st.integers(1, 50)),
+            draw(st.sampled_from(["open", "closed"])),
+            draw(st.sampled_from(["", "0123456789abcdef"])),
+        )
+        for r in sorted(repos)
+    )
+    native = draw(st.sampled_from([None, 5]))
+    return CampaignLedger(
+        campaign,
+        members=members,
+        issues=issues,
+        activated=draw(st.sampled_from([None, EARLIER])),
+        native_campaign=native,
+        native_digest=draw(st.sampled_from([None, NATIVE_CLOSED, "0123456789abcdef"]))
+        if native
+        else None,
+        autofix_requested=tuple(sorted(draw(st.lists(st.sampled_from(ids), unique=True))))
+        if ids
+        else (),
+        due_notice_sent=draw(st.booleans()),
+    )
+
+
+@st.composite
+def worlds(
+    draw: st.DrawFn,
+) -> tuple[list[Campaign], SourceResult, dict[str, CampaignLedger]]:
+    campaigns = draw(campaigns_strategy())
+    alerts = draw(st.lists(alerts_strategy(), max_size=30, unique_by=lambda a: a.id))
+    repositories = [
+        Repository(
+            name,
+            id=REPO_IDS[name],
+            archived=draw(st.booleans()) and name == "acme/old",
+            visibility=draw(st.sampled_from(["public", "private"])),
+            topics=tuple(draw(st.lists(st.sampled_from(["prod", "web"]), unique=True))),
+        )
+        for name in REPOS
+        if draw(st.booleans())
+    ]
+    skipped = [
+        Skipped(scope, "code-scanning", "403 Forbidden")
+        for scope in draw(st.lists(st.sampled_from([*REPOS, "beta"]), unique=True, max_size=2))
+    ]
+    ids = [a.id for a in alerts]
+    ledgers = {c.id: draw(ledger_strategy(c.id, ids)) for c in campaigns if draw(st.booleans())}
+    return campaigns, source(alerts, repositories, skipped), ledgers
+
+
+@settings(max_examples=150)
+@given(worlds())
+def test_planning_after_applying_gives_no_actions(
+    world: tuple[list[Campaign], SourceResult, dict[str, CampaignLedger]],
+) -> None:
+    campaigns, result, ledgers = world
+    first = make_plan(campaigns, result, ledgers, now=NOW)
+    applied = apply_purely(first)
+    second = make_plan(campaigns, result, applied, now=NOW)
+
+    drafts = {c.id for c in campaigns if c.state == "draft"}
+    assert second.applies == first.applies == {c.id for c in campaigns} - drafts
+    # Nothing left to do; a draft shows the same preview again, as it was never applied.
+    assert [a for a in second.actions if a.campaign not in drafts] == []
+    assert [a for a in second.actions if a.campaign in drafts] == [
+        a for a in first.actions if a.campaign in drafts
+    ]
+    # The ledgers are a fixed point too: the repository shows no diff.
+    assert {ledger.campaign: ledger for ledger in second.ledgers} == applied
+    assert apply_purely(second) == applied
+
+
+@settings(max_examples=100)
+@given(worlds(), st.randoms(use_true_random=False))
+def test_planning_is_deterministic(
+    world: tuple[list[Campaign], SourceResult, dict[str, CampaignLedger]], rnd: random.Random
+) -> None:
+    campaigns, result, ledgers = world
+    plan = make_plan(campaigns, result, ledgers, now=NOW)
+    again = make_plan(campaigns, result, ledgers, now=NOW)
+    assert again == plan
+    for render in PLAN_FORMATS.values():
+        assert render(again).encode() == render(plan).encode()
+    # Input order does not matter either: sources sort, but the plan must not rely on it.
+    shuffled = list(result.alerts)
+    rnd.shuffle(shuffled)
+    reordered = dataclasses.replace(result, alerts=tuple(shuffled))
+    assert make_plan(list(reversed(campaigns)), reordered, ledgers, now=NOW) == plan
+
+
+@settings(max_examples=100)
+@given(worlds())
+def test_plan_actions_are_sorted_and_wellformed(
+    world: tuple[list[Campaign], SourceResult, dict[str, CampaignLedger]],
+) -> None:
+    campaigns, result, ledgers = world
+    plan = make_plan(campaigns, result, ledgers, now=NOW)
+    frozen = {s.scope for s in result.skipped} | {
+        r.full_name for r in result.repositories if r.archived
+    }
+    order = [
+        "create_issue",  # the issue exists before it is changed
+        "reopen_issue",
+        "update_issue",
+        "comment_issue",
+        "close_issue",
+        "request_autofix",
+        "create_native_campaign",
+        "update_native_campaign",
+        "close_native_campaign",
+    ]
+    keys = [
+        (a.campaign, a.repository, order.index(a.kind), getattr(a, "alert_id", ""))
+        for a in plan.actions
+    ]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)  # one action of a kind per issue, autofix per alert
+    for action in plan.actions:
+        assert action.repository not in frozen or isinstance(
+            action, CreateNativeCampaign | UpdateNativeCampaign | CloseNativeCampaign
+        )
+    for ledger in plan.ledgers:
+        assert list(ledger.members) == sorted(ledger.members)
+        assert len({m.alert_id for m in ledger.members}) == len(ledger.members)
+        assert [i.repository for i in ledger.issues] == sorted(
+            {i.repository for i in ledger.issues}
+        )
+    assert plan.requests == sum(ACTION_REQUESTS[a.kind] for a in plan.actions)
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn,
+) -> tuple[dict[str, CampaignLedger], list[tuple[list[Campaign], SourceResult]]]:
+    """A world, then runs in which alerts change state or go unseen and campaigns change state."""
+    campaigns, result, ledgers = draw(worlds())
+    runs = []
+    for _ in range(draw(st.integers(2, 4))):
+        alerts = [
+            dataclasses.replace(a, state=draw(st.sampled_from(["open", *ALERT_STATES])))
+            for a in result.alerts
+            if draw(st.integers(0, 9))  # now and then an alert goes unseen
+        ]
+        states = [
+            dataclasses.replace(
+                c,
+                state=draw(st.sampled_from([c.state, "active", "closed"])),
+                ends=draw(st.sampled_from([c.ends, date(2026, 11, 1)])),  # the due date passes
+            )
+            for c in campaigns
+        ]
+        runs.append((states, dataclasses.replace(result, alerts=tuple(alerts))))
+    return ledgers, runs
+
+
+@settings(max_examples=100)
+@given(histories())
+def test_every_run_of_a_history_reaches_a_fixed_point(
+    history: tuple[dict[str, CampaignLedger], list[tuple[list[Campaign], SourceResult]]],
+) -> None:
+    ledgers, runs = history
+    numbers = itertools.count(100_000)
+    for campaigns, result in runs:
+        plan = make_plan(campaigns, result, ledgers, now=NOW)
+        ledgers = apply_purely(plan, numbers)
+        again = make_plan(campaigns, result, ledgers, now=NOW)
+        assert [a for a in again.actions if a.campaign in again.applies] == []
+        assert {ledger.campaign: ledger for ledger in again.ledgers} == ledgers
