@@ -382,6 +382,7 @@ def plan_campaign(
     frozen: frozenset[str],
     now: datetime,
     native_slot: bool = True,
+    watermark: str | None = None,
 ) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
     """The actions, the next ledger and notes for one campaign."""
     stamp = _now_text(now)
@@ -504,6 +505,8 @@ def plan_campaign(
         autofix_requested=tuple(sorted(autofix)),
         due_notice_sent=ledger.due_notice_sent or (due_passed and tracking),
         native_digest=native_digest if ledger.native_campaign is not None else None,
+        # The newest alert update seen: where the next incremental listing can start.
+        watermark=max(filter(None, (ledger.watermark, watermark)), default=None),
     )
     return actions, next_ledger, summary, notes
 
@@ -553,6 +556,7 @@ def make_plan(
             frozen=frozen,
             now=now,
             native_slot=campaign.id in slots,
+            watermark=result.watermark,
         )
         summaries.append(summary)
         notes.extend(campaign_notes)
