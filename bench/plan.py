@@ -17,11 +17,13 @@ the child generates the data, collects garbage, resets its peak RSS (Linux
 
   match   AlertIndex.build + match.select of every campaign that is not closed
   plan    make_plan for a first run (empty ledgers)
-  replan  make_plan for the second run: the ledgers of the first plan with every
-          CreateIssue applied (a TrackedIssue with a fresh number and the action's digest),
-          written with write_ledger and read back with read_ledger as a real run would.
-          It should find nothing to do for every campaign that apply touches (drafts are
-          planned on every run but never applied, so their actions come back).
+  replan  make_plan for the second run. Once, before the runs, a "prepare" child makes
+          the first plan, applies it without I/O (each CreateIssue becomes a TrackedIssue
+          with a fresh number and the action's digest) and writes the ledgers with
+          write_ledger to a temporary folder; the replan child reads them back with
+          read_ledger before the timer starts, as a real second run would. It should find
+          nothing to do for every campaign that apply touches (drafts are planned on every
+          run but never applied, so their actions come back).
 
 Reported per measurement: wall time (median, min, max of --runs), the child's peak RSS
 (ru_maxrss, counted from after generation: data + work), its RSS after generation and

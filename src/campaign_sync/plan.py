@@ -22,6 +22,7 @@ from campaign_sync.config.checks import (
 )
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
+from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.match import AlertIndex, select
 from campaign_sync.membership import update_members
 from campaign_sync.model import (
@@ -512,6 +513,17 @@ def plan_campaign(
 
 
 def make_plan(
+    campaigns: Sequence[Campaign],
+    result: SourceResult,
+    ledgers: Mapping[str, CampaignLedger],
+    *,
+    now: datetime,
+) -> Plan:
+    with cyclic_gc_paused():
+        return _make_plan(campaigns, result, ledgers, now=now)
+
+
+def _make_plan(
     campaigns: Sequence[Campaign],
     result: SourceResult,
     ledgers: Mapping[str, CampaignLedger],

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from campaign_sync.errors import SourceError
+from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.github.auth import auth_from_env, resolve_api_url
 from campaign_sync.github.listing import AlertQuery, ProgressCallback
 from campaign_sync.github.transport import Transport
@@ -96,26 +95,9 @@ def build_source(spec: str, context: SourceContext) -> AlertSource:
     return SOURCE_KINDS[kind](argument, context)
 
 
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while alerts pile up.
-
-    JSON pages and alerts hold no reference cycles, so reference counting frees all there
-    is to free; meanwhile each collection would walk the whole growing heap of alerts
-    again (measured: 45% of the time of a large fetch).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
     """Fetch every source and merge: alerts by id, repositories by name (last source wins)."""
-    with _without_cyclic_gc():
+    with cyclic_gc_paused():
         return _fetch_all(sources)
 
 
