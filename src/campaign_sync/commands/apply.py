@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
 from campaign_sync.apply import apply_plan
-from campaign_sync.commands.plan import make, write_step_summary
+from campaign_sync.commands.plan import make
 from campaign_sync.github.transport import Transport
 from campaign_sync.plan import Action
 from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
+from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
 from campaign_sync.sources.base import AlertSource
 
@@ -29,7 +30,7 @@ def run_apply(
     now: datetime,
     force: bool = False,
     dry_run: bool = False,
-    on_fetched: object = None,
+    on_fetched: Callable[[], None] | None = None,
 ) -> int:
     """Apply the plan. ``transport`` writes to GitHub; it may be None only for --dry-run."""
     planned = make(root, sources, now=now, on_fetched=on_fetched)

@@ -6,9 +6,7 @@ Exit codes follow `terraform plan -detailed-exitcode`: 0 nothing to do, 2 change
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from campaign_sync.ledger import read_ledger
 from campaign_sync.model import Campaign, CampaignLedger
 from campaign_sync.plan import Plan, make_plan
 from campaign_sync.render.plan import PLAN_FORMATS, render_markdown
+from campaign_sync.render.summary import write_step_summary
 from campaign_sync.sources.base import AlertSource, SourceResult
 from campaign_sync.sources.registry import fetch_all
 
@@ -40,28 +39,21 @@ class Planned:
 
 
 def make(
-    root: Path, sources: Sequence[AlertSource], *, now: datetime, on_fetched: object = None
+    root: Path,
+    sources: Sequence[AlertSource],
+    *,
+    now: datetime,
+    on_fetched: Callable[[], None] | None = None,
 ) -> Planned:
     """Read the campaigns, the ledgers and the alerts (in that order: cheap first), plan."""
     config, campaigns = load_campaigns(root, today=now.date())
     reports = root / config.reports_dir
     ledgers: dict[str, CampaignLedger] = {c.id: read_ledger(reports, c.id) for c in campaigns}
     result = fetch_all(sources)
-    if callable(on_fetched):
+    if on_fetched is not None:
         on_fetched()
     plan = make_plan(campaigns, result, ledgers, now=now)
     return Planned(config, campaigns, result, plan, reports, ledgers)
-
-
-def write_step_summary(markdown: str, path: str | None = None) -> None:
-    target = path or os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    try:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(markdown)
-    except OSError as exc:
-        sys.stderr.write(f"warning: cannot write the job summary: {exc.strerror}\n")
 
 
 def run_plan(
@@ -72,7 +64,7 @@ def run_plan(
     out: TextIO,
     now: datetime,
     force: bool = False,
-    on_fetched: object = None,
+    on_fetched: Callable[[], None] | None = None,
 ) -> int:
     planned = make(root, sources, now=now, on_fetched=on_fetched)
     # Shown before the safety check, so a refused plan can still be reviewed.

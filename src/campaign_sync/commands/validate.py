@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import TextIO
 from campaign_sync.config.loader import default_paths, validate_paths
 from campaign_sync.errors import ConfigError
 from campaign_sync.render.problems import REPORTERS, step_summary
+from campaign_sync.render.summary import write_step_summary
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -40,12 +39,7 @@ def validate(
             )
     result = validate_paths(paths, today=today, cwd=base)
     REPORTERS[output_format](result, out)
-    summary_file = step_summary_path or os.environ.get("GITHUB_STEP_SUMMARY")
-    if output_format == "github" and summary_file:
-        try:
-            with open(summary_file, "a", encoding="utf-8") as handle:
-                handle.write(step_summary(result))
-        except OSError as exc:
-            # The summary is a courtesy; the annotations above already carry every problem.
-            sys.stderr.write(f"warning: cannot write the job summary: {exc.strerror}\n")
+    if output_format == "github":
+        # The annotations above already carry every problem; the summary repeats them.
+        write_step_summary(step_summary(result), step_summary_path)
     return EXIT_OK if result.ok else EXIT_INVALID
