@@ -327,6 +327,82 @@ def apply(sources: tuple[str, ...], api_url: str | None, force: bool, dry_run: b
     sys.exit(code)
 
 
+@cli.command()
+@click.option(
+    "--repo",
+    "repository",
+    envvar="GITHUB_REPOSITORY",
+    show_envvar=True,
+    required=True,
+    metavar="OWNER/NAME",
+    help="The repository of the pull request (default in Actions: $GITHUB_REPOSITORY).",
+)
+@click.option(
+    "--pr", "number", type=click.IntRange(min=1), required=True, help="The pull request number."
+)
+@click.option(
+    "--body-file",
+    type=click.File("r", encoding="utf-8"),
+    required=True,
+    help="The markdown to show, e.g. the output of `plan --format markdown`; - for stdin.",
+)
+@click.option(
+    "--key",
+    default="plan",
+    show_default=True,
+    help="Which sticky comment: one comment per key and pull request.",
+)
+@click.option(
+    "--author",
+    metavar="LOGIN",
+    help="The login the comment is posted as, when it is not a bot (a machine user's "
+    "token). Default: any bot account, such as github-actions[bot] or your app's.",
+)
+@click.option("--api-url", help="REST API URL (default: config, $GITHUB_API_URL, github.com).")
+def comment(
+    repository: str,
+    number: int,
+    body_file: Any,
+    key: str,
+    author: str | None,
+    api_url: str | None,
+) -> None:
+    """Show a text as ONE comment on a pull request, edited in place on every run.
+
+    The comment carries a hidden marker (<!-- campaign-sync:KEY -->); the next run finds
+    it by that marker and its author, and edits it instead of adding another. A comment
+    in which a person pasted the marker is never touched. The token comes from
+    GITHUB_TOKEN or GH_TOKEN and needs to write pull requests (in Actions:
+    `permissions: pull-requests: write`).
+    """
+    from campaign_sync.commands.comment import run_comment
+    from campaign_sync.github.auth import auth_from_env, resolve_api_url
+    from campaign_sync.github.transport import Transport
+
+    try:
+        text = body_file.read()
+    except UnicodeDecodeError as exc:
+        raise CampaignSyncError(
+            f"--body-file {body_file.name}: not UTF-8 text ({exc.reason})"
+        ) from exc
+    url = resolve_api_url(api_url, _config_api_url(), os.environ)
+    transport = Transport(auth=auth_from_env(os.environ, url), api_url=url)
+    try:
+        code = run_comment(
+            transport,
+            repository,
+            number,
+            text,
+            out=sys.stdout,
+            err=sys.stderr,
+            key=key,
+            author=author,
+        )
+    finally:
+        transport.close()
+    sys.exit(code)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
