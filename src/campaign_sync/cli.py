@@ -294,7 +294,21 @@ def plan(sources: tuple[str, ...], api_url: str | None, force: bool, output_form
 @cli.command()
 @_source_options
 @click.option("--dry-run", is_flag=True, help="Show the plan and change nothing.")
-def apply(sources: tuple[str, ...], api_url: str | None, force: bool, dry_run: bool) -> None:
+@click.option(
+    "--commit",
+    is_flag=True,
+    help="Commit the reports folder (and nothing else) with a bot identity "
+    "($CAMPAIGN_SYNC_COMMIT_AUTHOR) and push it; no commit when no report changed.",
+)
+@click.option("--no-push", is_flag=True, help="With --commit: commit locally, do not push.")
+def apply(
+    sources: tuple[str, ...],
+    api_url: str | None,
+    force: bool,
+    dry_run: bool,
+    commit: bool,
+    no_push: bool,
+) -> None:
     """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
 
     Runs the same plan `campaign-sync plan` shows. A second apply with nothing changed
@@ -321,6 +335,8 @@ def apply(sources: tuple[str, ...], api_url: str | None, force: bool, dry_run: b
             force=force,
             dry_run=dry_run,
             on_fetched=progress.finish,
+            commit=commit,
+            push=not no_push,
         )
     finally:
         progress.finish()

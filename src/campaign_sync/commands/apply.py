@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import TextIO
 
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import make
+from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.plan import Action
 from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
@@ -31,8 +33,17 @@ def run_apply(
     force: bool = False,
     dry_run: bool = False,
     on_fetched: Callable[[], None] | None = None,
+    commit: bool = False,
+    push: bool = True,
 ) -> int:
-    """Apply the plan. ``transport`` writes to GitHub; it may be None only for --dry-run."""
+    """Apply the plan. ``transport`` writes to GitHub; it may be None only for --dry-run.
+
+    ``commit`` commits the reports folder at the end (and ``push`` pushes it).
+    """
+    # Checked before anything is fetched or written: a run that could not commit its
+    # reports fails while nothing has changed yet.
+    identity = Identity.from_env(os.environ) if commit and not dry_run else None
+    target = find_target(root, push=push, identity=identity) if identity is not None else None
     planned = make(root, sources, now=now, on_fetched=on_fetched)
     plan = planned.plan
     if dry_run:
@@ -60,4 +71,18 @@ def run_apply(
     )
     out.write(summary + "\n")
     write_step_summary(render_markdown(plan) + f"\n{summary}\n")
+    if target is not None and identity is not None:  # last: after every report is written
+        applied = {
+            ledger.campaign: ledger for ledger in plan.ledgers if ledger.campaign in plan.applies
+        }
+        committed = commit_and_push(
+            target,
+            planned.reports,
+            planned.previous,
+            applied,
+            identity=identity,
+            run_url=run_url_from_env(os.environ),
+        )
+        out.write(committed.describe(target) + "\n")
+        write_step_summary(committed.describe(target) + "\n")
     return EXIT_FAILED if result.failed else EXIT_OK
