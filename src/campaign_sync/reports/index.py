@@ -1,0 +1,63 @@
+"""``reports/README.md``: every campaign on one page, sorted by id. Pure.
+
+One row per campaign file: its name (linked to its report), status, due date and days
+left, open, fixed, dismissed and total alerts, percent done and open alerts past their SLA
+due date. A draft (never applied) and an active campaign not applied yet are listed
+without numbers. No totals across campaigns: one alert can be in several campaigns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from campaign_sync.model import Campaign
+from campaign_sync.reports import text
+from campaign_sync.reports.tally import CampaignFacts
+
+GENERATED = (
+    "<!-- Written by campaign-sync from each campaign's ledger. "
+    "Edits are overwritten: change the campaign files instead. -->"
+)
+_CAMPAIGN_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    campaign: Campaign
+    facts: CampaignFacts | None  # None: a draft, or not applied yet
+
+
+def _row(entry: IndexEntry, today: date) -> str:
+    campaign = entry.campaign
+    name = text.campaign_name(campaign)
+    facts = entry.facts
+    if facts is not None and _CAMPAIGN_ID.fullmatch(campaign.id):
+        name = f"[{name}]({campaign.id}/README.md)"
+    if facts is None:
+        status = "draft" if campaign.state == "draft" else f"{campaign.state}, not applied yet"
+        return f"| {name} | {status} | {text.due(campaign, today)} | — | — | — | — | — | — |"
+    tally = facts.tally
+    counts = f"{tally.open} | {tally.fixed} | {tally.dismissed} | {tally.total}"
+    done = text.percent(tally.percent_done)
+    return (
+        f"| {name} | {campaign.state} | {text.due(campaign, today)} | {counts} | {done} "
+        f"| {facts.past_due} |"
+    )
+
+
+def render_index(entries: Sequence[IndexEntry], *, today: date) -> str:
+    lines = [GENERATED, "", "# Security campaigns", ""]
+    if not entries:
+        return "\n".join([*lines, "No campaigns yet.", ""])
+    lines += [
+        f"As of {today.isoformat()}. Each campaign's report shows its SLA, burn-down, "
+        "repositories and tracking issues; its `history.csv` has the numbers of every day.",
+        "",
+        "| Campaign | Status | Due | Open | Fixed | Dismissed | Total | Done | Past SLA |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(_row(e, today) for e in sorted(entries, key=lambda e: e.campaign.id)),
+    ]
+    return "\n".join(lines) + "\n"
