@@ -14,6 +14,7 @@ either the old ledger or the new one, never half of one.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign_sync.errors import ConfigError
-from campaign_sync.model import ALERT_STATES, CampaignLedger, Member, TrackedIssue
+from campaign_sync.model import ALERT_STATES, AlertState, CampaignLedger, Member, TrackedIssue
 
 VERSION = 1
 MEMBERS_FILE = "ledger.tsv"
@@ -153,23 +154,41 @@ def _timestamp(value: str) -> bool:
 
 def _parse_members(path: Path) -> tuple[Member, ...]:
     members: list[Member] = []
+    # Members join and change in batches, so a ledger of a million lines holds a few
+    # hundred distinct timestamps: each is checked once and stored once.
+    states: dict[str, AlertState] = {state: state for state in ALERT_STATES}
+    stamps: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line or line.startswith("#"):
             continue
         fields = line.split("\t")
-        if (
-            len(fields) != 4
-            or fields[1] not in ALERT_STATES
-            or fields[0].count(":") < 2
-            or not (_timestamp(fields[2]) and _timestamp(fields[3]))
-        ):
+        if len(fields) == 4:
+            alert_id, state, joined, changed = fields
+            known = states.get(state)
+            joined = stamps.get(joined) or _checked_timestamp(joined, stamps)
+            changed = stamps.get(changed) or _checked_timestamp(changed, stamps)
+            if known and joined and changed and alert_id.count(":") >= 2:
+                members.append(Member(alert_id, known, joined, changed))
+                continue
+        raise ConfigError(
+            f"{path}:{number}: not a ledger line (alert, state, joined, changed "
+            "separated by tabs); fix the line or restore the file from git"
+        )
+    members.sort()  # already sorted when the tool wrote it: a single pass
+    for before, after in itertools.pairwise(members):
+        if before.alert_id == after.alert_id:
             raise ConfigError(
-                f"{path}:{number}: not a ledger line (alert, state, joined, changed "
-                "separated by tabs); fix the line or restore the file from git"
+                f"{path}: alert {before.alert_id} is listed twice; restore the file from git"
             )
-        alert_id, state, joined, changed = fields
-        members.append(Member(alert_id, state, joined, changed))  # type: ignore[arg-type]
-    return tuple(sorted(members))
+    return tuple(members)
+
+
+def _checked_timestamp(value: str, shared: dict[str, str]) -> str:
+    """``value`` if it is an ISO 8601 timestamp (remembered in ``shared``), else ''."""
+    if not _timestamp(value):
+        return ""
+    shared[value] = value
+    return value
 
 
 def _parse_state(path: Path) -> dict[str, Any]:

@@ -8,20 +8,22 @@ combine with AND, values within one list with OR. Repository ``exclude`` wins ov
 ``include``; archived repositories are never selected.
 
 Matching a million alerts against fifty campaigns one by one would be fifty million
-predicate calls, so alerts are indexed once (by type, by repository, by CWE, by severity)
-and each campaign starts from the smallest candidate set its selection allows.
+predicate calls, so alerts are grouped once by the fields the filters read, and each
+campaign's filters run once per group (see ``AlertIndex``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import functools
+import operator
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from campaign_sync.model import Alert, Repository, Selection
+from campaign_sync.model import Alert, PathSelection, Repository, Selection
 
 # Types a filter applies to. Others pass it.
 _SEVERITY_TYPES = frozenset({"code-scanning", "dependabot"})
@@ -128,60 +130,90 @@ def alert_selected(selection: Selection, alert: Alert) -> bool:
     return True
 
 
+def _signature(alert: Alert) -> tuple[object, ...]:
+    """Every field ``alert_selected`` reads except the path: alerts that share it are
+    admitted or refused together, whatever the campaign."""
+    return (
+        alert.type,
+        alert.severity,
+        alert.cwes,
+        alert.rule_id,
+        alert.tool,
+        alert.secret_type,
+        alert.secret_validity,
+        alert.ecosystem,
+        alert.package,
+        alert.fix_available,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertGroup:
+    """Alerts of one type that every filter but paths and repositories treats alike."""
+
+    sample: Alert  # any one of them: the filters' verdict on it is the group's
+    alerts: tuple[Alert, ...]  # sorted by id
+
+
 @dataclass(frozen=True, slots=True)
 class AlertIndex:
-    """The alerts of a run, indexed for matching. Build once, match many campaigns."""
+    """The alerts of a run, indexed for matching. Build once, match many campaigns.
+
+    Alerts that differ only in repository, path, number and the like share every field the
+    alert filters read. A real organization has a million alerts but only hundreds of such
+    groups (a rule and its severity, an advisory and its package), so a campaign's filters
+    run once per group, not once per alert.
+    """
 
     by_id: Mapping[str, Alert]
-    by_type: Mapping[str, tuple[Alert, ...]]
-    by_type_repo: Mapping[tuple[str, str], tuple[Alert, ...]]
-    by_type_cwe: Mapping[tuple[str, int], tuple[Alert, ...]]
-    by_type_severity: Mapping[tuple[str, str | None], tuple[Alert, ...]]
+    groups: Mapping[str, tuple[AlertGroup, ...]]  # by alert type
     repositories: tuple[str, ...]  # every repository with an alert, sorted
 
     @classmethod
     def build(cls, alerts: Iterable[Alert]) -> AlertIndex:
         by_id: dict[str, Alert] = {}
-        by_type: dict[str, list[Alert]] = defaultdict(list)
-        by_type_repo: dict[tuple[str, str], list[Alert]] = defaultdict(list)
-        by_type_cwe: dict[tuple[str, int], list[Alert]] = defaultdict(list)
-        by_type_severity: dict[tuple[str, str | None], list[Alert]] = defaultdict(list)
         for alert in alerts:
             by_id[alert.id] = alert
-            by_type[alert.type].append(alert)
-            by_type_repo[(alert.type, alert.repository)].append(alert)
-            by_type_severity[(alert.type, alert.severity)].append(alert)
-            for cwe in alert.cwes:
-                by_type_cwe[(alert.type, cwe)].append(alert)
+        grouped: dict[tuple[object, ...], list[Alert]] = defaultdict(list)
+        # Sorted once here, so a selection (a few sorted groups) sorts almost for free.
+        for alert_id in sorted(by_id):
+            alert = by_id[alert_id]
+            grouped[_signature(alert)].append(alert)
+        groups: dict[str, list[AlertGroup]] = defaultdict(list)
+        for members in grouped.values():
+            groups[members[0].type].append(AlertGroup(members[0], tuple(members)))
         return cls(
             by_id=by_id,
-            by_type={k: tuple(v) for k, v in by_type.items()},
-            by_type_repo={k: tuple(v) for k, v in by_type_repo.items()},
-            by_type_cwe={k: tuple(v) for k, v in by_type_cwe.items()},
-            by_type_severity={k: tuple(v) for k, v in by_type_severity.items()},
-            repositories=tuple(sorted({repo for _, repo in by_type_repo})),
+            groups={kind: tuple(g) for kind, g in groups.items()},
+            repositories=tuple(sorted({a.repository for a in by_id.values()})),
         )
 
-    def candidates(
-        self, selection: Selection, kind: str, repositories: Sequence[str]
-    ) -> Iterable[Alert]:
-        """A superset of the alerts of ``kind`` the selection can admit, as small as cheap."""
-        options: list[tuple[int, Iterable[Alert]]] = []
-        in_repos = [self.by_type_repo.get((kind, r), ()) for r in repositories]
-        options.append((sum(len(a) for a in in_repos), _chain(in_repos)))
-        if selection.cwe and kind in _CWE_TYPES:
-            lists = [self.by_type_cwe.get((kind, c), ()) for c in selection.cwe]
-            # An alert with several selected CWEs is in several lists: deduplicate later.
-            options.append((sum(len(a) for a in lists), _chain(lists)))
-        if selection.severity and kind in _SEVERITY_TYPES:
-            lists = [self.by_type_severity.get((kind, s), ()) for s in selection.severity]
-            options.append((sum(len(a) for a in lists), _chain(lists)))
-        return min(options, key=lambda option: option[0])[1]
+
+def _path_filter(selection: Selection) -> Callable[[str | None], bool] | None:
+    """Whether an alert's path passes the selection's path filters, memoized per path."""
+    paths = selection.paths
+    if not paths.include and not paths.exclude:
+        return None
+    verdicts: dict[str | None, bool] = {}
+
+    def admitted(path: str | None) -> bool:
+        verdict = verdicts.get(path)
+        if verdict is None:
+            if path is None:
+                verdict = not paths.include  # nothing to match an include against
+            else:
+                verdict = (
+                    not paths.include or any(path_matches(path, p) for p in paths.include)
+                ) and not any(path_matches(path, p) for p in paths.exclude)
+            verdicts[path] = verdict
+        return verdict
+
+    return admitted
 
 
-def _chain(lists: Sequence[Sequence[Alert]]) -> Iterable[Alert]:
-    for items in lists:
-        yield from items
+def _any_path_filter(selection: Selection) -> Selection:
+    """The selection without its path filters: the group-level verdict."""
+    return dataclasses.replace(selection, paths=PathSelection())
 
 
 def select(
@@ -190,15 +222,32 @@ def select(
     repositories: Mapping[str, Repository],
 ) -> tuple[Alert, ...]:
     """Every alert the selection admits, sorted by id, each once."""
-    admitted_repos = [
+    admitted_repos = {
         name
         for name in index.repositories
         if repository_selected(selection, name, repositories.get(name))
-    ]
-    repo_set = set(admitted_repos)
-    chosen: dict[str, Alert] = {}
-    for kind in selection.alerts:
-        for alert in index.candidates(selection, kind, admitted_repos):
-            if alert.repository in repo_set and alert_selected(selection, alert):
-                chosen[alert.id] = alert
-    return tuple(chosen[k] for k in sorted(chosen))
+    }
+    every_repo = len(admitted_repos) == len(index.repositories)
+    by_group = _any_path_filter(selection)
+    path_admits = _path_filter(selection)
+    chosen: list[Alert] = []
+    for kind in dict.fromkeys(selection.alerts):  # each type once, in the order given
+        for group in index.groups.get(kind, ()):
+            if not alert_selected(by_group, group.sample):
+                continue
+            if every_repo and path_admits is None:
+                chosen.extend(group.alerts)
+            elif path_admits is None:
+                chosen.extend(a for a in group.alerts if a.repository in admitted_repos)
+            else:
+                chosen.extend(
+                    a
+                    for a in group.alerts
+                    if a.repository in admitted_repos and path_admits(a.path)
+                )
+    # Concatenated sorted runs: timsort merges them rather than sorting from scratch.
+    chosen.sort(key=_BY_ID)
+    return tuple(chosen)
+
+
+_BY_ID = operator.attrgetter("id")

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
 
@@ -39,7 +39,7 @@ def joins(campaign: Campaign, ledger: CampaignLedger) -> bool:
 def update_members(
     campaign: Campaign,
     ledger: CampaignLedger,
-    selected: Iterable[Alert],
+    selected: Sequence[Alert],
     seen: Mapping[str, Alert],
     *,
     now: str,
@@ -47,21 +47,25 @@ def update_members(
 ) -> tuple[Member, ...]:
     """The members after this run, sorted by alert id.
 
-    ``selected`` are the alerts the campaign's selection admits now; ``seen`` every alert
-    of the run by id; ``frozen_repositories`` those whose alerts are unknown this run
-    (unreadable, skipped or archived): their members keep the ledger's state.
+    ``selected`` are the alerts the campaign's selection admits now, sorted by id; ``seen``
+    every alert of the run by id; ``frozen_repositories`` those whose alerts are unknown
+    this run (unreadable, skipped or archived): their members keep the ledger's state.
     """
-    members = ledger.member_map()
     frozen = set(frozen_repositories)
-    for alert_id, member in list(members.items()):
-        if member.repository in frozen:
-            continue
-        alert = seen.get(alert_id)
-        if alert is None or alert.state == member.state:
-            continue
-        members[alert_id] = Member(alert_id, alert.state, member.joined, _changed_at(alert, now))
+    kept: list[Member] = []
+    known: set[str] = set()
+    for member in ledger.members:
+        alert = seen.get(member.alert_id)
+        if alert is not None and alert.state != member.state and alert.repository not in frozen:
+            member = Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
+        kept.append(member)
+        known.add(member.alert_id)
     if joins(campaign, ledger):
-        for alert in selected:
-            if alert.id not in members and alert.is_open and alert.repository not in frozen:
-                members[alert.id] = Member(alert.id, alert.state, now, now)
-    return tuple(members[k] for k in sorted(members))
+        kept.extend(
+            Member(alert.id, alert.state, now, now)
+            for alert in selected
+            if alert.state == "open" and alert.id not in known and alert.repository not in frozen
+        )
+    # Two sorted runs (the ledger's members, then the new ones): timsort merges them.
+    kept.sort()
+    return tuple(kept)

@@ -35,16 +35,17 @@ from campaign_sync.model import (
     TrackedIssue,
 )
 from campaign_sync.render.issue import (
-    IssueItem,
+    DueDates,
+    SectionSource,
+    campaign_fingerprint,
+    can_mark,
     comment_campaign_closed,
     comment_closed,
     comment_due_passed,
     comment_reopened,
-    render_section,
     render_title,
-    section_digest,
-    sla_due,
 )
+from campaign_sync.render.terminal import printable
 from campaign_sync.sources.base import SourceResult
 
 
@@ -53,11 +54,15 @@ class CreateIssue:
     campaign: str
     repository: str
     title: str
-    section: str
+    content: str | SectionSource  # the section, or what it is rendered from when written
     digest: str
     labels: tuple[str, ...]
     assignees: tuple[str, ...]
     kind: Literal["create_issue"] = "create_issue"
+
+    @property
+    def section(self) -> str:
+        return _section(self.content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +70,17 @@ class UpdateIssue:
     campaign: str
     repository: str
     number: int
-    section: str
+    content: str | SectionSource
     digest: str
     kind: Literal["update_issue"] = "update_issue"
+
+    @property
+    def section(self) -> str:
+        return _section(self.content)
+
+
+def _section(content: str | SectionSource) -> str:
+    return content if isinstance(content, str) else content.render()
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,16 +280,6 @@ def _now_text(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _items(
-    campaign: Campaign, members: Sequence[Member], seen: Mapping[str, Alert]
-) -> list[IssueItem]:
-    items = []
-    for member in members:
-        alert = seen.get(member.alert_id)
-        items.append(IssueItem(member=member, alert=alert, due=sla_due(campaign, member, alert)))
-    return items
-
-
 def native_fields(campaign: Campaign) -> NativeFields:
     """The campaign as a native GitHub campaign shows it, cut to GitHub's limits
     (`validate` warns when a field is cut)."""
@@ -388,33 +391,46 @@ def plan_campaign(
     """The actions, the next ledger and notes for one campaign."""
     stamp = _now_text(now)
     today = now.date()
+    seen = index.by_id
     selected = select(campaign.select, index, repositories) if campaign.state != "closed" else ()
     members = update_members(
-        campaign, ledger, selected, index.by_id, now=stamp, frozen_repositories=frozen
+        campaign, ledger, selected, seen, now=stamp, frozen_repositories=frozen
     )
     activated = ledger.activated
     if activated is None and campaign.state == "active":
         activated = stamp
-    by_repo: dict[str, list[Member]] = defaultdict(list)
-    for member in members:
-        by_repo[member.repository].append(member)
+    by_repo = _by_repository(members)
 
     actions: list[Action] = []
+    notes: list[str] = []
     issues = ledger.issue_map()
     next_issues: dict[str, TrackedIssue] = dict(issues)
     tracking = campaign.tracking.issues == "per-repository"
     due_passed = campaign.state == "active" and campaign.ends < today
-    for repository in sorted(set(by_repo) | set(issues)):
-        repo_members = by_repo.get(repository, [])
+    campaign_key = campaign_fingerprint(campaign)
+    dues = DueDates(campaign)
+    for repository in sorted(by_repo.keys() | issues.keys()) if tracking else ():
+        if repository in frozen:
+            continue  # unreadable or archived: leave its issue as it is
+        if not can_mark(campaign.id, repository):
+            notes.append(
+                f"{campaign.id}: no tracking issue for {printable(repository)}: not an "
+                "OWNER/REPO name a marker can hold"
+            )
+            continue
+        repo_members = by_repo.get(repository, ())
         open_count = sum(1 for m in repo_members if m.state == "open")
         existing = issues.get(repository)
-        if not tracking or repository in frozen:
-            continue  # unreadable or archived: leave its issue as it is
-        items = _items(campaign, repo_members, index.by_id)
-        section = render_section(
-            campaign, repository, repositories.get(repository), items, today=today
+        source = SectionSource(
+            campaign,
+            campaign_key,
+            repository,
+            repositories.get(repository),
+            repo_members,
+            seen,
+            dues,
+            today,
         )
-        digest = section_digest(section)
         if existing is None:
             if open_count and campaign.state != "closed":
                 actions.append(
@@ -422,23 +438,24 @@ def plan_campaign(
                         campaign.id,
                         repository,
                         render_title(campaign, repository),
-                        section,
-                        digest,
+                        source,
+                        source.digest(),
                         campaign.tracking.labels,
                         campaign.tracking.assignees,
                     )
                 )
             continue
         number = existing.number
+        digest = source.digest()
         if existing.digest != digest:
-            actions.append(UpdateIssue(campaign.id, repository, number, section, digest))
+            actions.append(UpdateIssue(campaign.id, repository, number, source, digest))
         state = existing.state
         if existing.state == "open" and (open_count == 0 or campaign.state == "closed"):
             if campaign.state == "closed":
                 comment = comment_campaign_closed(campaign, open_count)
                 reason, why = "the campaign is closed", "not_planned"
             else:
-                comment = comment_closed(campaign, repository, items)
+                comment = comment_closed(campaign, repository, source.items())
                 reason, why = f"all {len(repo_members)} alerts closed", "completed"
             actions.append(
                 CloseIssue(campaign.id, repository, number, comment, reason, why)  # type: ignore[arg-type]
@@ -450,7 +467,7 @@ def plan_campaign(
                     campaign.id,
                     repository,
                     number,
-                    comment_reopened(campaign, repository, items),
+                    comment_reopened(campaign, repository, source.items()),
                     f"{open_count} alerts open again",
                 )
             )
@@ -470,7 +487,7 @@ def plan_campaign(
     autofix = set(ledger.autofix_requested)
     if campaign.github.autofix and campaign.state == "active":
         for member in members:
-            alert = index.by_id.get(member.alert_id)
+            alert = seen.get(member.alert_id)
             if (
                 alert is not None
                 and alert.type == "code-scanning"
@@ -484,10 +501,11 @@ def plan_campaign(
                 )
                 autofix.add(alert.id)
 
-    native_actions, notes, native_digest = _plan_native(
-        campaign, ledger, members, index.by_id, has_slot=native_slot
+    native_actions, native_notes, native_digest = _plan_native(
+        campaign, ledger, members, seen, has_slot=native_slot
     )
     actions.extend(native_actions)
+    notes.extend(native_notes)
 
     counts = Counter(m.state for m in members)
     summary = CampaignSummary(
@@ -510,6 +528,22 @@ def plan_campaign(
         watermark=max(filter(None, (ledger.watermark, watermark)), default=None),
     )
     return actions, next_ledger, summary, notes
+
+
+def _by_repository(members: Sequence[Member]) -> dict[str, list[Member]]:
+    """Members by repository, each list in the members' order (by alert id)."""
+    by_repo: dict[str, list[Member]] = {}
+    # Sorted ids (TYPE:OWNER/REPO:REST) come in runs of one repository: a prefix test is
+    # cheaper than splitting every id.
+    prefix = "\0"
+    group: list[Member] = []
+    for member in members:
+        if not member.alert_id.startswith(prefix):
+            kind, repository, _ = member.alert_id.split(":", 2)
+            prefix = f"{kind}:{repository}:"
+            group = by_repo.setdefault(repository, [])
+        group.append(member)
+    return by_repo
 
 
 def make_plan(

@@ -26,11 +26,13 @@ import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
+
+import orjson
 
 from campaign_sync.model import SEVERITIES, Alert, AlertType, Campaign, Member, Repository
 from campaign_sync.render.markdown import escape_inline, escape_markdown, neutralize_markdown
@@ -103,6 +105,12 @@ def start_marker(campaign_id: str, repository: str) -> str:
     return marker
 
 
+def can_mark(campaign_id: str, repository: str) -> bool:
+    """Whether ``start_marker`` can mark a section for this campaign and repository."""
+    marker = f"<!-- campaign-sync:v1 campaign={campaign_id} repository={repository} -->"
+    return _START.fullmatch(marker) is not None
+
+
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line's content; any of \\r\\n, \\r, \\n ends a line."""
     pos = 0
@@ -172,9 +180,150 @@ def section_digest(section: str) -> str:
     return hashlib.sha256(section.encode("utf-8")).hexdigest()[:16]
 
 
+# --- the digest of a section's inputs ---------------------------------------------------
+
+# Part of every input digest. Bump it when render_section writes something else for the same
+# inputs: each tracking issue is then updated once, by the next run.
+RENDER_VERSION = 1
+
+
+def campaign_fingerprint(campaign: Campaign) -> bytes:
+    """Every campaign field a section shows, as stable bytes (digested with each section)."""
+    sla = campaign.sla
+    return _stable_bytes(
+        [
+            RENDER_VERSION,
+            campaign.id,
+            campaign.name,
+            campaign.description,
+            campaign.ends.isoformat(),
+            campaign.state,
+            campaign.managers,
+            campaign.contact,
+            [sla.critical, sla.high, sla.medium, sla.low],
+            campaign.tracking.mention,
+            campaign.tracking.public_details,
+        ]
+    )
+
+
+def _stable_bytes(value: object) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        # An integer beyond 64 bits or a lone surrogate from a scanner: repr is stable too.
+        return repr(value).encode("utf-8", "surrogatepass")
+
+
+class DueDates:
+    """``sla_due`` for one campaign, remembered: members join in batches (one timestamp per
+    run), so a campaign's million members have a handful of (joined, severity) pairs."""
+
+    __slots__ = ("_campaign", "_known")
+
+    def __init__(self, campaign: Campaign) -> None:
+        self._campaign = campaign
+        self._known: dict[tuple[str, str], date | None] = {}
+
+    def of(self, member: Member, alert: Alert | None) -> date | None:
+        if alert is None or alert.severity is None:
+            return None
+        key = (member.joined, alert.severity)
+        try:
+            return self._known[key]
+        except KeyError:
+            due = self._known[key] = sla_due(self._campaign, member, alert)
+            return due
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSource:
+    """What the section of one tracking issue is made of, to render it only when written.
+
+    Planning a large organization covers hundreds of thousands of issues, but a run writes a
+    few hundred (GitHub's write limits). So the plan digests these inputs (``digest``),
+    which is cheap, and the section is rendered from them (``render``) only for an issue
+    that is created or updated.
+    """
+
+    campaign: Campaign
+    # campaign_fingerprint(campaign), computed once per campaign
+    campaign_key: bytes = field(compare=False, repr=False)
+    repository: str
+    repo: Repository | None
+    members: Sequence[Member]  # of this repository, sorted by alert id
+    # The run's alerts by id (all of them: left out of comparisons and repr); the action
+    # that holds this source carries the digest, which covers what is used of them.
+    alerts: Mapping[str, Alert] = field(compare=False, repr=False)
+    dues: DueDates = field(compare=False, repr=False)
+    today: date
+
+    def items(self) -> list[IssueItem]:
+        alerts, due = self.alerts, self.dues.of
+        items = []
+        for member in self.members:
+            alert = alerts.get(member.alert_id)
+            items.append(IssueItem(member, alert, due(member, alert)))
+        return items
+
+    def render(self) -> str:
+        return render_section(
+            self.campaign, self.repository, self.repo, self.items(), today=self.today
+        )
+
+    def digest(self) -> str:
+        """Changes whenever ``render`` would write something else (RENDER_VERSION aside).
+
+        Each member gives one row of exactly what its line and the counts show, so an
+        alert seen with nothing more to show than its id digests as if it were unseen.
+        """
+        today = self.today
+        alerts, due_of = self.alerts, self.dues.of
+        details = _shows_details(self.campaign, self.repo)
+        rows: list[tuple[object, ...]] = []
+        for member in self.members:
+            alert = alerts.get(member.alert_id)
+            if alert is None:
+                rows.append((member.alert_id, member.state))
+                continue
+            due = due_of(member, alert)
+            reason = alert.state_reason if alert.state == member.state else None
+            if details and alert.type != "secret-scanning":
+                shown: tuple[object, ...] = (
+                    alert.rule_id,
+                    alert.rule_name,
+                    alert.package,
+                    alert.ecosystem,
+                    alert.path,
+                    alert.start_line,
+                )
+            else:
+                shown = ()
+            nothing_more = due is None and reason is None and not shown
+            if nothing_more and alert.severity is None and alert.html_url is None:
+                rows.append((member.alert_id, member.state))
+                continue
+            rows.append(
+                (
+                    member.alert_id,
+                    member.state,
+                    alert.html_url,
+                    alert.severity,
+                    due.toordinal() if due is not None else None,
+                    due is not None and due < today,
+                    reason,
+                    *shown,
+                )
+            )
+        head = [self.repository, details, today > self.campaign.ends]
+        data = self.campaign_key + _stable_bytes([head, rows])
+        return hashlib.sha256(data).hexdigest()[:16]
+
+
 # --- titles, campaign fields ----------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> str:
     """One line of plain text: no control, invisible or bidi characters; spaces collapsed."""
     cleaned = "".join(" " if c.isspace() else c for c in text if c.isprintable() or c.isspace())
