@@ -325,7 +325,7 @@ def _runner_env(
     tmp_path: Path, inputs: Mapping[str, str], **extra: str
 ) -> tuple[dict[str, str], Path, Path]:
     """What the runner gives the action's run step: inputs as the step's env, the runner's
-    variables, and a virtualenv whose campaign-sync is this checkout's."""
+    variables, and a virtualenv whose campaign-sync is the one under test."""
     action = _load(ACTION)
     run = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
     values = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
@@ -338,7 +338,9 @@ def _runner_env(
     temp = tmp_path / "runner-temp"
     bin_dir = temp / "campaign-sync-venv" / "bin"
     bin_dir.mkdir(parents=True)
-    (bin_dir / "campaign-sync").symlink_to(Path(sys.executable).parent / "campaign-sync")
+    shim = bin_dir / "campaign-sync"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m campaign_sync "$@"\n')
+    shim.chmod(0o755)
     output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
     output.touch()
     env.update(
