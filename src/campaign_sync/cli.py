@@ -419,6 +419,32 @@ def comment(
     sys.exit(code)
 
 
+@cli.command()
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The campaigns repository (where campaign-sync.yml and campaigns/ are).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to write the reports for, YYYY-MM-DD (default: today, UTC, as apply).",
+)
+def report(root: Path, today: datetime | None) -> None:
+    """Rebuild every report under reports/ from the ledgers, without the network.
+
+    Writes reports/README.md and, per campaign, README.md, history.csv (today's row
+    added or replaced) and details.tsv; a file is rewritten only when it changes.
+    On the day of an apply it writes exactly what apply wrote.
+    """
+    from campaign_sync.commands.report import run_report
+
+    day = today.date() if today is not None else _now().date()
+    sys.exit(run_report(root, today=day, out=sys.stdout, err=sys.stderr))
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

@@ -9,13 +9,17 @@ from pathlib import Path
 from typing import TextIO
 
 from campaign_sync.apply import apply_plan
-from campaign_sync.commands.plan import make
+from campaign_sync.commands.plan import Planned, make
 from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
 from campaign_sync.github.transport import Transport
+from campaign_sync.ledger import read_ledger
 from campaign_sync.plan import Action
 from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
+from campaign_sync.reports.links import web_url
+from campaign_sync.reports.text import plural
+from campaign_sync.reports.write import write_reports
 from campaign_sync.sources.base import AlertSource
 
 EXIT_OK = 0
@@ -70,6 +74,8 @@ def run_apply(
         + f"; {transport.stats.writes} write requests."
     )
     out.write(summary + "\n")
+    # Also after failed actions: the reports show what the ledgers now say.
+    out.write(_write_reports(planned, now) + "\n")
     write_step_summary(render_markdown(plan) + f"\n{summary}\n")
     if target is not None and identity is not None:  # last: after every report is written
         applied = {
@@ -86,3 +92,21 @@ def run_apply(
         out.write(committed.describe(target) + "\n")
         write_step_summary(committed.describe(target) + "\n")
     return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _write_reports(planned: Planned, now: datetime) -> str:
+    """Rebuild reports/ from the ledgers apply just wrote and the alerts of this run."""
+    ledgers = {c: read_ledger(planned.reports, c) for c in sorted(planned.plan.applies)}
+    wanted = {m.alert_id for ledger in ledgers.values() for m in ledger.members}
+    alerts = {a.id: a for a in planned.result.alerts if a.id in wanted}
+    written = write_reports(
+        planned.reports,
+        planned.campaigns,
+        ledgers,
+        alerts,
+        today=now.date(),
+        web=web_url(planned.config.api_url),
+    )
+    if not written.changed:
+        return "Reports are up to date."
+    return f"Wrote {plural(len(written.changed), 'report file')} under {planned.reports}."
