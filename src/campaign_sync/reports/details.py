@@ -27,7 +27,7 @@ path or message (text from scanned code stays out of the repository).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from campaign_sync.errors import ConfigError
 from campaign_sync.model import SEVERITIES, Alert, Member
@@ -39,16 +39,23 @@ UNKNOWN = "-"
 _CLOSED_AS = ("fixed", "dismissed")
 
 
-@dataclass(frozen=True, slots=True)
-class Detail:
+class Detail(NamedTuple):
+    """One line of the file. A named tuple, as ``Member``: a campaign can hold a million
+    alerts, and a tuple is built several times faster than a frozen dataclass."""
+
     alert_id: str
     severity: str = UNKNOWN  # one of SEVERITIES, or UNKNOWN
     closed_as: str = UNKNOWN  # "fixed" or "dismissed" for a resolved alert, else UNKNOWN
 
 
+_SEVERITY = {spelling: s for s in SEVERITIES for spelling in (s, s.upper(), s.capitalize())}
+
+
 def severity_of(alert: Alert) -> str:
-    severity = (alert.severity or "").lower()
-    return severity if severity in SEVERITIES else UNKNOWN
+    severity = alert.severity
+    if severity is None:
+        return UNKNOWN
+    return _SEVERITY.get(severity) or _SEVERITY.get(severity.lower(), UNKNOWN)
 
 
 def closed_as_of(alert: Alert) -> str:
@@ -71,18 +78,27 @@ def merge_details(
     """One detail per member: from this run's alert if seen, else as recorded before."""
     merged: dict[str, Detail] = {}
     for member in members:
-        alert = alerts.get(member.alert_id) if alerts is not None else None
-        known = previous.get(member.alert_id, Detail(member.alert_id))
+        alert_id = member.alert_id
+        alert = alerts.get(alert_id) if alerts is not None else None
+        known = previous.get(alert_id)
         if alert is not None:
             severity = severity_of(alert)
             # The alert may have been listed before its state reached the ledger: only a
             # resolution seen on a resolved alert counts.
-            closed_as = closed_as_of(alert) if alert.state == member.state else known.closed_as
-        else:
+            if alert.state == member.state:
+                closed_as = closed_as_of(alert)
+            else:
+                closed_as = known.closed_as if known is not None else UNKNOWN
+        elif known is not None:
             severity, closed_as = known.severity, known.closed_as
+        else:
+            severity, closed_as = UNKNOWN, UNKNOWN
         if member.state != "resolved":
             closed_as = UNKNOWN
-        merged[member.alert_id] = Detail(member.alert_id, severity, closed_as)
+        if known is not None and known.severity == severity and known.closed_as == closed_as:
+            merged[alert_id] = known  # unchanged: no new value for each of a million alerts
+        else:
+            merged[alert_id] = Detail(alert_id, severity, closed_as)
     return merged
 
 

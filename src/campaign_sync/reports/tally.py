@@ -131,21 +131,28 @@ def campaign_facts(
     next_due: dict[str, date] = {}
     autofix = set(ledger.autofix_requested)
     autofix_open = 0
+    # sla_due depends on the day an alert joined and its severity only: campaigns of
+    # hundreds of thousands of alerts share a few of those, so each is asked once.
+    dues: dict[tuple[str, str], date | None] = {}
     for member in ledger.members:
         detail = details.get(member.alert_id)
         kind = outcome(member, detail)
-        by_repository[member.repository].append(kind)
+        repository = member.repository
+        by_repository[repository].append(kind)
         if kind != "open":
             continue
         autofix_open += member.alert_id in autofix
         severity = detail.severity if detail is not None else UNKNOWN
         open_by_severity[severity] += 1
-        due = sla_due(campaign, member, _stand_in(member, severity))
+        key = (member.joined[:10], severity)
+        if key not in dues:
+            dues[key] = sla_due(campaign, member, _stand_in(member, severity))
+        due = dues[key]
         if due is None:
             continue
         if due < today:
             late_by_severity[severity] += 1
-            late_by_repository[member.repository] += 1
+            late_by_repository[repository] += 1
         elif severity not in next_due or due < next_due[severity]:
             next_due[severity] = due
 
