@@ -1,9 +1,15 @@
 """Property tests: whatever a campaign file holds, validation ends in located problems or a
-campaign, never in an exception, and anchors never expand past their budget."""
+campaign, never in an exception, and anchors never expand past their budget.
+
+Sections 1-3 are this module's own strategies; section 4 runs bench/fuzz.py's `loader`
+target (also the config file, huge files, a per-input deadline) on the CI budget.
+`python bench/fuzz.py --target loader --seconds N` runs it for longer."""
 
 from __future__ import annotations
 
 import copy
+import os
+import tracemalloc
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -11,13 +17,20 @@ from typing import Any
 
 import pytest
 import yaml
+from bench.fuzz import Target, huge_campaign_files, hypothesis_test, run_one
+from bench.fuzz import targets as fuzz_targets
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from campaign_sync.config.loader import ValidationResult, validate_paths
 from campaign_sync.config.schema import load_schema, validator
-from campaign_sync.config.yaml_loader import ALIAS_EXPANSION_BUDGET, DocumentError, load_yaml
+from campaign_sync.config.yaml_loader import (
+    ALIAS_EXPANSION_BUDGET,
+    MAX_FILE_BYTES,
+    DocumentError,
+    load_yaml,
+)
 from campaign_sync.problems import Problem, Severity
 
 TODAY = date(2026, 11, 28)
@@ -348,3 +361,51 @@ def test_inlined_schema_finds_the_same_errors_as_the_schema_file(doc: dict[str, 
         return sorted((tuple(map(str, e.absolute_path)), e.validator, e.message) for e in found)
 
     assert errors(fast) == errors(plain)
+
+
+# --- (4) bench/fuzz.py's loader target: mutated real files, the config, huge files -------
+
+
+@pytest.fixture(scope="module")
+def loader_target() -> Target:
+    return fuzz_targets()["loader"]
+
+
+def test_mutated_campaign_and_config_files_end_in_a_clean_result(loader_target: Target) -> None:
+    # Mutated copies of campaigns/ and tests/examples/valid/, and of campaign-sync.yml.
+    hypothesis_test(loader_target, max_examples=100)()
+
+
+def test_every_value_of_the_seeds_with_a_wrong_type(loader_target: Target) -> None:
+    inputs = list(loader_target.levels(4))
+    assert len(inputs) > 200
+    for value in inputs:
+        run_one(loader_target, value)
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_large_files_stay_within_memory(loader_target: Target, index: int) -> None:
+    value = list(huge_campaign_files(0.2))[index]
+    tracemalloc.start()
+    try:
+        run_one(loader_target, value)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Files are refused past 1 MiB; below that, the node tree is a bounded multiple.
+    assert peak <= 100 * min(len(value[1]), MAX_FILE_BYTES) + 16_000_000
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "/dev/null", "fifo"])
+def test_a_device_or_pipe_is_refused_not_read(tmp_path: Path, special: str) -> None:
+    # /dev/zero has no end: reading it whole would take all memory.
+    if special == "fifo":
+        path = tmp_path / "pipe.yml"
+        os.mkfifo(path)
+    else:
+        path = Path(special)
+        if not path.exists():
+            pytest.skip(f"{special} does not exist here")
+    result = validate_paths([path], today=TODAY, cwd=tmp_path)
+    assert [p.code for p in result.problems] == ["unreadable"]
+    assert "not a regular file" in result.problems[0].message

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,7 +114,16 @@ def read_text(path: Path, display: str | None = None) -> str:
     """Read a file as UTF-8 text, refusing files that are too large or not UTF-8."""
     file = display or str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # /dev/zero or a named pipe would never end, or never answer.
+            raise _fail(
+                file,
+                Mark(1, 1),
+                "not a regular file (a device, pipe or socket); campaign files are plain files",
+                "unreadable",
+            )
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise _fail(
                 file,
@@ -122,7 +132,9 @@ def read_text(path: Path, display: str | None = None) -> str:
                 f"({MAX_FILE_BYTES:,} bytes)",
                 "file-too-large",
             )
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Never more than the limit, even if the file grows while it is read.
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise _fail(file, Mark(1, 1), f"cannot read file: {exc.strerror}", "unreadable") from exc
     return decode_text(raw, file)

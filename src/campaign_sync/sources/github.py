@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from campaign_sync.errors import SourceError
 from campaign_sync.github.listing import (
     ORG_PATHS,
     REPO_PATHS,
@@ -17,6 +18,7 @@ from campaign_sync.github.listing import (
 )
 from campaign_sync.github.transport import RequestFailed, Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
+from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
 
 
@@ -79,6 +81,12 @@ class GitHubSource:
                     alerts[alert.id] = alert
                     if alert.updated_at and (watermark is None or alert.updated_at > watermark):
                         watermark = alert.updated_at
+            except github_json.ShapeError as error:
+                # GitHub answered, but not with an alert this tool can read (a proxy's
+                # page, an API change): say so instead of failing with a traceback.
+                raise SourceError(
+                    f"{self.name}: GitHub sent a {alert_type} alert that cannot be read: {error}"
+                ) from None
             except RequestFailed as error:
                 if self.is_repository and feature_disabled(error):
                     skipped.append(Skipped(self._scope, alert_type, _reason(error)))
@@ -100,6 +108,10 @@ class GitHubSource:
             return tuple(
                 sorted(list_repositories(self._transport, self._scope), key=lambda r: r.full_name)
             )
+        except github_json.ShapeError as error:
+            raise SourceError(
+                f"{self.name}: GitHub sent a repository that cannot be read: {error}"
+            ) from None
         except RequestFailed as error:
             raise explain(error, alert_type=None, scope=self._scope) from error
 

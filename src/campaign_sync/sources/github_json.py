@@ -61,14 +61,42 @@ def _cwes_from_advisory(cwes: Any) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+# GitHub's names: an owner and a repository of letters, digits, '.', '_' and '-', neither
+# '.' nor '..'. Anything else would reach issue markers, ledger lines and API paths.
+_FULL_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}/[A-Za-z0-9._-]{1,100}\Z")
+_VALID_NAMES: set[str] = set()  # names already checked: a million alerts share a few
+
+
+def is_repository_name(name: Any) -> bool:
+    """True for ``OWNER/REPO`` as GitHub names repositories."""
+    if name in _VALID_NAMES:
+        return True
+    if not isinstance(name, str) or not _FULL_NAME.match(name):
+        return False
+    if any(part in (".", "..") for part in name.split("/")):
+        return False
+    if len(_VALID_NAMES) < _CWES_CACHE_SIZE:
+        _VALID_NAMES.add(name)
+    return True
+
+
+def repository_name(name: Any) -> str:
+    """``name`` if it is an ``OWNER/REPO`` name, else ShapeError."""
+    if not is_repository_name(name):
+        shown = repr(name[:100]) if isinstance(name, str) else f"a {type(name).__name__}"
+        raise ShapeError(f"{shown} is not a repository name (OWNER/REPO)")
+    return sys.intern(name)
+
+
 def _repo(data: Json, repository: str | None) -> tuple[str, int | None]:
+    if not isinstance(data, Mapping):
+        raise ShapeError(f"an alert must be an object, not {type(data).__name__}")
     repo = data.get("repository")
     if isinstance(repo, Mapping) and isinstance(repo.get("full_name"), str):
-        repo_id = repo.get("id")
-        return sys.intern(repo["full_name"]), repo_id if isinstance(repo_id, int) else None
+        return repository_name(repo["full_name"]), _int(repo.get("id"))
     if repository is None:
         raise ShapeError("alert has no repository.full_name and no repository was given")
-    return repository, None
+    return repository_name(repository), None
 
 
 def _number(data: Json) -> int:
@@ -249,6 +277,7 @@ def repository(data: Json) -> Repository:
     full_name = data.get("full_name")
     if not isinstance(full_name, str):
         raise ShapeError("repository has no full_name")
+    full_name = repository_name(full_name)
     visibility = data.get("visibility")
     if not isinstance(visibility, str):
         visibility = "private" if data.get("private", True) else "public"

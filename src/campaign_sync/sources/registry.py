@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.sources.base import AlertSource, Skipped, SourceResult
 from campaign_sync.sources.github import GitHubSource
+from campaign_sync.sources.github_json import is_repository_name
 from campaign_sync.sources.sarif import SarifSource
 from campaign_sync.sources.snapshot import SnapshotSource
 
@@ -41,11 +43,17 @@ class SourceContext:
         return Transport(auth=auth_from_env(self.env, api_url), api_url=api_url)
 
 
+_ORGANIZATION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\Z")
+
+
 def _github(argument: str, context: SourceContext) -> AlertSource:
     scope = argument.strip("/")
-    parts = scope.split("/")
-    if not scope or len(parts) > 2 or not all(parts):
-        raise SourceError(f"source github:{argument}: expected github:ORG or github:OWNER/REPO")
+    valid = _ORGANIZATION.match(scope) if "/" not in scope else is_repository_name(scope)
+    if not valid:
+        # The scope becomes part of API paths: nothing but a name may reach them.
+        raise SourceError(
+            f"source github:{argument[:100]}: expected github:ORG or github:OWNER/REPO"
+        )
     return GitHubSource(
         context.transport(),
         scope,

@@ -76,6 +76,7 @@ from urllib.parse import unquote, urlsplit
 from campaign_sync.errors import SourceError
 from campaign_sync.model import Alert
 from campaign_sync.sources.base import SourceResult
+from campaign_sync.sources.github_json import is_repository_name
 from campaign_sync.sources.snapshot import expand_paths
 
 Json = Mapping[str, Any]
@@ -83,7 +84,6 @@ Json = Mapping[str, Any]
 _PLACEHOLDERS = frozenset({"", "0", "none", "null", "requires login"})
 _NOT_IDENTITY = frozenset({"primaryLocationStartColumnFingerprint"})
 _NOT_FINDINGS = frozenset({"pass", "notApplicable", "informational"})
-_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")
 # Digits are bounded: int() of thousands of digits raises, and no CWE id is that long.
 _CWE_CODEQL = re.compile(r"(?:^|/)cwe/cwe-0*(\d{1,9})\Z", re.IGNORECASE)
 _CWE_TEXT = re.compile(r"\s*CWE[-_ ]?0*(\d{1,9})(?!\d)", re.IGNORECASE)
@@ -128,7 +128,8 @@ def repository_from_uri(uri: str) -> str | None:
         return None
     owner, repo = segments[0], segments[1].removesuffix(".git")
     name = f"{owner}/{repo}"
-    return name if _REPOSITORY.match(name) else None
+    # Not '..' or '.': the name becomes part of API paths (/repos/OWNER/REPO/issues).
+    return name if is_repository_name(name) else None
 
 
 def security_severity(score: Any) -> str | None:
@@ -384,7 +385,7 @@ def _slug(name: str) -> str:
 
 
 def _check_repository(repository: str | None) -> None:
-    if repository is not None and not _REPOSITORY.match(repository):
+    if repository is not None and not is_repository_name(repository):
         raise SourceError(f"sarif: repository must be OWNER/REPO, not {repository[:100]!r}")
 
 

@@ -195,6 +195,16 @@ def expand_paths(paths: Sequence[Path], patterns: tuple[str, ...]) -> list[Path]
             if not found:
                 wanted = " or ".join(patterns)
                 raise SourceError(f"{path}: no {wanted} files in this folder")
+            # A file in the folder must be in the folder: a symbolic link out of it (a
+            # snapshot committed in a pull request) must not make CI read other files.
+            real = path.resolve()
+            for file in found:
+                target = file.resolve()
+                if not target.is_relative_to(real):
+                    raise SourceError(
+                        f"{file}: a symbolic link that leads outside {path} (to "
+                        f"{str(target)[:200]}); refusing to read it: copy the file in instead"
+                    )
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -215,7 +225,8 @@ def repository_from_html_url(url: Any) -> str | None:
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) < 3:  # an alert's page is below the repository's
         return None
-    return f"{segments[0]}/{segments[1]}"
+    name = f"{segments[0]}/{segments[1]}"
+    return name if github_json.is_repository_name(name) else None
 
 
 @dataclasses.dataclass(slots=True)
@@ -260,7 +271,7 @@ class _Collector:
             listing.updated_at = updated
 
     def add_property_values(self, data: Mapping[str, Any]) -> None:
-        full_name: str = data["repository_full_name"]
+        full_name = github_json.repository_name(data["repository_full_name"])
         values: dict[str, Any] = {}
         for entry in data["properties"]:
             if isinstance(entry, Mapping) and isinstance(entry.get("property_name"), str):
@@ -379,10 +390,14 @@ class SnapshotSource:
             except github_json.ShapeError as error:
                 raise SourceError(f"{where}: not a valid {alert_type} alert: {error}") from None
             collector.add_alert(alert)
-        elif _is_repository(value):
-            collector.add_repository(value)
-        elif _is_property_values(value):
-            collector.add_property_values(value)
+        elif _is_repository(value) or _is_property_values(value):
+            try:
+                if _is_repository(value):
+                    collector.add_repository(value)
+                else:
+                    collector.add_property_values(value)
+            except github_json.ShapeError as error:
+                raise SourceError(f"{where}: not a valid repository: {error}") from None
         elif "message" in value and set(value) <= _ERROR_BODY_KEYS:
             message = str(value["message"])[:200]
             raise SourceError(
