@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from campaign_sync.config import checks
 from campaign_sync.config.repo_config import CONFIG_FILENAMES, RepoConfig, is_config_file
@@ -44,6 +44,13 @@ class ValidationResult:
         return not self.errors
 
 
+def is_relative_folder(value: str) -> bool:
+    """A folder the config may name: relative, no '..' (the schema's rule, checked before
+    the folder is used, since `default_paths` reads the config before validating it)."""
+    path = PurePosixPath(value)
+    return bool(value) and not path.is_absolute() and ".." not in path.parts
+
+
 def default_paths(root: Path) -> list[Path]:
     """What `validate` checks with no arguments: the config and its campaigns folder."""
     paths: list[Path] = []
@@ -54,8 +61,10 @@ def default_paths(root: Path) -> list[Path]:
             paths.append(config_path)
             try:
                 data = load_yaml_file(config_path).data
-                if isinstance(data.get("campaigns"), str):
-                    campaigns_dir = data["campaigns"]
+                folder = data.get("campaigns")
+                # `campaigns: /` must not walk the whole disk before the schema refuses it.
+                if isinstance(folder, str) and is_relative_folder(folder):
+                    campaigns_dir = folder
             except DocumentError:
                 pass  # reported when the config itself is validated
             break
@@ -63,18 +72,54 @@ def default_paths(root: Path) -> list[Path]:
     return paths
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus every *.yml / *.yaml under folders, in a stable order."""
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)
+
+
+def escapes(path: Path, root: Path) -> bool:
+    """True if ``path`` lies in ``root`` as written but resolves outside it: a symbolic
+    link (to the file, or to a folder on the way) that points out of the repository.
+
+    Paths written outside ``root`` (a file named on the command line) are the user's
+    choice and do not escape.
+    """
+    written = Path(os.path.abspath(path))
+    real_root = root.resolve()
+    if not (_inside(written, Path(os.path.abspath(root))) or _inside(written, real_root)):
+        return False
+    return not _inside(path.resolve(), real_root)
+
+
+def discover(
+    paths: Iterable[Path], *, root: Path | None = None, refused: list[Path] | None = None
+) -> list[Path]:
+    """Files named directly, plus every *.yml / *.yaml under folders, in a stable order.
+
+    With ``root``, a file or folder inside it that resolves outside it (a symbolic link out
+    of the repository) is not read: it goes to ``refused`` instead.
+    """
     found: list[Path] = []
     seen: set[Path] = set()
+
+    def refuse(path: Path) -> bool:
+        if root is not None and escapes(path, root):
+            if refused is not None:
+                refused.append(path)
+            return True
+        return False
+
     for path in paths:
         if path.is_dir():
+            if refuse(path):
+                continue  # never walk it: it may be the whole disk
             candidates = sorted(
                 p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()
             )
         else:
             candidates = [path]
         for candidate in candidates:
+            if refuse(candidate):
+                continue
             key = candidate.resolve()
             if key not in seen:
                 seen.add(key)
@@ -82,9 +127,27 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def _outside_problem(path: Path, display: str) -> Problem:
+    kind = "folder" if path.is_dir() else "file"
+    return Problem(
+        display,
+        1,
+        1,
+        "",
+        f"this {kind} is a symbolic link that leads outside the repository (to "
+        f"{str(path.resolve())[:200]}); campaign files and folders must be inside the "
+        "repository: copy the file in instead of linking to it",
+        code="outside-repository",
+    )
+
+
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """A path as GitHub annotations want it: relative to the working directory, with '/'."""
     base = cwd or Path.cwd()
+    # As written first: a symbolic link is shown where it is, not where it leads.
+    written = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    if not written.startswith(".."):
+        return Path(written).as_posix()
     try:
         relative = os.path.relpath(path.resolve(), base.resolve())
     except ValueError:  # another drive on Windows
@@ -107,7 +170,11 @@ def validate_paths(
     loaded: list[checks.CampaignFile] = []
     ids: list[tuple[str, str]] = []
     config: RepoConfig | None = None
-    files = discover(paths)
+    refused: list[Path] = []
+    # Symbolic links out of the repository are refused: a campaign file in a pull request
+    # must not make CI read (and echo in errors) files elsewhere on the runner.
+    files = discover(paths, root=cwd or Path.cwd(), refused=refused)
+    problems.extend(_outside_problem(p, display_path(p, cwd)) for p in refused)
     displays = [display_path(p, cwd) for p in files]
     for path, display in zip(files, displays, strict=True):
         if is_config_file(path.name):
@@ -123,7 +190,7 @@ def validate_paths(
     problems.extend(checks.check_unique_ids(ids))
     problems.extend(checks.check_native_limits(sorted(loaded, key=lambda i: i.id)))
     return ValidationResult(
-        files=tuple(displays),
+        files=(*displays, *(display_path(p, cwd) for p in refused)),
         campaigns=tuple(sorted((i.campaign for i in loaded), key=lambda c: c.id)),
         config=config,
         problems=tuple(sorted(set(problems))),
@@ -181,4 +248,12 @@ def load_campaigns(root: Path, *, today: date) -> tuple[RepoConfig, tuple[Campai
         if more:
             lines.append(f"... and {more} more; run `campaign-sync validate` to see them all")
         raise ConfigError("campaign files are invalid:\n  " + "\n  ".join(lines))
-    return result.config or RepoConfig(), result.campaigns
+    config = result.config or RepoConfig()
+    reports = root / config.reports_dir
+    if escapes(reports, root):
+        # apply writes the ledger there: never outside the repository.
+        raise ConfigError(
+            f"the reports folder {config.reports_dir!r} is a symbolic link that leads outside "
+            f"the repository (to {str(reports.resolve())[:200]}); make it a plain folder"
+        )
+    return config, result.campaigns
