@@ -18,7 +18,10 @@ from campaign_sync.render.issue import (
     MAX_BODY,
     MAX_TITLE,
     SECTION_BUDGET,
+    DueDates,
     IssueItem,
+    SectionSource,
+    campaign_fingerprint,
     comment_campaign_closed,
     comment_closed,
     comment_due_passed,
@@ -808,3 +811,134 @@ def test_comments_escape_the_campaign_name() -> None:
         assert "<" not in text
         assert "@mona" not in text.replace("`", "")
         assert "](y)" not in text
+
+
+# --- the digest of a section's inputs stands for the section ---------------------------
+
+_STATES = ("open", "fixed", "dismissed", "resolved")
+
+
+@st.composite
+def _entry_lists(draw: st.DrawFn) -> list[tuple[Member, Alert | None]]:
+    """Few members with fields from small domains, so that equal inputs come up often."""
+    numbers = draw(st.lists(st.integers(1, 4), unique=True, min_size=1, max_size=3))
+    entries: list[tuple[Member, Alert | None]] = []
+    for number in sorted(numbers):
+        kind = draw(st.sampled_from(("code-scanning", "code-scanning", "secret-scanning")))
+        alert_id = f"{kind}:{REPO}:{number}"
+        state = draw(st.sampled_from(_STATES))
+        joined = draw(st.sampled_from((JOINED, "2026-12-01T00:00:00Z")))
+        member = Member(alert_id, state, joined, joined)  # type: ignore[arg-type]
+        if draw(st.sampled_from((False, False, True))):  # unseen this run
+            entries.append((member, None))
+            continue
+        alert = Alert(
+            id=alert_id,
+            type=kind,  # type: ignore[arg-type]
+            repository=REPO,
+            state=draw(st.sampled_from((state, "open"))),  # type: ignore[arg-type]
+            number=number,
+            state_reason=draw(st.sampled_from((None, "won't fix", "revoked"))),
+            rule_id=draw(st.sampled_from((None, "py/sql-injection"))),
+            severity=draw(st.sampled_from((None, "critical", "high", "low"))),
+            path=draw(st.sampled_from((None, "src/db.py"))),
+            start_line=draw(st.sampled_from((None, 12))),
+            html_url=draw(
+                st.sampled_from((None, f"https://github.com/{REPO}/security/x/{number}"))
+            ),
+        )
+        entries.append((member, alert))
+    return entries
+
+
+def _source(
+    entries: list[tuple[Member, Alert | None]], repo: Repository, today: date
+) -> SectionSource:
+    return SectionSource(
+        CAMPAIGN, campaign_fingerprint(CAMPAIGN), REPO, repo, entries, DueDates(CAMPAIGN), today
+    )
+
+
+_inputs = st.tuples(
+    _entry_lists(),
+    st.sampled_from((PRIVATE, PUBLIC)),
+    st.sampled_from((TODAY, date(2027, 1, 20), date(2027, 4, 1))),
+)
+
+
+_ALERT_VARIANTS: dict[str, tuple[Any, ...]] = {
+    "state": ("open", "fixed", "dismissed"),
+    "state_reason": (None, "won't fix", "revoked"),
+    "rule_id": (None, "py/sql-injection", "py/xss"),
+    "rule_name": (None, "SQL injection"),
+    "severity": (None, "critical", "high", "low"),
+    "path": (None, "src/db.py", "src/app.py"),
+    "start_line": (None, 12, 13),
+    "package": (None, "lodash"),
+    "ecosystem": (None, "npm"),
+    "html_url": (None, f"https://github.com/{REPO}/security/x/1", "https://evil.example/x"),
+}
+
+
+@st.composite
+def _changed(
+    draw: st.DrawFn, entries: list[tuple[Member, Alert | None]]
+) -> list[tuple[Member, Alert | None]]:
+    """``entries`` with one thing changed: a member's state or joined time, an alert field,
+    an alert seen or not; or nothing."""
+    changed = list(entries)
+    at = draw(st.integers(0, len(changed) - 1))
+    member, alert = changed[at]
+    what = draw(st.sampled_from(("member", "joined", "unseen", "nothing", *["alert"] * 6)))
+    if what == "member":
+        member = member._replace(state=draw(st.sampled_from(_STATES)))
+    elif what == "joined":
+        member = member._replace(joined="2026-12-01T00:00:00Z")
+    elif what == "unseen":
+        alert = None
+    elif what == "alert" and alert is not None:
+        name = draw(st.sampled_from(sorted(_ALERT_VARIANTS)))
+        value = draw(st.sampled_from(_ALERT_VARIANTS[name]))
+        alert = dataclasses.replace(alert, **{name: value})
+    changed[at] = (member, alert)
+    return changed
+
+
+@settings(max_examples=500)
+@given(st.data(), _inputs)
+def test_equal_input_digests_mean_equal_sections(
+    data: st.DataObject,
+    first: tuple[list[tuple[Member, Alert | None]], Repository, date],
+) -> None:
+    # The plan compares digests instead of rendering every issue: a change it cannot see
+    # would leave an issue stale. (Different digests with equal text only cost an update.)
+    entries, repo, today = first
+    later = data.draw(_changed(entries))
+    other_today = data.draw(st.sampled_from((today, date(2027, 1, 20), date(2027, 4, 1))))
+    a, b = _source(entries, repo, today), _source(later, repo, other_today)
+    if a.digest() == b.digest():
+        assert a.render() == b.render()
+
+
+def test_the_input_digest_follows_a_change_of_state_and_of_the_campaign() -> None:
+    alert = code_alert(7, severity="critical")
+    member = Member(alert.id, "open", JOINED, JOINED)
+    base = _source([(member, alert)], PRIVATE, TODAY)
+    fixed = _source([(member._replace(state="fixed"), alert)], PRIVATE, TODAY)
+    renamed = dataclasses.replace(base, campaign_key=campaign_fingerprint(make_campaign(name="X")))
+    assert len({base.digest(), fixed.digest(), renamed.digest()}) == 3
+    # A day going by changes nothing, until the SLA due date passes.
+    assert base.digest() == _source([(member, alert)], PRIVATE, TODAY + timedelta(days=2)).digest()
+    assert base.digest() != _source([(member, alert)], PRIVATE, TODAY + timedelta(days=4)).digest()
+
+
+@pytest.mark.parametrize("repo", [PRIVATE, PUBLIC], ids=["private", "public"])
+@pytest.mark.parametrize("name", sorted(_ALERT_VARIANTS))
+def test_each_alert_field_shown_is_in_the_digest(name: str, repo: Repository) -> None:
+    member = Member("code-scanning:acme/web:1", "open", JOINED, JOINED)
+    base = code_alert(1, severity="low", state_reason=None)
+    for value in _ALERT_VARIANTS[name]:
+        other = dataclasses.replace(base, **{name: value})
+        a, b = (_source([(member, x)], repo, TODAY) for x in (base, other))
+        if a.render() != b.render():
+            assert a.digest() != b.digest(), (name, value)

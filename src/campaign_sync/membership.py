@@ -36,6 +36,9 @@ def joins(campaign: Campaign, ledger: CampaignLedger) -> bool:
     return ledger.activated is None  # snapshot: only at the first active run
 
 
+Entry = tuple[Member, Alert | None]  # a member, and its alert if seen this run
+
+
 def update_members(
     campaign: Campaign,
     ledger: CampaignLedger,
@@ -51,21 +54,43 @@ def update_members(
     every alert of the run by id; ``frozen_repositories`` those whose alerts are unknown
     this run (unreadable, skipped or archived): their members keep the ledger's state.
     """
+    entries = member_entries(
+        campaign, ledger, selected, seen, now=now, frozen_repositories=frozen_repositories
+    )
+    return tuple(member for member, _ in entries)
+
+
+def member_entries(
+    campaign: Campaign,
+    ledger: CampaignLedger,
+    selected: Sequence[Alert],
+    seen: Mapping[str, Alert],
+    *,
+    now: str,
+    frozen_repositories: Collection[str] = (),
+) -> list[Entry]:
+    """``update_members``, each member with its alert as seen this run (None if unseen):
+    planning needs both, and looking a million alerts up twice is not free."""
     frozen = set(frozen_repositories)
-    kept: list[Member] = []
+    entries: list[Entry] = []
     known: set[str] = set()
     for member in ledger.members:
         alert = seen.get(member.alert_id)
         if alert is not None and alert.state != member.state and alert.repository not in frozen:
             member = Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
-        kept.append(member)
+        entries.append((member, alert))
         known.add(member.alert_id)
     if joins(campaign, ledger):
-        kept.extend(
-            Member(alert.id, alert.state, now, now)
+        entries.extend(
+            (Member(alert.id, alert.state, now, now), alert)
             for alert in selected
             if alert.state == "open" and alert.id not in known and alert.repository not in frozen
         )
-    # Two sorted runs (the ledger's members, then the new ones): timsort merges them.
-    kept.sort()
-    return tuple(kept)
+    if known:
+        # Two sorted runs (the ledger's members, then the new ones): timsort merges them.
+        entries.sort(key=_member_id)
+    return entries
+
+
+def _member_id(entry: Entry) -> str:
+    return entry[0].alert_id

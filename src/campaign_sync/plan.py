@@ -24,13 +24,11 @@ from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.match import AlertIndex, select
-from campaign_sync.membership import update_members
+from campaign_sync.membership import Entry, member_entries
 from campaign_sync.model import (
     ALERT_STATES,
-    Alert,
     Campaign,
     CampaignLedger,
-    Member,
     Repository,
     TrackedIssue,
 )
@@ -296,8 +294,7 @@ def native_fields(campaign: Campaign) -> NativeFields:
 def _plan_native(
     campaign: Campaign,
     ledger: CampaignLedger,
-    members: Sequence[Member],
-    seen: Mapping[str, Alert],
+    entries: Sequence[Entry],
     *,
     has_slot: bool,
 ) -> tuple[list[Action], list[str], str | None]:
@@ -307,7 +304,7 @@ def _plan_native(
     number = ledger.native_campaign
     if campaign.state == "closed":
         if number is not None and ledger.native_digest != NATIVE_CLOSED:
-            owner = ledger.native_organization or _owner(members)
+            owner = ledger.native_organization or _owner(entries)
             return [CloseNativeCampaign(campaign.id, owner, number)], [], NATIVE_CLOSED
         return [], [], ledger.native_digest
     if campaign.state != "active":
@@ -318,7 +315,7 @@ def _plan_native(
             return (
                 [
                     UpdateNativeCampaign(
-                        campaign.id, ledger.native_organization or _owner(members), number, fields
+                        campaign.id, ledger.native_organization or _owner(entries), number, fields
                     )
                 ],
                 [],
@@ -327,8 +324,7 @@ def _plan_native(
         return [], [], ledger.native_digest
     groups: dict[int, list[int]] = defaultdict(list)
     owners: set[str] = set()
-    for member in members:
-        alert = seen.get(member.alert_id)
+    for _, alert in entries:
         if (
             alert is not None
             and alert.type == "code-scanning"
@@ -373,8 +369,8 @@ def _plan_native(
     return [action], [], fields.digest()
 
 
-def _owner(members: Sequence[Member]) -> str:
-    return members[0].repository.split("/", 1)[0] if members else ""
+def _owner(entries: Sequence[Entry]) -> str:
+    return entries[0][0].repository.split("/", 1)[0] if entries else ""
 
 
 def plan_campaign(
@@ -393,13 +389,14 @@ def plan_campaign(
     today = now.date()
     seen = index.by_id
     selected = select(campaign.select, index, repositories) if campaign.state != "closed" else ()
-    members = update_members(
+    entries = member_entries(
         campaign, ledger, selected, seen, now=stamp, frozen_repositories=frozen
     )
+    members = tuple(member for member, _ in entries)
     activated = ledger.activated
     if activated is None and campaign.state == "active":
         activated = stamp
-    by_repo = _by_repository(members)
+    by_repo = _by_repository(entries)
 
     actions: list[Action] = []
     notes: list[str] = []
@@ -418,16 +415,15 @@ def plan_campaign(
                 "OWNER/REPO name a marker can hold"
             )
             continue
-        repo_members = by_repo.get(repository, ())
-        open_count = sum(1 for m in repo_members if m.state == "open")
+        repo_entries = by_repo.get(repository, ())
+        open_count = sum(1 for m, _ in repo_entries if m.state == "open")
         existing = issues.get(repository)
         source = SectionSource(
             campaign,
             campaign_key,
             repository,
             repositories.get(repository),
-            repo_members,
-            seen,
+            repo_entries,
             dues,
             today,
         )
@@ -456,7 +452,7 @@ def plan_campaign(
                 reason, why = "the campaign is closed", "not_planned"
             else:
                 comment = comment_closed(campaign, repository, source.items())
-                reason, why = f"all {len(repo_members)} alerts closed", "completed"
+                reason, why = f"all {len(repo_entries)} alerts closed", "completed"
             actions.append(
                 CloseIssue(campaign.id, repository, number, comment, reason, why)  # type: ignore[arg-type]
             )
@@ -486,8 +482,7 @@ def plan_campaign(
 
     autofix = set(ledger.autofix_requested)
     if campaign.github.autofix and campaign.state == "active":
-        for member in members:
-            alert = seen.get(member.alert_id)
+        for _, alert in entries:
             if (
                 alert is not None
                 and alert.type == "code-scanning"
@@ -502,7 +497,7 @@ def plan_campaign(
                 autofix.add(alert.id)
 
     native_actions, native_notes, native_digest = _plan_native(
-        campaign, ledger, members, seen, has_slot=native_slot
+        campaign, ledger, entries, has_slot=native_slot
     )
     actions.extend(native_actions)
     notes.extend(native_notes)
@@ -530,19 +525,20 @@ def plan_campaign(
     return actions, next_ledger, summary, notes
 
 
-def _by_repository(members: Sequence[Member]) -> dict[str, list[Member]]:
-    """Members by repository, each list in the members' order (by alert id)."""
-    by_repo: dict[str, list[Member]] = {}
+def _by_repository(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
+    """Members (with their alerts) by repository, each list in the members' order."""
+    by_repo: dict[str, list[Entry]] = {}
     # Sorted ids (TYPE:OWNER/REPO:REST) come in runs of one repository: a prefix test is
     # cheaper than splitting every id.
     prefix = "\0"
-    group: list[Member] = []
-    for member in members:
-        if not member.alert_id.startswith(prefix):
-            kind, repository, _ = member.alert_id.split(":", 2)
+    group: list[Entry] = []
+    for entry in entries:
+        alert_id = entry[0].alert_id
+        if not alert_id.startswith(prefix):
+            kind, repository, _ = alert_id.split(":", 2)
             prefix = f"{kind}:{repository}:"
             group = by_repo.setdefault(repository, [])
-        group.append(member)
+        group.append(entry)
     return by_repo
 
 

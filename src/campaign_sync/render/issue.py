@@ -26,7 +26,7 @@ import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -251,20 +251,14 @@ class SectionSource:
     campaign_key: bytes = field(compare=False, repr=False)
     repository: str
     repo: Repository | None
-    members: Sequence[Member]  # of this repository, sorted by alert id
-    # The run's alerts by id (all of them: left out of comparisons and repr); the action
-    # that holds this source carries the digest, which covers what is used of them.
-    alerts: Mapping[str, Alert] = field(compare=False, repr=False)
+    # Of this repository, sorted by alert id: each member, and its alert if seen this run.
+    entries: Sequence[tuple[Member, Alert | None]]
     dues: DueDates = field(compare=False, repr=False)
     today: date
 
     def items(self) -> list[IssueItem]:
-        alerts, due = self.alerts, self.dues.of
-        items = []
-        for member in self.members:
-            alert = alerts.get(member.alert_id)
-            items.append(IssueItem(member, alert, due(member, alert)))
-        return items
+        due = self.dues.of
+        return [IssueItem(member, alert, due(member, alert)) for member, alert in self.entries]
 
     def render(self) -> str:
         return render_section(
@@ -278,11 +272,10 @@ class SectionSource:
         alert seen with nothing more to show than its id digests as if it were unseen.
         """
         today = self.today
-        alerts, due_of = self.alerts, self.dues.of
+        due_of = self.dues.of
         details = _shows_details(self.campaign, self.repo)
         rows: list[tuple[object, ...]] = []
-        for member in self.members:
-            alert = alerts.get(member.alert_id)
+        for member, alert in self.entries:
             if alert is None:
                 rows.append((member.alert_id, member.state))
                 continue
