@@ -57,6 +57,7 @@ def escape_inline(text: str) -> str:
     return _AUTOLINK.sub(lambda m: (m.group(1) or ":") + "\u2060", text)
 
 
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -75,6 +76,9 @@ def neutralize_markdown(text: str) -> str:
     blank lines.
     """
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    # Vertical tab, form feed, the separators \x1c-\x1f and NEL: line breaks to Python and
+    # to some readers, control characters to GitHub. A space keeps the words apart.
+    text = _OTHER_BREAKS.sub(" ", text)
     text = text.replace("<", "&lt;").replace("-->", "--&gt;")
     text = _WORD_MENTION.sub("@\u2060", text)
     lines = _LINE_BREAK.split(text)

@@ -53,6 +53,11 @@ def _members(counts: dict[str, int] | Any) -> str:
     return f"{total} alerts" + (f": {parts}" if parts else "")
 
 
+def _cut(text: str, limit: int = 200) -> str:
+    """At most ``limit`` characters (the schema's limit for a name): a row stays a row."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def summary_line(plan: Plan) -> str:
     if not plan.actions:
         return "No changes: GitHub already matches the campaigns."
@@ -90,7 +95,7 @@ def render_markdown(plan: Plan) -> str:
         members = dict(summary.members)
         changes = sum(1 for a in plan.actions if a.campaign == summary.campaign)
         lines.append(
-            f"| {escape_inline(summary.name)} (`{summary.campaign}`) | {summary.state} "
+            f"| {escape_inline(_cut(summary.name))} (`{summary.campaign}`) | {summary.state} "
             f"| {sum(members.values())} | {members.get('open', 0)} | {members.get('fixed', 0)} "
             f"| {members.get('dismissed', 0) + members.get('resolved', 0)} "
             f"| {summary.repositories} | {changes} |"

@@ -14,6 +14,7 @@ from campaign_sync.config.loader import ValidationResult
 from campaign_sync.problems import Problem
 from campaign_sync.render.annotations import workflow_command
 from campaign_sync.render.markdown import escape_inline
+from campaign_sync.render.terminal import printable
 
 
 def _plural(count: int, word: str) -> str:
@@ -31,10 +32,12 @@ def summary_line(result: ValidationResult) -> str:
 
 
 def _text_line(problem: Problem) -> str:
-    where = f" [{problem.path}]" if problem.path else ""
+    # File names, keys and values come from the files checked: a newline, an escape
+    # sequence or a bidi override in them must not forge or reorder lines on a terminal.
+    where = f" [{printable(problem.path)}]" if problem.path else ""
     return (
-        f"{problem.file}:{problem.line}:{problem.column}: "
-        f"{problem.severity.value}: {problem.message}{where}"
+        f"{printable(problem.file)}:{problem.line}:{problem.column}: "
+        f"{problem.severity.value}: {printable(problem.message)}{where}"
     )
 
 
@@ -61,13 +64,22 @@ def report_json(result: ValidationResult, out: TextIO) -> None:
     out.write("\n")
 
 
+def _visible_lines(text: str) -> str:
+    """printable() for each line: the workflow command escapes the line breaks itself."""
+    return "\r".join(
+        "\n".join(printable(line) for line in part.split("\n")) for part in text.split("\r")
+    )
+
+
 def report_github(result: ValidationResult, out: TextIO) -> None:
     for problem in result.problems:
+        # The file stays as it is (the annotation must name the real file); what is shown
+        # as text is made visible, as on a terminal.
         where = f" ({problem.path})" if problem.path else ""
         out.write(
             workflow_command(
                 problem.severity.value,
-                f"{problem.message}{where}",
+                _visible_lines(f"{problem.message}{where}"),
                 file=problem.file,
                 line=problem.line,
                 col=problem.column,
