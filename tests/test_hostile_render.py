@@ -104,15 +104,11 @@ def live(text: str) -> Counter[str]:
     return counts
 
 
-TRIED: Counter[str] = Counter()
-
-
 def assert_inert(render: Callable[[str], str], path: str, growth: int) -> None:
     """Each corpus entry rendered where PLAIN was: nothing live added, size bounded."""
     baseline = render(PLAIN)
     expected = live(baseline)
     for text in CORPUS:
-        TRIED[path] += 1
         out = render(text)
         found = live(out)
         assert found == expected, (path, text[:80], found - expected, expected - found)
@@ -243,7 +239,6 @@ def test_campaign_fields_are_inert_in_sections_and_comments(field: str) -> None:
 
 def test_the_description_keeps_markdown_but_nothing_that_reaches_outside() -> None:
     for text in CORPUS:
-        TRIED["section:description"] += 1
         hostile = dataclasses.replace(CAMPAIGN, description=text)
         body = issue.render_section(hostile, REPO, Repository(REPO), [item(alert())], today=TODAY)
         found = live(body)
@@ -259,7 +254,6 @@ def test_the_description_keeps_markdown_but_nothing_that_reaches_outside() -> No
 
 def test_titles_are_one_plain_line() -> None:
     for text in CORPUS:
-        TRIED["title"] += 1
         title = issue.render_title(dataclasses.replace(CAMPAIGN, name=text), REPO)
         assert len(title) <= issue.MAX_TITLE
         assert (live(title)["line"], live(title)["invisible"]) == (0, 0), text[:80]
@@ -300,7 +294,6 @@ def plan_for(name: str, text_alert: Alert) -> Any:
 
 def test_plan_renderers_keep_hostile_text_inert() -> None:
     for text in CORPUS:
-        TRIED["plan"] += 3
         plan = plan_for(text, alert(rule_name=text, path=text, message=text))
         baseline = plan_for(PLAIN, alert())
         markdown, plain_markdown = render_markdown(plan), render_markdown(baseline)
@@ -320,7 +313,6 @@ def test_plan_renderers_keep_hostile_text_inert() -> None:
 
 def test_workflow_commands_stay_one_command() -> None:
     for text in CORPUS:
-        TRIED["annotation"] += 1
         line = workflow_command("error", text, file=text, line=1, title=text)
         # The runner reads commands line by line (CR and LF; not U+2028 or NEL).
         assert "\n" not in line, text[:80]
@@ -339,7 +331,6 @@ def _problems(text: str) -> ValidationResult:
 @pytest.mark.parametrize("reporter", [report_text, report_github])
 def test_validate_reports_stay_one_line_per_problem(reporter: Callable[..., None]) -> None:
     for text in CORPUS:
-        TRIED[f"validate:{reporter.__name__}"] += 1
         out = io.StringIO()
         reporter(_problems(text), out)
         lines = out.getvalue().split("\n")
@@ -358,7 +349,6 @@ def test_the_step_summary_is_inert() -> None:
 
 def test_printable_leaves_nothing_invisible() -> None:
     for text in CORPUS:
-        TRIED["terminal"] += 1
         shown = printable(text)
         assert (live(shown)["invisible"], live(shown)["line"]) == (0, 0), text[:80]
 
@@ -368,7 +358,6 @@ def test_the_alerts_listing_keeps_one_alert_per_line() -> None:
         alert(id=f"code-scanning:{REPO}:{n}", number=n, rule_id=t, path=t, severity=t)
         for n, t in enumerate(CORPUS, start=1)
     )
-    TRIED["alerts-listing"] += len(alerts)
 
     class Source:
         name = "hostile"
