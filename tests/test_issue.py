@@ -855,7 +855,13 @@ def _source(
     entries: list[tuple[Member, Alert | None]], repo: Repository, today: date
 ) -> SectionSource:
     return SectionSource(
-        CAMPAIGN, campaign_fingerprint(CAMPAIGN), REPO, repo, entries, DueDates(CAMPAIGN), today
+        CAMPAIGN,
+        campaign_fingerprint(CAMPAIGN),
+        REPO,
+        repo,
+        entries,
+        DueDates(CAMPAIGN, today),
+        today,
     )
 
 

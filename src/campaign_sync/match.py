@@ -20,7 +20,7 @@ import functools
 import operator
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from campaign_sync.model import Alert, PathSelection, Repository, Selection
@@ -152,7 +152,10 @@ class AlertGroup:
     """Alerts of one type that every filter but paths and repositories treats alike."""
 
     sample: Alert  # any one of them: the filters' verdict on it is the group's
-    alerts: tuple[Alert, ...]  # sorted by id
+    ranks: tuple[int, ...]  # their places in AlertIndex.ordered, ascending
+    # The same ranks by repository: a campaign that leaves some repositories out (archived
+    # ones at least) tests each repository of the group once, not each alert.
+    by_repository: tuple[tuple[str, tuple[int, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,58 +165,73 @@ class AlertIndex:
     Alerts that differ only in repository, path, number and the like share every field the
     alert filters read. A real organization has a million alerts but only hundreds of such
     groups (a rule and its severity, an advisory and its package), so a campaign's filters
-    run once per group, not once per alert.
+    run once per group, not once per alert. Alerts are numbered in id order (their rank),
+    so a selection sorts as integers, and repository and path filters read flat lists.
     """
 
     by_id: Mapping[str, Alert]
+    ordered: Sequence[Alert]  # every alert, sorted by id
+    path_of: Sequence[str | None]  # by rank
     groups: Mapping[str, tuple[AlertGroup, ...]]  # by alert type
     repositories: tuple[str, ...]  # every repository with an alert, sorted
 
     @classmethod
     def build(cls, alerts: Iterable[Alert]) -> AlertIndex:
-        by_id: dict[str, Alert] = {}
-        for alert in alerts:
-            by_id[alert.id] = alert
-        grouped: dict[tuple[object, ...], list[Alert]] = defaultdict(list)
-        # Sorted once here, so a selection (a few sorted groups) sorts almost for free.
-        for alert_id in sorted(by_id):
-            alert = by_id[alert_id]
-            grouped[_signature(alert)].append(alert)
+        by_id = {alert.id: alert for alert in alerts}
+        ordered = sorted(by_id.values(), key=_BY_ID)
+        # signature -> repository -> ranks. Ids sort by type, then repository, so each
+        # repository's ranks are one ascending run, and the runs come in ascending order.
+        grouped: dict[tuple[object, ...], dict[str, list[int]]] = {}
+        for rank, alert in enumerate(ordered):
+            signature = (
+                alert.type,
+                alert.severity,
+                alert.cwes,
+                alert.rule_id,
+                alert.tool,
+                alert.secret_type,
+                alert.secret_validity,
+                alert.ecosystem,
+                alert.package,
+                alert.fix_available,
+            )  # _signature(alert), inlined: this loop runs once per alert
+            by_repository = grouped.get(signature)
+            if by_repository is None:
+                by_repository = grouped[signature] = {}
+            ranks = by_repository.get(alert.repository)
+            if ranks is None:
+                by_repository[alert.repository] = [rank]
+            else:
+                ranks.append(rank)
         groups: dict[str, list[AlertGroup]] = defaultdict(list)
-        for members in grouped.values():
-            groups[members[0].type].append(AlertGroup(members[0], tuple(members)))
+        for by_repository in grouped.values():
+            runs = tuple((name, tuple(ranks)) for name, ranks in by_repository.items())
+            sample = ordered[runs[0][1][0]]
+            every = tuple(rank for _, ranks in runs for rank in ranks)
+            groups[sample.type].append(AlertGroup(sample, every, runs))
         return cls(
             by_id=by_id,
+            ordered=ordered,
+            path_of=[a.path for a in ordered],
             groups={kind: tuple(g) for kind, g in groups.items()},
-            repositories=tuple(sorted({a.repository for a in by_id.values()})),
+            repositories=tuple(sorted({a.repository for a in ordered})),
         )
 
 
-def _path_filter(selection: Selection) -> Callable[[str | None], bool] | None:
-    """Whether an alert's path passes the selection's path filters, memoized per path."""
-    paths = selection.paths
-    if not paths.include and not paths.exclude:
-        return None
+def _path_verdicts(selection: Selection, paths: Iterable[str | None]) -> dict[str | None, bool]:
+    """Whether each path passes the selection's path filters."""
+    wanted = selection.paths
     verdicts: dict[str | None, bool] = {}
-
-    def admitted(path: str | None) -> bool:
-        verdict = verdicts.get(path)
-        if verdict is None:
-            if path is None:
-                verdict = not paths.include  # nothing to match an include against
-            else:
-                verdict = (
-                    not paths.include or any(path_matches(path, p) for p in paths.include)
-                ) and not any(path_matches(path, p) for p in paths.exclude)
-            verdicts[path] = verdict
-        return verdict
-
-    return admitted
-
-
-def _any_path_filter(selection: Selection) -> Selection:
-    """The selection without its path filters: the group-level verdict."""
-    return dataclasses.replace(selection, paths=PathSelection())
+    for path in paths:
+        if path in verdicts:
+            continue
+        if path is None:
+            verdicts[path] = not wanted.include  # nothing to match an include against
+        else:
+            verdicts[path] = (
+                not wanted.include or any(path_matches(path, p) for p in wanted.include)
+            ) and not any(path_matches(path, p) for p in wanted.exclude)
+    return verdicts
 
 
 def select(
@@ -222,32 +240,39 @@ def select(
     repositories: Mapping[str, Repository],
 ) -> tuple[Alert, ...]:
     """Every alert the selection admits, sorted by id, each once."""
-    admitted_repos = {
+    admitted = {
         name
         for name in index.repositories
         if repository_selected(selection, name, repositories.get(name))
     }
-    every_repo = len(admitted_repos) == len(index.repositories)
-    by_group = _any_path_filter(selection)
-    path_admits = _path_filter(selection)
-    chosen: list[Alert] = []
-    for kind in dict.fromkeys(selection.alerts):  # each type once, in the order given
-        for group in index.groups.get(kind, ()):
-            if not alert_selected(by_group, group.sample):
-                continue
-            if every_repo and path_admits is None:
-                chosen.extend(group.alerts)
-            elif path_admits is None:
-                chosen.extend(a for a in group.alerts if a.repository in admitted_repos)
-            else:
-                chosen.extend(
-                    a
-                    for a in group.alerts
-                    if a.repository in admitted_repos and path_admits(a.path)
-                )
-    # Concatenated sorted runs: timsort merges them rather than sorting from scratch.
-    chosen.sort(key=_BY_ID)
-    return tuple(chosen)
+    every_repo = len(admitted) == len(index.repositories)
+    by_paths = bool(selection.paths.include or selection.paths.exclude)
+    by_group = dataclasses.replace(selection, paths=PathSelection()) if by_paths else selection
+    path_of = index.path_of
+    chosen: list[int] = []
+    groups = [
+        group
+        for kind in dict.fromkeys(selection.alerts)  # each type once
+        for group in index.groups.get(kind, ())
+        if alert_selected(by_group, group.sample)
+    ]
+    if by_paths:
+        verdicts = _path_verdicts(selection, (path_of[r] for g in groups for r in g.ranks))
+        for group in groups:
+            for repository, ranks in group.by_repository:
+                if repository in admitted:
+                    chosen += [r for r in ranks if verdicts[path_of[r]]]
+    elif every_repo:
+        for group in groups:
+            chosen += group.ranks
+    else:
+        for group in groups:
+            for repository, ranks in group.by_repository:
+                if repository in admitted:
+                    chosen += ranks
+    # Ascending runs of integers: timsort merges them, comparing machine integers.
+    chosen.sort()
+    return tuple(map(index.ordered.__getitem__, chosen))
 
 
 _BY_ID = operator.attrgetter("id")

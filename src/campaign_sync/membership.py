@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Mapping, Sequence
 
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
@@ -73,24 +74,26 @@ def member_entries(
     planning needs both, and looking a million alerts up twice is not free."""
     frozen = set(frozen_repositories)
     entries: list[Entry] = []
-    known: set[str] = set()
     for member in ledger.members:
         alert = seen.get(member.alert_id)
         if alert is not None and alert.state != member.state and alert.repository not in frozen:
             member = Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
         entries.append((member, alert))
-        known.add(member.alert_id)
     if joins(campaign, ledger):
-        entries.extend(
-            (Member(alert.id, alert.state, now, now), alert)
+        known = {member.alert_id for member in ledger.members}
+        joined: list[Entry] = [
+            (Member(alert.id, "open", now, now), alert)
             for alert in selected
             if alert.state == "open" and alert.id not in known and alert.repository not in frozen
-        )
-    if known:
-        # Two sorted runs (the ledger's members, then the new ones): timsort merges them.
-        entries.sort(key=_member_id)
+        ]
+        if entries and joined:
+            entries += joined
+            # Two sorted runs (the ledger's members, then the new ones): timsort merges them,
+            # comparing members (tuples, by alert id first) in C.
+            entries.sort(key=_MEMBER)
+        elif joined:
+            entries = joined
     return entries
 
 
-def _member_id(entry: Entry) -> str:
-    return entry[0].alert_id
+_MEMBER = operator.itemgetter(0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.match import AlertIndex, select
-from campaign_sync.membership import Entry, member_entries
+from campaign_sync.membership import Entry, joins, member_entries
 from campaign_sync.model import (
     ALERT_STATES,
     Campaign,
@@ -42,6 +43,7 @@ from campaign_sync.render.issue import (
     comment_due_passed,
     comment_reopened,
     render_title,
+    section_digest,
 )
 from campaign_sync.render.terminal import printable
 from campaign_sync.sources.base import SourceResult
@@ -53,7 +55,9 @@ class CreateIssue:
     repository: str
     title: str
     content: str | SectionSource  # the section, or what it is rendered from when written
-    digest: str
+    # The section's digest; None: computed from ``content`` when the issue is written (a
+    # first run plans hundreds of thousands of issues, and writes a few hundred).
+    content_digest: str | None
     labels: tuple[str, ...]
     assignees: tuple[str, ...]
     kind: Literal["create_issue"] = "create_issue"
@@ -61,6 +65,14 @@ class CreateIssue:
     @property
     def section(self) -> str:
         return _section(self.content)
+
+    @property
+    def digest(self) -> str:
+        if self.content_digest is not None:
+            return self.content_digest
+        if isinstance(self.content, str):
+            return section_digest(self.content)
+        return self.content.digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,15 +400,16 @@ def plan_campaign(
     stamp = _now_text(now)
     today = now.date()
     seen = index.by_id
-    selected = select(campaign.select, index, repositories) if campaign.state != "closed" else ()
+    # Only alerts that may join need selecting: an active snapshot campaign takes no more.
+    selected = select(campaign.select, index, repositories) if joins(campaign, ledger) else ()
     entries = member_entries(
         campaign, ledger, selected, seen, now=stamp, frozen_repositories=frozen
     )
-    members = tuple(member for member, _ in entries)
+    members = tuple(map(_MEMBER, entries))
     activated = ledger.activated
     if activated is None and campaign.state == "active":
         activated = stamp
-    by_repo = _by_repository(entries)
+    by_repo, open_counts = _by_repository(entries)
 
     actions: list[Action] = []
     notes: list[str] = []
@@ -405,7 +418,7 @@ def plan_campaign(
     tracking = campaign.tracking.issues == "per-repository"
     due_passed = campaign.state == "active" and campaign.ends < today
     campaign_key = campaign_fingerprint(campaign)
-    dues = DueDates(campaign)
+    dues = DueDates(campaign, today)
     for repository in sorted(by_repo.keys() | issues.keys()) if tracking else ():
         if repository in frozen:
             continue  # unreadable or archived: leave its issue as it is
@@ -416,7 +429,7 @@ def plan_campaign(
             )
             continue
         repo_entries = by_repo.get(repository, ())
-        open_count = sum(1 for m, _ in repo_entries if m.state == "open")
+        open_count = open_counts.get(repository, 0)
         existing = issues.get(repository)
         source = SectionSource(
             campaign,
@@ -435,7 +448,7 @@ def plan_campaign(
                         repository,
                         render_title(campaign, repository),
                         source,
-                        source.digest(),
+                        None,
                         campaign.tracking.labels,
                         campaign.tracking.assignees,
                     )
@@ -502,7 +515,7 @@ def plan_campaign(
     actions.extend(native_actions)
     notes.extend(native_notes)
 
-    counts = Counter(m.state for m in members)
+    counts = Counter(map(_STATE, members))
     summary = CampaignSummary(
         campaign=campaign.id,
         name=campaign.name,
@@ -525,21 +538,31 @@ def plan_campaign(
     return actions, next_ledger, summary, notes
 
 
-def _by_repository(entries: Sequence[Entry]) -> dict[str, list[Entry]]:
-    """Members (with their alerts) by repository, each list in the members' order."""
+def _by_repository(entries: Sequence[Entry]) -> tuple[dict[str, list[Entry]], Counter[str]]:
+    """Members (with their alerts) by repository, in the members' order; open ones counted."""
     by_repo: dict[str, list[Entry]] = {}
-    # Sorted ids (TYPE:OWNER/REPO:REST) come in runs of one repository: a prefix test is
-    # cheaper than splitting every id.
-    prefix = "\0"
+    open_counts: Counter[str] = Counter()
+    # Sorted ids (TYPE:OWNER/REPO:REST) come in runs of one repository, whose alerts share
+    # one name string: an identity test is all most members cost.
+    repository = ""
     group: list[Entry] = []
+    opened = 0
     for entry in entries:
-        alert_id = entry[0].alert_id
-        if not alert_id.startswith(prefix):
-            kind, repository, _ = alert_id.split(":", 2)
-            prefix = f"{kind}:{repository}:"
+        member, alert = entry
+        name = alert.repository if alert is not None else member.repository
+        if name is not repository and name != repository:
+            open_counts[repository] += opened
+            repository, opened = name, 0
             group = by_repo.setdefault(repository, [])
         group.append(entry)
-    return by_repo
+        if member.state == "open":
+            opened += 1
+    open_counts[repository] += opened
+    return by_repo, open_counts
+
+
+_MEMBER = operator.itemgetter(0)  # of an entry
+_STATE = operator.itemgetter(1)  # of a member
 
 
 def make_plan(
@@ -564,17 +587,11 @@ def _make_plan(
     repositories = {r.full_name: r for r in result.repositories}
     # Repositories whose alerts are unknown this run: unreadable, or archived.
     frozen_owners = {s.scope for s in result.skipped if "/" not in s.scope}
-    known = (
-        set(index.repositories)
-        | set(repositories)
-        | {m.repository for ledger in ledgers.values() for m in ledger.members}
-        | {i.repository for ledger in ledgers.values() for i in ledger.issues}
-    )
     frozen = frozenset(
         {s.scope for s in result.skipped if "/" in s.scope}
         | {name for name, repo in repositories.items() if repo.archived}
         # An organization that could not be read: all its repositories are unknown.
-        | {name for name in known if name.split("/", 1)[0] in frozen_owners}
+        | _repositories_of(frozen_owners, index, repositories, ledgers)
     )
     actions: list[Action] = []
     next_ledgers: list[CampaignLedger] = []
@@ -614,6 +631,24 @@ def _make_plan(
     return Plan(
         tuple(actions), tuple(summaries), tuple(next_ledgers), frozenset(applies), tuple(notes)
     )
+
+
+def _repositories_of(
+    owners: set[str],
+    index: AlertIndex,
+    repositories: Mapping[str, Repository],
+    ledgers: Mapping[str, CampaignLedger],
+) -> set[str]:
+    """Every repository of these owners the run or the ledgers know of."""
+    if not owners:
+        return set()  # the usual case: no need to walk millions of members
+    known = (
+        set(index.repositories)
+        | set(repositories)
+        | {m.repository for ledger in ledgers.values() for m in ledger.members}
+        | {i.repository for ledger in ledgers.values() for i in ledger.issues}
+    )
+    return {name for name in known if name.split("/", 1)[0] in owners}
 
 
 def _tiebreak(action: Action) -> str:

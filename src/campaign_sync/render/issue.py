@@ -26,7 +26,7 @@ import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
@@ -219,21 +219,40 @@ class DueDates:
     """``sla_due`` for one campaign, remembered: members join in batches (one timestamp per
     run), so a campaign's million members have a handful of (joined, severity) pairs."""
 
-    __slots__ = ("_campaign", "_known")
+    __slots__ = ("_by_joined", "_campaign", "_today")
 
-    def __init__(self, campaign: Campaign) -> None:
+    def __init__(self, campaign: Campaign, today: date) -> None:
         self._campaign = campaign
-        self._known: dict[tuple[str, str], date | None] = {}
+        self._today = today
+        self._by_joined: dict[str, _DueOn] = {}
 
     def of(self, member: Member, alert: Alert | None) -> date | None:
         if alert is None or alert.severity is None:
             return None
-        key = (member.joined, alert.severity)
-        try:
-            return self._known[key]
-        except KeyError:
-            due = self._known[key] = sla_due(self._campaign, member, alert)
-            return due
+        return self.on(member.joined)[alert.severity][0]
+
+    def on(self, joined: str) -> _DueOn:
+        """By severity: the due date of an alert that joined at ``joined``, and whether it
+        has passed (today is after it)."""
+        due_on = self._by_joined.get(joined)
+        if due_on is None:
+            due_on = self._by_joined[joined] = _DueOn(self._campaign, joined, self._today)
+        return due_on
+
+
+class _DueOn(dict[str, tuple[date | None, bool]]):
+    """Severity -> (SLA due date, passed), for alerts that joined at one time; filled as
+    severities are asked for."""
+
+    def __init__(self, campaign: Campaign, joined: str, today: date) -> None:
+        super().__init__()
+        self._campaign, self._joined, self._today = campaign, joined, today
+
+    def __missing__(self, severity: str) -> tuple[date | None, bool]:
+        days = self._campaign.sla.days_for(severity.lower())
+        due = None if days is None else date.fromisoformat(self._joined[:10]) + timedelta(days)
+        value = self[severity] = (due, due is not None and due < self._today)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,44 +289,46 @@ class SectionSource:
 
         Each member gives one row of exactly what its line and the counts show, so an
         alert seen with nothing more to show than its id digests as if it were unseen.
+        (The hottest loop of planning: one pass per member of every campaign.)
         """
         today = self.today
-        due_of = self.dues.of
+        dues_on = self.dues.on
         details = _shows_details(self.campaign, self.repo)
         rows: list[tuple[object, ...]] = []
+        append = rows.append
+        joined: str | None = None
+        due_on: Mapping[str, tuple[date | None, bool]] = {}
         for member, alert in self.entries:
             if alert is None:
-                rows.append((member.alert_id, member.state))
+                append((member.alert_id, member.state))
                 continue
-            due = due_of(member, alert)
+            severity = alert.severity
+            if member.joined is not joined:  # members join in batches: mostly the same
+                joined = member.joined
+                due_on = dues_on(joined)
+            due = None if severity is None else due_on[severity]
             reason = alert.state_reason if alert.state == member.state else None
             if details and alert.type != "secret-scanning":
-                shown: tuple[object, ...] = (
-                    alert.rule_id,
-                    alert.rule_name,
-                    alert.package,
-                    alert.ecosystem,
-                    alert.path,
-                    alert.start_line,
+                append(
+                    (
+                        member.alert_id,
+                        member.state,
+                        alert.html_url,
+                        severity,
+                        due,
+                        reason,
+                        alert.rule_id,
+                        alert.rule_name,
+                        alert.package,
+                        alert.ecosystem,
+                        alert.path,
+                        alert.start_line,
+                    )
                 )
+            elif reason is None and severity is None and alert.html_url is None:
+                append((member.alert_id, member.state))
             else:
-                shown = ()
-            nothing_more = due is None and reason is None and not shown
-            if nothing_more and alert.severity is None and alert.html_url is None:
-                rows.append((member.alert_id, member.state))
-                continue
-            rows.append(
-                (
-                    member.alert_id,
-                    member.state,
-                    alert.html_url,
-                    alert.severity,
-                    due.toordinal() if due is not None else None,
-                    due is not None and due < today,
-                    reason,
-                    *shown,
-                )
-            )
+                append((member.alert_id, member.state, alert.html_url, severity, due, reason))
         head = [self.repository, details, today > self.campaign.ends]
         data = self.campaign_key + _stable_bytes([head, rows])
         return hashlib.sha256(data).hexdigest()[:16]
