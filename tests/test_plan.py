@@ -369,7 +369,7 @@ def test_closed_campaign_comments_then_closes_as_not_planned() -> None:
 
 REOPEN_COMMENT = (
     "This alert of the campaign **SQL injection burn\\-down** in acme/web is open again, "
-    "so campaign-sync reopens this issue:\n\n- Code scanning alert #1"
+    "so campaign-sync reopens this issue:\n\n- Code scanning alert #\u20601"
 )
 
 

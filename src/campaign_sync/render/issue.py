@@ -395,7 +395,8 @@ def _contact(campaign: Campaign) -> str:
         return escape_inline(_cut(contact))
     if (parts.scheme in ("https", "http") and parts.netloc) or parts.scheme == "mailto":
         # Link text is not autolinked: escape_markdown keeps the address copyable.
-        return f"[{escape_markdown(_cut(contact))}]({quote(contact, safe=_CONTACT_SAFE)})"
+        target = quote(contact, safe=_CONTACT_SAFE, errors="replace")
+        return f"[{escape_markdown(_cut(contact))}]({target})"
     return escape_inline(_cut(contact))
 
 
@@ -518,7 +519,7 @@ def _link_target(url: str | None, repository: str, trusted: frozenset[str]) -> s
         or ".." in segments
     ):
         return None
-    return url if _PLAIN_URL.fullmatch(url) else quote(url, safe=_URL_SAFE)
+    return url if _PLAIN_URL.fullmatch(url) else quote(url, safe=_URL_SAFE, errors="replace")
 
 
 def _label(item: IssueItem) -> str:
@@ -538,8 +539,11 @@ def _linked_label(item: IssueItem, repository: str, trusted: frozenset[str]) -> 
     target = _link_target(url, repository, trusted)
     if target is not None:
         return f"[{label}]({target})"
+    # Plain text: GitHub would take "#42" for a reference to issue 42, so a word joiner
+    # keeps the number apart (as escape_inline does).
+    label = label.replace(" #", " #\u2060", 1)
     if url:  # shown, but not as a link: percent-encoded in a code span
-        return f"{label} (`{quote(_cut(url, 300), safe=_URL_SAFE)}`)"
+        return f"{label} (`{quote(_cut(url, 300), safe=_URL_SAFE, errors='replace')}`)"
     return label
 
 

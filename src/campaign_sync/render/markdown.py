@@ -36,6 +36,7 @@ _AUTOLINK = re.compile(r":(?=//)|(?<![A-Za-z0-9])([Ww]{3})(?=\\\.)")
 
 
 # Paths and rule ids are mostly these characters: only '.', '_' and '-' need escaping.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PLAIN = re.compile(r"[A-Za-z0-9 /._-]*")
 _PLAIN_ESCAPES = str.maketrans({".": "\\.", "_": "\\_", "-": "\\-"})
 
@@ -52,6 +53,8 @@ def escape_inline(text: str) -> str:
         if "gh-" not in lowered and "www" not in lowered:
             return text.translate(_PLAIN_ESCAPES)
     text = _CONTROL.sub("", text.replace("\t", " "))
+    # A lone surrogate (JSON can hold one) cannot be written as UTF-8: shown as U+FFFD.
+    text = _SURROGATE.sub("\ufffd", text)
     text = escape_markdown(text).replace("$", "\\$")
     text = _REFERENCE.sub("\\1\u2060", text)
     return _AUTOLINK.sub(lambda m: (m.group(1) or ":") + "\u2060", text)
