@@ -854,12 +854,15 @@ def _entry_lists(draw: st.DrawFn) -> list[tuple[Member, Alert | None]]:
 def _source(
     entries: list[tuple[Member, Alert | None]], repo: Repository, today: date
 ) -> SectionSource:
+    members = [member for member, _ in entries]
+    alerts = [alert for _, alert in entries]
     return SectionSource(
         CAMPAIGN,
         campaign_fingerprint(CAMPAIGN),
         REPO,
         repo,
-        entries,
+        members,
+        alerts,
         DueDates(CAMPAIGN, today),
         today,
     )

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.model import Alert, PathSelection, Repository, Selection
 
 # Types a filter applies to. Others pass it.
@@ -177,6 +178,11 @@ class AlertIndex:
 
     @classmethod
     def build(cls, alerts: Iterable[Alert]) -> AlertIndex:
+        with cyclic_gc_paused():  # millions of small containers, no cycles
+            return cls._build(alerts)
+
+    @classmethod
+    def _build(cls, alerts: Iterable[Alert]) -> AlertIndex:
         by_id = {alert.id: alert for alert in alerts}
         ordered = sorted(by_id.values(), key=_BY_ID)
         # signature -> repository -> ranks. Ids sort by type, then repository, so each

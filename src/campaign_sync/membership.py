@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Collection, Mapping, Sequence
 
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
@@ -37,9 +36,6 @@ def joins(campaign: Campaign, ledger: CampaignLedger) -> bool:
     return ledger.activated is None  # snapshot: only at the first active run
 
 
-Entry = tuple[Member, Alert | None]  # a member, and its alert if seen this run
-
-
 def update_members(
     campaign: Campaign,
     ledger: CampaignLedger,
@@ -55,13 +51,13 @@ def update_members(
     every alert of the run by id; ``frozen_repositories`` those whose alerts are unknown
     this run (unreadable, skipped or archived): their members keep the ledger's state.
     """
-    entries = member_entries(
+    members, _ = members_seen(
         campaign, ledger, selected, seen, now=now, frozen_repositories=frozen_repositories
     )
-    return tuple(member for member, _ in entries)
+    return tuple(members)
 
 
-def member_entries(
+def members_seen(
     campaign: Campaign,
     ledger: CampaignLedger,
     selected: Sequence[Alert],
@@ -69,31 +65,34 @@ def member_entries(
     *,
     now: str,
     frozen_repositories: Collection[str] = (),
-) -> list[Entry]:
-    """``update_members``, each member with its alert as seen this run (None if unseen):
-    planning needs both, and looking a million alerts up twice is not free."""
+) -> tuple[list[Member], list[Alert | None]]:
+    """``update_members``, and beside it each member's alert as seen this run (None if
+    unseen): planning needs both, and looking a million alerts up twice is not free. Two
+    parallel lists rather than pairs: millions of pairs would cost 56 bytes each."""
     frozen = set(frozen_repositories)
-    entries: list[Entry] = []
+    members: list[Member] = []
+    alerts: list[Alert | None] = []
     for member in ledger.members:
         alert = seen.get(member.alert_id)
         if alert is not None and alert.state != member.state and alert.repository not in frozen:
             member = Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
-        entries.append((member, alert))
+        members.append(member)
+        alerts.append(alert)
     if joins(campaign, ledger):
         known = {member.alert_id for member in ledger.members}
-        joined: list[Entry] = [
-            (Member(alert.id, "open", now, now), alert)
+        joined = [
+            alert
             for alert in selected
             if alert.state == "open" and alert.id not in known and alert.repository not in frozen
         ]
-        if entries and joined:
-            entries += joined
-            # Two sorted runs (the ledger's members, then the new ones): timsort merges them,
-            # comparing members (tuples, by alert id first) in C.
-            entries.sort(key=_MEMBER)
-        elif joined:
-            entries = joined
-    return entries
-
-
-_MEMBER = operator.itemgetter(0)
+        fresh = [Member(alert.id, "open", now, now) for alert in joined]
+        if members and fresh:
+            members += fresh
+            alerts += joined
+            # Two sorted runs (the ledger's members, then the new ones): timsort merges them.
+            order = sorted(range(len(members)), key=members.__getitem__)
+            members = [members[i] for i in order]
+            alerts = [alerts[i] for i in order]
+        elif fresh:
+            members, alerts = fresh, list(joined)
+    return members, alerts

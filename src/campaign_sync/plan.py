@@ -25,11 +25,13 @@ from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.match import AlertIndex, select
-from campaign_sync.membership import Entry, joins, member_entries
+from campaign_sync.membership import joins, members_seen
 from campaign_sync.model import (
     ALERT_STATES,
+    Alert,
     Campaign,
     CampaignLedger,
+    Member,
     Repository,
     TrackedIssue,
 )
@@ -306,7 +308,8 @@ def native_fields(campaign: Campaign) -> NativeFields:
 def _plan_native(
     campaign: Campaign,
     ledger: CampaignLedger,
-    entries: Sequence[Entry],
+    members: Sequence[Member],
+    alerts: Sequence[Alert | None],
     *,
     has_slot: bool,
 ) -> tuple[list[Action], list[str], str | None]:
@@ -316,7 +319,7 @@ def _plan_native(
     number = ledger.native_campaign
     if campaign.state == "closed":
         if number is not None and ledger.native_digest != NATIVE_CLOSED:
-            owner = ledger.native_organization or _owner(entries)
+            owner = ledger.native_organization or _owner(members)
             return [CloseNativeCampaign(campaign.id, owner, number)], [], NATIVE_CLOSED
         return [], [], ledger.native_digest
     if campaign.state != "active":
@@ -327,7 +330,7 @@ def _plan_native(
             return (
                 [
                     UpdateNativeCampaign(
-                        campaign.id, ledger.native_organization or _owner(entries), number, fields
+                        campaign.id, ledger.native_organization or _owner(members), number, fields
                     )
                 ],
                 [],
@@ -336,7 +339,7 @@ def _plan_native(
         return [], [], ledger.native_digest
     groups: dict[int, list[int]] = defaultdict(list)
     owners: set[str] = set()
-    for _, alert in entries:
+    for alert in alerts:
         if (
             alert is not None
             and alert.type == "code-scanning"
@@ -374,15 +377,15 @@ def _plan_native(
             ],
             None,
         )
-    alerts = tuple((repo_id, tuple(sorted(groups[repo_id]))) for repo_id in sorted(groups))
+    numbers = tuple((repo_id, tuple(sorted(groups[repo_id]))) for repo_id in sorted(groups))
     action = CreateNativeCampaign(
-        campaign.id, owners.pop(), fields, alerts, f"{count} code scanning alerts"
+        campaign.id, owners.pop(), fields, numbers, f"{count} code scanning alerts"
     )
     return [action], [], fields.digest()
 
 
-def _owner(entries: Sequence[Entry]) -> str:
-    return entries[0][0].repository.split("/", 1)[0] if entries else ""
+def _owner(members: Sequence[Member]) -> str:
+    return members[0].repository.split("/", 1)[0] if members else ""
 
 
 def plan_campaign(
@@ -402,14 +405,15 @@ def plan_campaign(
     seen = index.by_id
     # Only alerts that may join need selecting: an active snapshot campaign takes no more.
     selected = select(campaign.select, index, repositories) if joins(campaign, ledger) else ()
-    entries = member_entries(
+    member_list, alerts = members_seen(
         campaign, ledger, selected, seen, now=stamp, frozen_repositories=frozen
     )
-    members = tuple(map(_MEMBER, entries))
+    members = tuple(member_list)
+    del member_list
     activated = ledger.activated
     if activated is None and campaign.state == "active":
         activated = stamp
-    by_repo, open_counts = _by_repository(entries)
+    by_repo, open_counts = _by_repository(members, alerts)
 
     actions: list[Action] = []
     notes: list[str] = []
@@ -428,7 +432,7 @@ def plan_campaign(
                 "OWNER/REPO name a marker can hold"
             )
             continue
-        repo_entries = by_repo.get(repository, ())
+        repo_members, repo_alerts = by_repo.get(repository, ([], []))
         open_count = open_counts.get(repository, 0)
         existing = issues.get(repository)
         source = SectionSource(
@@ -436,7 +440,8 @@ def plan_campaign(
             campaign_key,
             repository,
             repositories.get(repository),
-            repo_entries,
+            repo_members,
+            repo_alerts,
             dues,
             today,
         )
@@ -465,7 +470,7 @@ def plan_campaign(
                 reason, why = "the campaign is closed", "not_planned"
             else:
                 comment = comment_closed(campaign, repository, source.items())
-                reason, why = f"all {len(repo_entries)} alerts closed", "completed"
+                reason, why = f"all {len(repo_members)} alerts closed", "completed"
             actions.append(
                 CloseIssue(campaign.id, repository, number, comment, reason, why)  # type: ignore[arg-type]
             )
@@ -495,7 +500,7 @@ def plan_campaign(
 
     autofix = set(ledger.autofix_requested)
     if campaign.github.autofix and campaign.state == "active":
-        for _, alert in entries:
+        for alert in alerts:
             if (
                 alert is not None
                 and alert.type == "code-scanning"
@@ -510,7 +515,7 @@ def plan_campaign(
                 autofix.add(alert.id)
 
     native_actions, native_notes, native_digest = _plan_native(
-        campaign, ledger, entries, has_slot=native_slot
+        campaign, ledger, members, alerts, has_slot=native_slot
     )
     actions.extend(native_actions)
     notes.extend(native_notes)
@@ -538,30 +543,38 @@ def plan_campaign(
     return actions, next_ledger, summary, notes
 
 
-def _by_repository(entries: Sequence[Entry]) -> tuple[dict[str, list[Entry]], Counter[str]]:
-    """Members (with their alerts) by repository, in the members' order; open ones counted."""
-    by_repo: dict[str, list[Entry]] = {}
+_Group = tuple[list[Member], list[Alert | None]]
+
+
+def _by_repository(
+    members: Sequence[Member], alerts: Sequence[Alert | None]
+) -> tuple[dict[str, _Group], Counter[str]]:
+    """Members (and their alerts) by repository, in the members' order; open ones counted."""
+    by_repo: dict[str, _Group] = {}
     open_counts: Counter[str] = Counter()
     # Sorted ids (TYPE:OWNER/REPO:REST) come in runs of one repository, whose alerts share
     # one name string: an identity test is all most members cost.
     repository = ""
-    group: list[Entry] = []
+    group_members: list[Member] = []
+    group_alerts: list[Alert | None] = []
     opened = 0
-    for entry in entries:
-        member, alert = entry
+    for member, alert in zip(members, alerts, strict=True):
         name = alert.repository if alert is not None else member.repository
         if name is not repository and name != repository:
             open_counts[repository] += opened
             repository, opened = name, 0
-            group = by_repo.setdefault(repository, [])
-        group.append(entry)
+            group = by_repo.get(repository)
+            if group is None:
+                group = by_repo[repository] = ([], [])
+            group_members, group_alerts = group
+        group_members.append(member)
+        group_alerts.append(alert)
         if member.state == "open":
             opened += 1
     open_counts[repository] += opened
     return by_repo, open_counts
 
 
-_MEMBER = operator.itemgetter(0)  # of an entry
 _STATE = operator.itemgetter(1)  # of a member
 
 

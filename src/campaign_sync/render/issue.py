@@ -270,14 +270,17 @@ class SectionSource:
     campaign_key: bytes = field(compare=False, repr=False)
     repository: str
     repo: Repository | None
-    # Of this repository, sorted by alert id: each member, and its alert if seen this run.
-    entries: Sequence[tuple[Member, Alert | None]]
+    members: Sequence[Member]  # of this repository, sorted by alert id
+    alerts: Sequence[Alert | None]  # beside each member: its alert if seen this run
     dues: DueDates = field(compare=False, repr=False)
     today: date
 
     def items(self) -> list[IssueItem]:
         due = self.dues.of
-        return [IssueItem(member, alert, due(member, alert)) for member, alert in self.entries]
+        return [
+            IssueItem(member, alert, due(member, alert))
+            for member, alert in zip(self.members, self.alerts, strict=True)
+        ]
 
     def render(self) -> str:
         return render_section(
@@ -298,7 +301,7 @@ class SectionSource:
         append = rows.append
         joined: str | None = None
         due_on: Mapping[str, tuple[date | None, bool]] = {}
-        for member, alert in self.entries:
+        for member, alert in zip(self.members, self.alerts, strict=True):
             if alert is None:
                 append((member.alert_id, member.state))
                 continue
