@@ -38,6 +38,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--simulated-clock", action="store_true")
     parser.add_argument("--search-lag", type=float, default=60.0)
     parser.add_argument(
+        "--write-clock-step",
+        type=float,
+        default=0.0,
+        help="clock seconds each admitted write moves the clock (with --simulated-clock: "
+        "secondary limits on simulated time; 0.75 is 80 writes a minute)",
+    )
+    parser.add_argument(
         "--token-budget",
         type=int,
         default=None,
@@ -61,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         org=args.org,
         simulated_clock=args.simulated_clock,
-        config=FakeConfig(search_lag=args.search_lag),
+        config=FakeConfig(search_lag=args.search_lag, write_clock_step=args.write_clock_step),
         faults=faults,
         host=args.host,
         port=args.port,

@@ -43,6 +43,10 @@ class FakeConfig:
     max_concurrent_writes: int = 1
     write_delay: float = 0.0
     """Real seconds each write takes (lets a test overlap two writes)."""
+    write_clock_step: float = 0.0
+    """Clock seconds each admitted write moves the clock forward: it stands for a client that
+    paces its writes, so the secondary limits (80 a minute, 500 an hour) hold on a simulated
+    clock while the client itself sends without waiting (0.75 s is exactly 80 a minute)."""
     autofix_delay: float = 5.0
     """Clock seconds until a requested autofix turns from pending to success."""
     app_id: int = 424242

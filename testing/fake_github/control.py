@@ -7,7 +7,7 @@ Routes (JSON bodies, no authentication, exempt from faults unless configured oth
 ``POST /_fake/tokens/permissions`` (``{"token", "remove"}`` or ``{"token", "grant", "level"}``),
 ``POST /_fake/rate-limit`` (``{"token", "remaining", "resource"}``), ``POST /_fake/repos/archive``,
 ``POST /_fake/repos/feature``, ``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
-``POST /_fake/alerts/state``.
+``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``).
 """
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         )
         return {"ok": True}
 
+    def churn(body: dict[str, Any]) -> Any:
+        return fake.churn(float(body["fraction"]), int(body.get("seed", 0)), body.get("org"))
+
     posts: dict[str, Action] = {
         "/_fake/clock": clock,
         "/_fake/config": config,
@@ -106,6 +109,7 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         "/_fake/orgs/blank": blank,
         "/_fake/alerts": add_alert,
         "/_fake/alerts/state": alert_state,
+        "/_fake/alerts/churn": churn,
     }
     gets: dict[str, Callable[[Request], Any]] = {
         "/_fake/stats": lambda req: {**fake.stats.snapshot(), "now": fake.clock.now()},

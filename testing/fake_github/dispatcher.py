@@ -206,6 +206,9 @@ class Dispatcher:
             if admitted:
                 with state.lock:
                     self.secondary.done(key)
+                    if config.write_clock_step > 0:
+                        # After the write: its own timestamps are those of its admission.
+                        state.clock.advance(config.write_clock_step)
 
     def _run(
         self,

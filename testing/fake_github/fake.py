@@ -9,6 +9,7 @@ from typing import Any
 
 from .auth import make_jwt
 from .catalog import Catalog
+from .churn import churn
 from .clock import Clock
 from .config import FakeConfig, FaultConfig
 from .control import make_control
@@ -227,6 +228,11 @@ class FakeGitHub:
         self.state.set_alert_state(
             full_name, kind, number, state, reason=reason, comment=comment, by=by
         )
+
+    def churn(self, fraction: float, seed: int = 0, org: str | None = None) -> dict[str, Any]:
+        """Fix, dismiss, resolve or reopen ``fraction`` of the org's alerts at once (see
+        ``churn.churn``); returns the counts by type and by what happened."""
+        return churn(self.state, org or self.org, fraction, seed)
 
     def add_alert(self, full_name: str, kind: str, **fields: Any) -> int:
         """Add an alert now and return its number (see ``factory.add_alert_at_runtime``)."""

@@ -32,6 +32,10 @@ class Stats:
         with self._lock:
             self.total = 0
             self.writes = 0
+            # Split for rate-limit accounting: reads the primary limit counted (a 304 is
+            # free) and writes GitHub carried out (not refused or failed).
+            self.reads_counted = 0
+            self.writes_succeeded = 0
             self.not_modified = 0
             self.primary_counted = 0
             self.control = 0
@@ -55,6 +59,10 @@ class Stats:
             self.by_status["none" if entry.status is None else str(entry.status)] += 1
             if entry.write:
                 self.writes += 1
+                if entry.status is not None and entry.status < 400:
+                    self.writes_succeeded += 1
+            elif entry.counted:
+                self.reads_counted += 1
             if entry.status == 304:
                 self.not_modified += 1
             if entry.counted:
@@ -76,6 +84,9 @@ class Stats:
             return {
                 "total": self.total,
                 "writes": self.writes,
+                "writes_succeeded": self.writes_succeeded,
+                "reads": self.total - self.writes,
+                "reads_counted": self.reads_counted,
                 "not_modified": self.not_modified,
                 "primary_counted": self.primary_counted,
                 "primary_limited": self.primary_limited,
