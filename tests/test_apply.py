@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -250,3 +251,78 @@ def test_native_campaign_and_autofix_are_mirrored_once(fake: FakeGitHub, repo: P
     assert native.state == "closed"
     assert {i.state for v in tracking_issues(fake).values() for i in v} == {"closed"}
     assert apply(fake, repo)[3] == 0
+
+
+# --- budgets: GitHub's write limits and the token's rate limit -------------------------
+
+
+def _limit_writes(repo: Path, writes: int, reserve: int = 0) -> None:
+    (repo / "campaign-sync.yml").write_text(
+        "organizations: [acme]\n"
+        f"safety: {{max-writes-per-run: {writes}}}\n"
+        f"limits: {{write-interval: 0, reserve-requests: {reserve}}}\n",
+        encoding="utf-8",
+    )
+
+
+def test_a_run_stops_at_its_write_budget_most_urgent_first_and_the_next_continues(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    expected = selected_open(fake)
+    assert len(expected) >= 3
+    _limit_writes(repo, 2)
+    code, out, err, writes = apply(fake, repo)
+    assert (code, err, writes) == (0, "", 2)
+    assert "actions left for the next runs" in out
+    assert "safety.max-writes-per-run" in out
+    opened = {name for _, name in tracking_issues(fake)}
+    assert len(opened) == 2
+    # Most urgent first: the repositories with a critical alert open come before the rest.
+    alerts = GitHubSource(transport_for(fake), "acme").fetch().alerts
+    critical = {
+        a.repository
+        for a in alerts
+        if a.type == "code-scanning" and a.is_open and a.severity == "critical"
+    } & set(expected)
+    assert opened <= critical or critical <= opened
+    # The ledger says where the run stopped: the next runs open the rest, nothing twice.
+    for _ in range(len(expected)):
+        code, out, err, writes = apply(fake, repo)
+        assert (code, err) == (0, "")
+        if writes == 0:
+            break
+    issues = tracking_issues(fake)
+    assert set(issues) == {("crit", name) for name in expected}
+    assert all(len(found) == 1 for found in issues.values())
+
+
+def test_apply_stops_before_the_rate_limit_reserve(fake: FakeGitHub, repo: Path) -> None:
+    expected = selected_open(fake)
+    _limit_writes(repo, 500, reserve=1_000)
+    fake.set_rate_limit_remaining(fake.token, 900)
+    code, out, err, writes = apply(fake, repo)
+    assert (code, err, writes) == (0, "", 0)
+    assert "limits.reserve-requests" in out
+    assert tracking_issues(fake) == {}
+    # The ledger is consistent: a later run with quota opens everything, once.
+    fake.set_rate_limit_remaining(fake.token, 5_000)
+    code, out, err, writes = apply(fake, repo)
+    assert (code, writes) == (0, len(expected))
+
+
+def test_the_plan_says_how_many_runs_the_writes_take(fake: FakeGitHub, repo: Path) -> None:
+    from campaign_sync.commands.plan import make
+
+    _limit_writes(repo, 2)
+    planned = make(repo, [GitHubSource(transport_for(fake), "acme")], now=NOW)
+    plan = planned.plan
+    assert plan.writes == len(selected_open(fake))
+    assert plan.runs_needed == -(-plan.writes // 2)
+    assert plan.rate_remaining is not None
+    assert plan.rate_remaining > 0
+    from campaign_sync.render.plan import render_json, summary_line
+
+    assert f"so {plan.runs_needed} runs" in summary_line(plan)
+    budget = json.loads(render_json(plan))["budget"]
+    assert budget["writes_per_run"] == 2
+    assert budget["runs_needed"] == plan.runs_needed

@@ -977,3 +977,48 @@ def test_every_run_of_a_history_reaches_a_fixed_point(
         again = make_plan(campaigns, result, ledgers, now=NOW)
         assert [a for a in again.actions if a.campaign in again.applies] == []
         assert {ledger.campaign: ledger for ledger in again.ledgers} == ledgers
+
+
+# --- the order a limited write budget is spent in ---------------------------------------
+
+
+def test_urgency_puts_corrections_first_then_the_most_severe_and_soonest_due() -> None:
+    from campaign_sync.plan import urgency
+
+    campaign = make_campaign(
+        sla={"critical": 7, "high": 30},
+        select={"alerts": ["code-scanning"], "membership": "rolling"},
+    )
+    alerts = [
+        alert("acme/low", 1, severity="low"),
+        alert("acme/high", 2, severity="high"),
+        alert("acme/crit", 3, severity="critical"),
+        alert("acme/fixed", 4, severity="critical"),
+    ]
+    first = plan_for([campaign], alerts)
+    ledgers = apply_purely(first)
+    fixed = [*alerts[:3], alert("acme/fixed", 4, "fixed", severity="critical")]
+    # One more repository with a critical alert, to open alongside the close.
+    second = plan_for([campaign], [*fixed, alert("acme/new", 5, severity="high")], ledgers)
+    assert kinds(second) == [
+        ("update_issue", "acme/fixed"),
+        ("close_issue", "acme/fixed"),
+        ("create_issue", "acme/new"),
+    ]
+    ordered = sorted(first.actions, key=urgency)
+    assert [a.repository for a in ordered] == ["acme/crit", "acme/fixed", "acme/high", "acme/low"]
+    # The update only checks off the fixed alert: less urgent than a new high alert.
+    assert [a.kind for a in sorted(second.actions, key=urgency)] == [
+        "close_issue",
+        "create_issue",
+        "update_issue",
+    ]
+
+
+def test_the_plan_counts_writes_of_applied_campaigns_and_the_runs_they_take() -> None:
+    active, draft = make_campaign("a"), make_campaign("b", state="draft")
+    alerts = [alert(f"acme/r{i}", i) for i in range(7)]
+    plan = dataclasses.replace(plan_for([active, draft], alerts), writes_per_run=3)
+    assert plan.counts() == {"create_issue": 14}
+    assert plan.writes == 7  # the draft's seven are never applied
+    assert (plan.runs_needed, plan.hours_needed) == (3, 1)

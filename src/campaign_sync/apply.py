@@ -28,6 +28,8 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import write_ledger
 from campaign_sync.model import CampaignLedger, TrackedIssue
 from campaign_sync.plan import (
+    ACTION_REQUESTS,
+    ACTION_WRITES,
     NATIVE_CLOSED,
     Action,
     CloseIssue,
@@ -39,6 +41,7 @@ from campaign_sync.plan import (
     RequestAutofix,
     UpdateIssue,
     UpdateNativeCampaign,
+    urgency,
 )
 from campaign_sync.render.issue import find_marker, merge_body
 
@@ -51,6 +54,8 @@ class ApplyResult:
     done: list[Action] = field(default_factory=list)
     failed: list[tuple[Action, str]] = field(default_factory=list)
     skipped: int = 0  # actions of draft campaigns
+    deferred: int = 0  # actions left for the next run: the budget below was reached
+    stopped_by: str | None = None  # why actions were deferred, for the summary
 
 
 @dataclass(slots=True)
@@ -182,11 +187,19 @@ def apply_plan(
 ) -> ApplyResult:
     """Execute the plan's actions of non-draft campaigns, then write their ledgers.
 
+    Most urgent first (``urgency``), within two budgets: ``safety.max-writes-per-run``
+    write requests, and the token's primary rate limit down to ``limits.reserve-requests``.
+    What does not fit is left for the next run, which plans it again: the ledger records
+    what was done, so it is consistent wherever the run stops.
+
     A failing action is reported and the run goes on with the others (of other
     repositories); the ledger keeps the failed part as it was, so the next run retries it.
     """
     plan = planned.plan
     result = ApplyResult()
+    writes_allowed = planned.config.safety.max_writes_per_run
+    reserve = planned.config.limits.reserve_requests
+    writes_before = transport.stats.writes
     progress = {
         campaign: _CampaignProgress(
             issues=planned.previous[campaign].issue_map(),
@@ -197,11 +210,29 @@ def apply_plan(
         )
         for campaign in plan.applies
     }
+    result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
+    ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
     try:
-        for action in plan.actions:
-            if action.campaign not in plan.applies:
-                result.skipped += 1
-                continue
+        for position, action in enumerate(ordered):
+            written = transport.stats.writes - writes_before
+            remaining = transport.rate_limit.remaining
+            if remaining is None:  # nothing sent yet: what the listing's last answer said
+                remaining = planned.result.rate_remaining
+            if written + ACTION_WRITES[action.kind] > writes_allowed:
+                result.stopped_by = (
+                    f"the write budget of {writes_allowed} a run (safety.max-writes-per-run)"
+                )
+            elif remaining is not None and remaining - ACTION_REQUESTS[action.kind] < reserve:
+                result.stopped_by = (
+                    f"the rate limit reserve of {reserve} requests (limits.reserve-requests; "
+                    f"{remaining} left until the hourly reset)"
+                )
+            if result.stopped_by is not None:
+                result.deferred = len(ordered) - position
+                for later in ordered[position:]:
+                    # Not done: a notice of the campaign is not sent yet either.
+                    progress[later.campaign].failures += 1
+                break
             try:
                 _execute(transport, action, progress[action.campaign])
             except GitHubError as exc:

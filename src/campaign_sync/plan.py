@@ -13,7 +13,7 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from campaign_sync.config.checks import (
@@ -28,6 +28,7 @@ from campaign_sync.match import AlertIndex, select
 from campaign_sync.membership import joins, members_seen
 from campaign_sync.model import (
     ALERT_STATES,
+    SEVERITIES,
     Alert,
     Campaign,
     CampaignLedger,
@@ -233,6 +234,52 @@ ACTION_REQUESTS = {
 }
 
 
+# Write requests each action makes (GitHub's secondary limits count these): a close or a
+# reopen also comments.
+ACTION_WRITES = {
+    "create_issue": 1,
+    "update_issue": 1,
+    "close_issue": 2,
+    "reopen_issue": 2,
+    "comment_issue": 1,
+    "request_autofix": 1,
+    "create_native_campaign": 1,
+    "update_native_campaign": 1,
+    "close_native_campaign": 1,
+}
+# GitHub's secondary limit on content-creating requests, per hour.
+GITHUB_WRITES_PER_HOUR = 500
+
+# The order apply spends a limited write budget in: the native campaigns (few, and what
+# managers watch), then corrections of issues people already have (a regression first),
+# then new and changed issues by urgency, then notices, then Autofix requests.
+_TIER = {
+    "create_native_campaign": 0,
+    "update_native_campaign": 0,
+    "close_native_campaign": 0,
+    "reopen_issue": 1,
+    "close_issue": 2,
+    "update_issue": 3,
+    "create_issue": 3,
+    "comment_issue": 4,
+    "request_autofix": 5,
+}
+
+
+def urgency(action: Action) -> tuple[int, int, int, int, str, str]:
+    """Sort key, most urgent first: tier, then the most severe open alert, the earliest
+    SLA due date and the campaign's due date of the issue's section."""
+    severity, due, ends = len(SEVERITIES), _NEVER, _NEVER
+    content = getattr(action, "content", None)
+    if isinstance(content, SectionSource):
+        severity, due = content.urgency()
+        ends = content.campaign.ends.toordinal()
+    return (_TIER[action.kind], severity, due, ends, action.campaign, action.repository)
+
+
+_NEVER = date.max.toordinal()
+
+
 @dataclass(frozen=True, slots=True)
 class CampaignSummary:
     campaign: str
@@ -250,6 +297,8 @@ class Plan:
     ledgers: tuple[CampaignLedger, ...]  # as they will be once the actions succeed
     applies: frozenset[str] = field(default_factory=frozenset)  # campaigns apply touches
     notes: tuple[str, ...] = ()  # what the plan could not do, and why (shown, not errors)
+    writes_per_run: int = GITHUB_WRITES_PER_HOUR  # safety.max-writes-per-run
+    rate_remaining: int | None = None  # the token's primary rate limit left, when known
 
     @property
     def has_changes(self) -> bool:
@@ -259,6 +308,21 @@ class Plan:
     def requests(self) -> int:
         """API requests the plan's actions cost (reads before writes included)."""
         return sum(ACTION_REQUESTS[a.kind] for a in self.actions)
+
+    @property
+    def writes(self) -> int:
+        """Write requests the actions of applied campaigns make (drafts are not applied)."""
+        return sum(ACTION_WRITES[a.kind] for a in self.actions if a.campaign in self.applies)
+
+    @property
+    def runs_needed(self) -> int:
+        """Runs the writes take at ``writes_per_run`` each (0: nothing to write)."""
+        return -(-self.writes // max(1, self.writes_per_run))
+
+    @property
+    def hours_needed(self) -> int:
+        """Hours the writes take at GitHub's hourly limit on content-creating requests."""
+        return -(-self.writes // GITHUB_WRITES_PER_HOUR)
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(a.kind for a in self.actions).items()))

@@ -58,6 +58,7 @@ def run_apply(
         plan.raise_if_unsafe(planned.config.safety, seen_alerts=len(planned.result.alerts))
     if transport is None:
         raise ValueError("apply needs a transport unless dry_run")
+    transport.write_interval = planned.config.limits.write_interval
 
     def report(action: Action, error: str | None) -> None:
         what = f"{action.campaign}: {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
@@ -72,6 +73,12 @@ def run_apply(
         + (f"; {len(result.failed)} failed and will be retried next run" if result.failed else "")
         + (f"; {result.skipped} of draft campaigns not applied" if result.skipped else "")
         + f"; {transport.stats.writes} write requests."
+        + (
+            f" {result.deferred} actions left for the next runs: {result.stopped_by} was "
+            "reached (most urgent first; the ledger records where this run stopped)."
+            if result.deferred
+            else ""
+        )
     )
     out.write(summary + "\n")
     # Also after failed actions: the reports show what the ledgers now say.

@@ -6,6 +6,7 @@ Exit codes follow `terraform plan -detailed-exitcode`: 0 nothing to do, 2 change
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,7 +53,11 @@ def make(
     result = fetch_all(sources)
     if on_fetched is not None:
         on_fetched()
-    plan = make_plan(campaigns, result, ledgers, now=now)
+    plan = dataclasses.replace(
+        make_plan(campaigns, result, ledgers, now=now),
+        writes_per_run=config.safety.max_writes_per_run,
+        rate_remaining=result.rate_remaining,
+    )
     return Planned(config, campaigns, result, plan, reports, ledgers)
 
 

@@ -1,4 +1,5 @@
-"""The repository-level config file: organizations, API URL, folders, safety thresholds."""
+"""The repository-level config file: organizations, API URL, folders, safety thresholds,
+rate-limit use."""
 
 from __future__ import annotations
 
@@ -29,6 +30,25 @@ class SafetyConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    # GitHub allows about 80 content-creating requests a minute: one a second stays under.
+    write_interval: float = 1.0
+    # Primary rate limit left for other tools; apply stops before going below it.
+    reserve_requests: int = 100
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> LimitsConfig:
+        defaults = cls()
+        return cls(
+            write_interval=float(data.get("write-interval", defaults.write_interval)),
+            reserve_requests=int(data.get("reserve-requests", defaults.reserve_requests)),
+        )
+
+
+DEFAULT_CACHE_DIR = ".campaign-sync-cache"
+
+
+@dataclass(frozen=True, slots=True)
 class RepoConfig:
     organizations: tuple[str, ...] = ()
     # None when the file does not say: then --api-url or GITHUB_API_URL decide.
@@ -36,6 +56,8 @@ class RepoConfig:
     campaigns_dir: str = "campaigns"
     reports_dir: str = "reports"
     safety: SafetyConfig = field(default_factory=SafetyConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    cache_dir: str = DEFAULT_CACHE_DIR  # "" turns the alert store off
     source: str = ""
 
     @classmethod
@@ -47,6 +69,8 @@ class RepoConfig:
             campaigns_dir=str(data.get("campaigns", "campaigns")),
             reports_dir=str(data.get("reports", "reports")),
             safety=SafetyConfig.from_data(data.get("safety") or {}),
+            limits=LimitsConfig.from_data(data.get("limits") or {}),
+            cache_dir=str(data.get("cache", DEFAULT_CACHE_DIR)),
             source=source,
         )
 

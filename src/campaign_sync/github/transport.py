@@ -215,6 +215,15 @@ class Transport:
 
     # -- public API ----------------------------------------------------------------------
 
+    @property
+    def write_interval(self) -> float:
+        """Seconds between two writes (set from the config's ``limits.write-interval``)."""
+        return self._write_interval
+
+    @write_interval.setter
+    def write_interval(self, seconds: float) -> None:
+        self._write_interval = max(0.0, seconds)
+
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> Response:
         return self.request("GET", url, params=params)
 

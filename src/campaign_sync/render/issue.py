@@ -287,6 +287,21 @@ class SectionSource:
             self.campaign, self.repository, self.repo, self.items(), today=self.today
         )
 
+    def urgency(self) -> tuple[int, int]:
+        """(rank of the most severe open alert, 0 = critical; the earliest SLA due date of
+        an open alert, as an ordinal): what makes this issue more urgent than another."""
+        severity = len(_SEVERITY_RANK)
+        due = date.max.toordinal()
+        dues_on = self.dues.on
+        for member, alert in zip(self.members, self.alerts, strict=True):
+            if member.state != "open" or alert is None or alert.severity is None:
+                continue
+            severity = min(severity, _SEVERITY_RANK.get(alert.severity.lower(), severity))
+            when = dues_on(member.joined)[alert.severity][0]
+            if when is not None:
+                due = min(due, when.toordinal())
+        return severity, due
+
     def digest(self) -> str:
         """Changes whenever ``render`` would write something else (RENDER_VERSION aside).
 

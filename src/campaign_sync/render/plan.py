@@ -62,24 +62,59 @@ def summary_line(plan: Plan) -> str:
     if not plan.actions:
         return "No changes: GitHub already matches the campaigns."
     counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in plan.counts().items())
-    return f"Plan: {counts}; about {plan.requests} API requests."
+    budget = budget_line(plan)
+    return f"Plan: {counts}; about {plan.requests} API requests." + (f" {budget}" if budget else "")
+
+
+def budget_line(plan: Plan) -> str:
+    """What the plan costs against GitHub's limits, and how many runs it takes."""
+    if not plan.writes:
+        return ""  # only drafts' actions, which are never applied
+    line = f"{plan.writes} write requests"
+    if plan.runs_needed > 1:
+        line += (
+            f": more than one run's budget of {plan.writes_per_run} "
+            f"(safety.max-writes-per-run), so {plan.runs_needed} runs, about "
+            f"{plan.hours_needed} hours at GitHub's 500 content-creating requests an hour, "
+            "most urgent first"
+        )
+    line += "."
+    if plan.rate_remaining is not None:
+        enough = "enough" if plan.rate_remaining >= plan.requests else "not enough for all"
+        line += f" The token has {plan.rate_remaining} requests left this hour: {enough}."
+    return line
+
+
+# A plan for a large organization has hundreds of thousands of actions: text and markdown
+# list this many per campaign and count the rest (JSON lists them all).
+LISTED_PER_CAMPAIGN = 200
+
+
+def _by_campaign(plan: Plan) -> dict[str, list[Action]]:
+    grouped: dict[str, list[Action]] = {}
+    for action in plan.actions:
+        grouped.setdefault(action.campaign, []).append(action)
+    return grouped
 
 
 def render_text(plan: Plan) -> str:
     lines: list[str] = []
+    grouped = _by_campaign(plan)
     for summary in plan.campaigns:
         draft = " (draft: planned, not applied)" if summary.state == "draft" else ""
         lines.append(
             f"campaign {summary.campaign}{draft}: {_members(dict(summary.members))} "
             f"in {summary.repositories} repositories"
         )
-        for action in plan.actions:
-            if action.campaign == summary.campaign:
-                sign = {"create_issue": "+", "close_issue": "-"}.get(action.kind, "~")
-                lines.append(
-                    f"  {sign} {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
-                    f"{printable(_detail(action))}"
-                )
+        actions = grouped.get(summary.campaign, [])
+        for action in actions[:LISTED_PER_CAMPAIGN]:
+            sign = {"create_issue": "+", "close_issue": "-"}.get(action.kind, "~")
+            lines.append(
+                f"  {sign} {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
+                f"{printable(_detail(action))}"
+            )
+        if len(actions) > LISTED_PER_CAMPAIGN:
+            lines.append(f"  ... and {len(actions) - LISTED_PER_CAMPAIGN} more (--format json)")
     lines.extend(f"note: {printable(note)}" for note in plan.notes)
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
@@ -91,9 +126,10 @@ def render_markdown(plan: Plan) -> str:
         "| Campaign | State | Members | Open | Fixed | Dismissed | Repositories | Changes |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    grouped = _by_campaign(plan)
     for summary in plan.campaigns:
         members = dict(summary.members)
-        changes = sum(1 for a in plan.actions if a.campaign == summary.campaign)
+        changes = len(grouped.get(summary.campaign, ()))
         lines.append(
             f"| {escape_inline(_cut(summary.name))} (`{summary.campaign}`) | {summary.state} "
             f"| {sum(members.values())} | {members.get('open', 0)} | {members.get('fixed', 0)} "
@@ -102,11 +138,15 @@ def render_markdown(plan: Plan) -> str:
         )
     if plan.actions:
         lines += ["", "<details><summary>Actions</summary>", ""]
-        for action in plan.actions:
-            lines.append(
-                f"- `{action.campaign}`: {ACTION_VERBS[action.kind]} "
-                f"{escape_inline(action_target(action))}{escape_inline(_detail(action))}"
-            )
+        for campaign, actions in grouped.items():
+            for action in actions[:LISTED_PER_CAMPAIGN]:
+                lines.append(
+                    f"- `{action.campaign}`: {ACTION_VERBS[action.kind]} "
+                    f"{escape_inline(action_target(action))}{escape_inline(_detail(action))}"
+                )
+            if len(actions) > LISTED_PER_CAMPAIGN:
+                more = len(actions) - LISTED_PER_CAMPAIGN
+                lines.append(f"- `{campaign}`: and {more} more")
         lines += ["", "</details>"]
     if plan.notes:
         lines += ["", *(f"> {escape_inline(note)}" for note in plan.notes)]
@@ -128,6 +168,14 @@ def render_json(plan: Plan) -> str:
         "version": JSON_VERSION,
         "changes": plan.has_changes,
         "requests": plan.requests,
+        "budget": {
+            "requests": plan.requests,
+            "writes": plan.writes,
+            "writes_per_run": plan.writes_per_run,
+            "runs_needed": plan.runs_needed,
+            "hours_needed": plan.hours_needed,
+            "rate_limit_remaining": plan.rate_remaining,
+        },
         "counts": plan.counts(),
         "campaigns": [
             {

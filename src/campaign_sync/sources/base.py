@@ -30,6 +30,8 @@ class SourceResult:
     # For incremental listing: the newest `updated_at` seen (ISO 8601), if the source has one.
     watermark: str | None = None
     requests: int = 0
+    # The token's primary rate limit left after fetching (x-ratelimit-remaining), if known.
+    rate_remaining: int | None = None
 
 
 class AlertSource(Protocol):

@@ -99,6 +99,7 @@ class GitHubSource:
             skipped=tuple(sorted(skipped)),
             watermark=watermark,
             requests=self._transport.stats.requests,
+            rate_remaining=self._transport.rate_limit.remaining,
         )
 
     def _repositories(self) -> tuple[Repository, ...]:

@@ -118,6 +118,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
     skipped: list[Skipped] = []
     watermarks: list[str] = []
     requests = 0
+    remaining: list[int] = []
     for source in sources:
         result = source.fetch()
         alerts.update((a.id, a) for a in result.alerts)
@@ -126,12 +127,15 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
         if result.watermark:
             watermarks.append(result.watermark)
         requests += result.requests
+        if result.rate_remaining is not None:
+            remaining.append(result.rate_remaining)
     return SourceResult(
         alerts=tuple(alerts[k] for k in sorted(alerts)),
         repositories=tuple(repositories[k] for k in sorted(repositories)),
         skipped=tuple(sorted(set(skipped))),
         watermark=max(watermarks) if watermarks else None,
         requests=requests,
+        rate_remaining=min(remaining) if remaining else None,
     )
 
 
