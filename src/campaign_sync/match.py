@@ -19,8 +19,9 @@ import fnmatch
 import functools
 import operator
 import re
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from campaign_sync.gcpause import cyclic_gc_paused
@@ -153,10 +154,19 @@ class AlertGroup:
     """Alerts of one type that every filter but paths and repositories treats alike."""
 
     sample: Alert  # any one of them: the filters' verdict on it is the group's
-    ranks: tuple[int, ...]  # their places in AlertIndex.ordered, ascending
-    # The same ranks by repository: a campaign that leaves some repositories out (archived
-    # ones at least) tests each repository of the group once, not each alert.
-    by_repository: tuple[tuple[str, tuple[int, ...]], ...]
+    # Their places in AlertIndex.ordered, ascending: machine integers (a million int
+    # objects would take 28 MB), in runs of one repository each.
+    ranks: array[int]
+    # The runs: repository names, and where each run starts in ``ranks`` (plus its end).
+    # A campaign that leaves some repositories out (archived ones at least) tests each
+    # repository of the group once, not each alert.
+    run_names: tuple[str, ...]
+    run_starts: array[int]
+
+    def runs(self) -> Iterator[tuple[str, array[int]]]:
+        starts = self.run_starts
+        for i, name in enumerate(self.run_names):
+            yield name, self.ranks[starts[i] : starts[i + 1]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +182,6 @@ class AlertIndex:
 
     by_id: Mapping[str, Alert]
     ordered: Sequence[Alert]  # every alert, sorted by id
-    path_of: Sequence[str | None]  # by rank
     groups: Mapping[str, tuple[AlertGroup, ...]]  # by alert type
     repositories: tuple[str, ...]  # every repository with an alert, sorted
 
@@ -211,14 +220,18 @@ class AlertIndex:
                 ranks.append(rank)
         groups: dict[str, list[AlertGroup]] = defaultdict(list)
         for by_repository in grouped.values():
-            runs = tuple((name, tuple(ranks)) for name, ranks in by_repository.items())
-            sample = ordered[runs[0][1][0]]
-            every = tuple(rank for _, ranks in runs for rank in ranks)
-            groups[sample.type].append(AlertGroup(sample, every, runs))
+            packed = array("q")
+            starts = array("q")
+            for run in by_repository.values():
+                starts.append(len(packed))
+                packed.extend(run)
+            starts.append(len(packed))
+            sample = ordered[packed[0]]
+            group = AlertGroup(sample, packed, tuple(by_repository), starts)
+            groups[sample.type].append(group)
         return cls(
             by_id=by_id,
             ordered=ordered,
-            path_of=[a.path for a in ordered],
             groups={kind: tuple(g) for kind, g in groups.items()},
             repositories=tuple(sorted({a.repository for a in ordered})),
         )
@@ -254,7 +267,7 @@ def select(
     every_repo = len(admitted) == len(index.repositories)
     by_paths = bool(selection.paths.include or selection.paths.exclude)
     by_group = dataclasses.replace(selection, paths=PathSelection()) if by_paths else selection
-    path_of = index.path_of
+    ordered = index.ordered
     chosen: list[int] = []
     groups = [
         group
@@ -263,17 +276,17 @@ def select(
         if alert_selected(by_group, group.sample)
     ]
     if by_paths:
-        verdicts = _path_verdicts(selection, (path_of[r] for g in groups for r in g.ranks))
+        verdicts = _path_verdicts(selection, (ordered[r].path for g in groups for r in g.ranks))
         for group in groups:
-            for repository, ranks in group.by_repository:
+            for repository, ranks in group.runs():
                 if repository in admitted:
-                    chosen += [r for r in ranks if verdicts[path_of[r]]]
+                    chosen += [r for r in ranks if verdicts[ordered[r].path]]
     elif every_repo:
         for group in groups:
             chosen += group.ranks
     else:
         for group in groups:
-            for repository, ranks in group.by_repository:
+            for repository, ranks in group.runs():
                 if repository in admitted:
                     chosen += ranks
     # Ascending runs of integers: timsort merges them, comparing machine integers.
