@@ -234,12 +234,34 @@ def _source_options(function: Any) -> Any:
     function = click.option(
         "--api-url", help="REST API URL (default: config, $GITHUB_API_URL, github.com)."
     )(function)
+    function = click.option(
+        "--full-listing",
+        is_flag=True,
+        help="List every alert again instead of only those updated since the last run "
+        "(the alert store, `cache:` in campaign-sync.yml, is rewritten). A full listing "
+        "also happens by itself once a week.",
+    )(function)
     return click.option(
         "--force", is_flag=True, help="Carry on even when a safety rail refuses the plan."
     )(function)
 
 
-def _build_sources(sources: tuple[str, ...], api_url: str | None) -> tuple[list[Any], Any]:
+def _store_options(full_listing: bool) -> Any:
+    """The alert store the config names (``cache:``), or None when it is turned off."""
+    from campaign_sync.config.repo_config import DEFAULT_CACHE_DIR
+    from campaign_sync.sources.github import StoreOptions
+
+    folder = _config_value("cache")
+    if folder is None:
+        folder = DEFAULT_CACHE_DIR
+    if not isinstance(folder, str) or not folder:
+        return None
+    return StoreOptions(Path.cwd() / folder, now=_now(), full_listing=full_listing)
+
+
+def _build_sources(
+    sources: tuple[str, ...], api_url: str | None, full_listing: bool = False
+) -> tuple[list[Any], Any]:
     from campaign_sync.render.progress import ProgressReporter
     from campaign_sync.sources.registry import SourceContext, build_sources
 
@@ -253,7 +275,12 @@ def _build_sources(sources: tuple[str, ...], api_url: str | None) -> tuple[list[
             )
         specs = [f"github:{org}" for org in organizations]
     progress = ProgressReporter(sys.stderr)
-    context = SourceContext(api_url=api_url, config_api_url=_config_api_url(), on_page=progress)
+    context = SourceContext(
+        api_url=api_url,
+        config_api_url=_config_api_url(),
+        on_page=progress,
+        store=_store_options(full_listing),
+    )
     return build_sources(specs, context), progress
 
 
@@ -267,7 +294,13 @@ def _build_sources(sources: tuple[str, ...], api_url: str | None) -> tuple[list[
     show_default=True,
     help="text for a terminal, markdown for a pull request comment, json for machines.",
 )
-def plan(sources: tuple[str, ...], api_url: str | None, force: bool, output_format: str) -> None:
+def plan(
+    sources: tuple[str, ...],
+    api_url: str | None,
+    full_listing: bool,
+    force: bool,
+    output_format: str,
+) -> None:
     """Show what apply would change: tracking issues to open, update, close or reopen.
 
     Exit status (like terraform plan -detailed-exitcode): 0 nothing to do,
@@ -275,7 +308,7 @@ def plan(sources: tuple[str, ...], api_url: str | None, force: bool, output_form
     """
     from campaign_sync.commands.plan import run_plan
 
-    built, progress = _build_sources(sources, api_url)
+    built, progress = _build_sources(sources, api_url, full_listing)
     try:
         code = run_plan(
             Path.cwd(),
@@ -304,6 +337,7 @@ def plan(sources: tuple[str, ...], api_url: str | None, force: bool, output_form
 def apply(
     sources: tuple[str, ...],
     api_url: str | None,
+    full_listing: bool,
     force: bool,
     dry_run: bool,
     commit: bool,
@@ -319,7 +353,7 @@ def apply(
     from campaign_sync.github.auth import auth_from_env, resolve_api_url
     from campaign_sync.github.transport import Transport
 
-    built, progress = _build_sources(sources, api_url)
+    built, progress = _build_sources(sources, api_url, full_listing)
     transport = None
     if not dry_run:
         url = resolve_api_url(api_url, _config_api_url(), os.environ)

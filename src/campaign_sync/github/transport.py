@@ -130,15 +130,24 @@ class EtagCache:
     A 304 answer costs no primary rate limit, so re-reading unchanged pages is free.
     """
 
-    def __init__(self, entries: Mapping[str, tuple[str, bytes]] | None = None) -> None:
+    def __init__(
+        self,
+        entries: Mapping[str, tuple[str, bytes]] | None = None,
+        *,
+        keep: Callable[[str], bool] | None = None,
+    ) -> None:
         self._entries: dict[str, tuple[str, bytes]] = dict(entries or {})
         self._lock = threading.Lock()
+        # Which URLs are worth remembering (a million alerts' pages are not).
+        self._keep = keep
 
     def get(self, key: str) -> tuple[str, bytes] | None:
         with self._lock:
             return self._entries.get(key)
 
     def put(self, key: str, etag: str, body: bytes) -> None:
+        if self._keep is not None and not self._keep(key):
+            return
         with self._lock:
             self._entries[key] = (etag, body)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from campaign_sync.errors import SourceError
 from campaign_sync.github.listing import (
@@ -16,10 +20,53 @@ from campaign_sync.github.listing import (
     iter_alerts,
     list_repositories,
 )
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import EtagCache, RequestFailed, Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
+from campaign_sync.sources.store import StoredListing, load_listing, save_listing
+
+# An incremental listing starts this long before the watermark: an alert updated while the
+# last listing was paging (and so skipped by it) is still read.
+WATERMARK_MARGIN = timedelta(hours=1)
+# Every alert is listed again this often: an alert deleted on GitHub (its analysis deleted,
+# its repository gone) never shows up in an "updated since" listing.
+FULL_LISTING_EVERY = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreOptions:
+    """Where the alert store lives, and whether this run may list incrementally."""
+
+    folder: Path
+    now: datetime
+    full_listing: bool = False  # --full-listing: list everything, then rewrite the store
+
+    def usable(self, stored: StoredListing) -> bool:
+        if self.full_listing:
+            return False
+        try:
+            last = datetime.fromisoformat(stored.full_listing_at.replace("Z", "+00:00"))
+        except ValueError:
+            return False
+        return self.now - last < FULL_LISTING_EVERY
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _since(watermark: str) -> str | None:
+    try:
+        moment = datetime.fromisoformat(watermark.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return _stamp(moment - WATERMARK_MARGIN)
+
+
+def _worth_caching(url: str) -> bool:
+    """Pages re-read every run: the repository listing and incremental listings' pages."""
+    return "/repos?" in url or "sort=updated" in url
 
 
 class GitHubSource:
@@ -39,6 +86,7 @@ class GitHubSource:
         queries: dict[AlertType, AlertQuery] | None = None,
         include_repositories: bool = True,
         on_page: ProgressCallback | None = None,
+        store: StoreOptions | None = None,
     ) -> None:
         self._transport = transport
         self._scope = scope.strip("/")
@@ -46,6 +94,8 @@ class GitHubSource:
         self._queries = queries or {}
         self._include_repositories = include_repositories
         self._on_page = on_page
+        # The store only holds complete listings: a filtered one (`alerts --state`) skips it.
+        self._store = store if not self._queries else None
 
     @property
     def name(self) -> str:
@@ -56,11 +106,18 @@ class GitHubSource:
         return "/" in self._scope
 
     def fetch(self) -> SourceResult:
-        alerts: dict[str, Alert] = {}
+        stored = self._load_store()
+        if self._store is not None:
+            self._transport.etags = EtagCache(stored.pages if stored else {}, keep=_worth_caching)
+        alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
         skipped: list[Skipped] = []
         watermark: str | None = None
         for alert_type in self._types:
             query = self._queries.get(alert_type, AlertQuery())
+            if stored is not None and alert_type in stored.watermarks:
+                since = _since(stored.watermarks[alert_type])
+                if since is not None:
+                    query = dataclasses.replace(query, since=since)
             if not query.selects(alert_type):
                 continue  # e.g. --state resolved: no code scanning alert can match
             if self.is_repository:
@@ -93,6 +150,10 @@ class GitHubSource:
                     continue
                 raise explain(error, alert_type=alert_type, scope=self._scope) from error
         repositories = self._repositories() if self._include_repositories else ()
+        if self._store is not None:
+            self._save_store(stored, alerts)
+        if stored is not None:
+            watermark = max(filter(None, (watermark, *stored.watermarks.values())), default=None)
         return SourceResult(
             alerts=tuple(alerts[k] for k in sorted(alerts)),
             repositories=repositories,
@@ -101,6 +162,39 @@ class GitHubSource:
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
         )
+
+    def _load_store(self) -> StoredListing | None:
+        if self._store is None:
+            return None
+        stored = load_listing(self._store.folder, self._scope)
+        return stored if stored is not None and self._store.usable(stored) else None
+
+    def _save_store(self, stored: StoredListing | None, alerts: dict[str, Alert]) -> None:
+        assert self._store is not None
+        watermarks: dict[str, str] = {}
+        for alert in alerts.values():
+            if alert.updated_at and alert.updated_at > watermarks.get(alert.type, ""):
+                watermarks[alert.type] = alert.updated_at
+        etags = self._transport.etags
+        try:
+            save_listing(
+                self._store.folder,
+                StoredListing(
+                    scope=self._scope,
+                    full_listing_at=stored.full_listing_at
+                    if stored is not None
+                    else _stamp(self._store.now),
+                    watermarks=watermarks,
+                    alerts=tuple(alerts[k] for k in sorted(alerts)),
+                    pages=etags.entries() if etags is not None else {},
+                ),
+            )
+        except OSError as error:
+            # A cache that cannot be written costs the next run a full listing, no more.
+            raise SourceError(
+                f"cannot write the alert store in {self._store.folder}: {error.strerror}; "
+                "fix the folder's permissions or set `cache: ''` in campaign-sync.yml"
+            ) from error
 
     def _repositories(self) -> tuple[Repository, ...]:
         try:

@@ -15,7 +15,7 @@ from campaign_sync.github.listing import AlertQuery, ProgressCallback
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.sources.base import AlertSource, Skipped, SourceResult
-from campaign_sync.sources.github import GitHubSource
+from campaign_sync.sources.github import GitHubSource, StoreOptions
 from campaign_sync.sources.github_json import is_repository_name
 from campaign_sync.sources.sarif import SarifSource
 from campaign_sync.sources.snapshot import SnapshotSource
@@ -35,6 +35,8 @@ class SourceContext:
     # does not.
     include_repositories: bool = True
     transport_factory: Callable[[SourceContext], Transport] | None = None
+    # The alert store of github: sources (incremental listing); None lists everything.
+    store: StoreOptions | None = None
 
     def transport(self) -> Transport:
         if self.transport_factory is not None:
@@ -61,6 +63,7 @@ def _github(argument: str, context: SourceContext) -> AlertSource:
         queries=dict(context.queries),
         include_repositories=context.include_repositories,
         on_page=context.on_page,
+        store=context.store,
     )
 
 

@@ -1,0 +1,166 @@
+"""The alert store, and incremental listing through it against the fake GitHub."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from testing.clients import transport_for
+from testing.fake_github import FakeGitHub
+
+from campaign_sync.model import Alert
+from campaign_sync.sources.github import GitHubSource, StoreOptions
+from campaign_sync.sources.store import StoredListing, load_listing, save_listing, store_path
+
+NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+
+
+def stored(alerts: tuple[Alert, ...] = (), **overrides: Any) -> StoredListing:
+    values: dict[str, Any] = {
+        "scope": "acme",
+        "full_listing_at": "2026-11-27T06:00:00Z",
+        "watermarks": {"code-scanning": "2026-11-27T05:00:00Z"},
+        "alerts": alerts,
+        "pages": {"/orgs/acme/repos?per_page=100": ('"abc"', b'[{"full_name": "acme/web"}]')},
+    }
+    values.update(overrides)
+    return StoredListing(**values)
+
+
+text = st.text(max_size=20)
+optional_text = st.none() | text
+
+
+@st.composite
+def alerts(draw: st.DrawFn) -> Alert:
+    number = draw(st.integers(1, 10**6))
+    return Alert(
+        id=f"code-scanning:acme/web:{number}",
+        type="code-scanning",
+        repository="acme/web",
+        state=draw(st.sampled_from(("open", "fixed", "dismissed"))),
+        number=number,
+        rule_id=draw(optional_text),
+        severity=draw(st.sampled_from((None, "critical", "high"))),
+        cwes=tuple(draw(st.lists(st.integers(1, 2000), max_size=3))),
+        path=draw(optional_text),
+        start_line=draw(st.none() | st.integers(0, 10**6)),
+        fix_available=draw(st.none() | st.booleans()),
+        updated_at=draw(st.sampled_from((None, "2026-11-27T05:00:00Z"))),
+        message=draw(optional_text),
+    )
+
+
+@settings(max_examples=50)
+@given(st.lists(alerts(), max_size=20, unique_by=lambda a: a.id))
+def test_a_saved_listing_loads_back_equal(tmp_path_factory: Any, listed: list[Alert]) -> None:
+    folder = tmp_path_factory.mktemp("store")
+    listing = stored(tuple(listed))
+    save_listing(folder, listing)
+    assert load_listing(folder, "acme") == listing
+
+
+def test_a_missing_corrupt_or_foreign_store_is_a_cache_miss(tmp_path: Path) -> None:
+    assert load_listing(tmp_path, "acme") is None
+    path = store_path(tmp_path, "acme")
+    path.write_bytes(b"not gzip at all")
+    assert load_listing(tmp_path, "acme") is None
+    save_listing(tmp_path, stored())
+    path.write_bytes(path.read_bytes()[:-9])  # truncated
+    assert load_listing(tmp_path, "acme") is None
+    with gzip.open(path, "wb") as stream:
+        stream.write(b'{"version": 999, "scope": "acme"}\n')
+    assert load_listing(tmp_path, "acme") is None
+    save_listing(tmp_path, stored())
+    assert load_listing(tmp_path, "beta") is None  # another organization's file name
+    assert store_path(tmp_path, "../x/y").parent == tmp_path  # no way out of the folder
+
+
+def test_saving_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    save_listing(tmp_path, stored())
+    save_listing(tmp_path, stored())
+    assert [p.name for p in tmp_path.iterdir()] == [store_path(tmp_path, "acme").name]
+
+
+# --- incremental listing against the fake GitHub -----------------------------------------
+
+
+@pytest.fixture
+def fake(fake_github_factory: Any) -> FakeGitHub:
+    return fake_github_factory(repos=6, alerts=900, seed=5)
+
+
+def fetch(fake: FakeGitHub, folder: Path, now: datetime = NOW, **options: Any) -> Any:
+    transport = transport_for(fake)
+    source = GitHubSource(transport, "acme", store=StoreOptions(folder, now=now, **options))
+    before = fake.snapshot()
+    result = source.fetch()
+    after = fake.snapshot()
+    counted = after["primary_counted"] - before["primary_counted"]
+    return result, counted, after["total"] - before["total"]
+
+
+def test_an_unchanged_organization_costs_no_counted_request(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    first, first_counted, _ = fetch(fake, tmp_path)
+    assert len(first.alerts) == 900
+    assert first_counted >= 9  # 900 alerts: at least 9 pages of 100
+    second, counted, _ = fetch(fake, tmp_path)
+    assert second.alerts == first.alerts
+    assert second.repositories == first.repositories
+    # The repositories' page is conditional already; the first incremental listing reads
+    # one page per alert type (a full listing does not sort by update), and keeps them.
+    assert counted <= 3
+    third, counted, requests = fetch(fake, tmp_path)
+    assert third.alerts == first.alerts
+    assert counted == 0  # every page answered 304 Not Modified
+    assert requests <= 3 + 1
+
+
+def test_a_changed_alert_is_listed_again_and_the_rest_comes_from_the_store(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    first, _, _ = fetch(fake, tmp_path)
+    fetch(fake, tmp_path)  # the first incremental run keeps its pages' ETags
+    target = next(a for a in first.alerts if a.type == "dependabot" and a.is_open)
+    fake.clock.advance(7200)
+    fake.set_alert_state(
+        target.repository, "dependabot", target.number, "dismissed", reason="fix_started"
+    )
+    second, counted, _ = fetch(fake, tmp_path)
+    by_id = {a.id: a for a in second.alerts}
+    assert by_id[target.id].state == "dismissed"
+    assert len(second.alerts) == len(first.alerts)
+    assert [a for a in second.alerts if a.id != target.id] == [
+        a for a in first.alerts if a.id != target.id
+    ]
+    assert counted <= 2  # the changed type's first page (and the next one at most)
+
+
+def test_the_store_is_ignored_after_a_week_and_with_full_listing(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    fetch(fake, tmp_path)
+    _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=8))
+    assert counted >= 9
+    _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=8), full_listing=True)
+    assert counted >= 9
+    # The full listings rewrote the store: the week counts from the last one.
+    _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=9))
+    assert counted <= 3
+
+
+def test_a_new_alert_joins_from_an_incremental_listing(fake: FakeGitHub, tmp_path: Path) -> None:
+    first, _, _ = fetch(fake, tmp_path)
+    repository = first.alerts[0].repository
+    fake.clock.advance(7200)
+    number = fake.add_alert(repository, "code-scanning", severity="critical")
+    second, _, _ = fetch(fake, tmp_path)
+    assert f"code-scanning:{repository}:{number}" in {a.id for a in second.alerts}
+    assert len(second.alerts) == len(first.alerts) + 1
