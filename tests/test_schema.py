@@ -556,3 +556,9 @@ def test_inlined_refs_validate_like_the_schema_file(text: str) -> None:
     plain = Draft202012Validator(load_schema("campaign"), format_checker=fast.format_checker)
     data = load_yaml(text, FILE).data
     assert _errors(fast, data) == _errors(plain, data)
+
+
+@pytest.mark.parametrize("url", ["https://[api.github.com", "https://host:port/x", "https://[::1"])
+def test_a_malformed_url_is_a_schema_error_not_a_crash(url: str) -> None:
+    problem = only(f"{VALID_CONFIG}api-url: {url}\n", "config")
+    assert problem.path == "api-url"

@@ -52,7 +52,11 @@ def _is_uri(value: object) -> bool:
         return True  # formats only constrain strings
     if not value or any(c.isspace() for c in value):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return False  # e.g. "https://[host": an unclosed IPv6 bracket
     if not _URI_SCHEME.match(parts.scheme):
         return False
     if parts.scheme.lower() in ("http", "https"):
