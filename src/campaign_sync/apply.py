@@ -72,13 +72,20 @@ def _owned(campaign: str, repository: str) -> Callable[[str], bool]:
     return lambda body: find_marker(body or "") == (campaign, repository)
 
 
-def _find_existing(transport: Transport, action: CreateIssue) -> tracker.IssueRef | None:
+def _find_existing(
+    transport: Transport, action: CreateIssue, listed: dict[str, list[tracker.IssueRef]]
+) -> tracker.IssueRef | None:
+    """The issue of this campaign and repository, if an earlier run opened it unrecorded.
+
+    A repository's labelled issues are listed once a run (``listed``), however many
+    campaigns open an issue there: what this run opens it knows already.
+    """
+    issues = listed.get(action.repository)
+    if issues is None:
+        issues = list(tracker.list_issues_with_label(transport, action.repository, TOOL_LABEL))
+        listed[action.repository] = issues
     is_ours = _owned(action.campaign, action.repository)
-    found = [
-        issue
-        for issue in tracker.list_issues_with_label(transport, action.repository, TOOL_LABEL)
-        if is_ours(issue.body)
-    ]
+    found = [issue for issue in issues if is_ours(issue.body)]
     return found[0] if found else None  # oldest first: the one to keep
 
 
@@ -89,8 +96,10 @@ def _comment_once(transport: Transport, repository: str, number: int, body: str)
     tracker.comment(transport, repository, number, body)
 
 
-def _create(transport: Transport, action: CreateIssue) -> TrackedIssue:
-    existing = _find_existing(transport, action)
+def _create(
+    transport: Transport, action: CreateIssue, listed: dict[str, list[tracker.IssueRef]]
+) -> TrackedIssue:
+    existing = _find_existing(transport, action, listed)
     if existing is not None:
         # Opened by an earlier run that did not live to record it.
         body = merge_body(existing.body, action.section)
@@ -111,10 +120,15 @@ def _create(transport: Transport, action: CreateIssue) -> TrackedIssue:
     return TrackedIssue(action.repository, created.number, "open", action.digest)
 
 
-def _execute(transport: Transport, action: Action, progress: _CampaignProgress) -> None:
+def _execute(
+    transport: Transport,
+    action: Action,
+    progress: _CampaignProgress,
+    listed: dict[str, list[tracker.IssueRef]],
+) -> None:
     issues = progress.issues
     if isinstance(action, CreateIssue):
-        issues[action.repository] = _create(transport, action)
+        issues[action.repository] = _create(transport, action, listed)
     elif isinstance(action, UpdateIssue):
         current = tracker.get_issue(transport, action.repository, action.number)
         body = merge_body(current.body, action.section)
@@ -212,6 +226,7 @@ def apply_plan(
     }
     result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
     ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
+    listed: dict[str, list[tracker.IssueRef]] = {}  # labelled issues, by repository
     try:
         for position, action in enumerate(ordered):
             written = transport.stats.writes - writes_before
@@ -234,7 +249,7 @@ def apply_plan(
                     progress[later.campaign].failures += 1
                 break
             try:
-                _execute(transport, action, progress[action.campaign])
+                _execute(transport, action, progress[action.campaign], listed)
             except GitHubError as exc:
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))
