@@ -16,7 +16,7 @@ from testing.reconcile.crash import CrashPoint, crash, recover
 from testing.reconcile.scenario import Scenario
 from testing.reconcile.world import APPLY, World
 
-# Day 0 without a native campaign (see the xfail below), so crashes among its creates and
+# Day 0 without a native campaign, so crashes among its creates and
 # autofix requests test those alone.
 PLAIN = Scenario(native=False)
 MIRRORED = Scenario()
@@ -103,11 +103,6 @@ def test_the_crash_really_happens_where_asked(tmp_path: Path, plain: Reference) 
         assert "open tracking issue" in runs[0].stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apply.py _execute(CreateNativeCampaign) creates the native campaign again when a "
-    "run was killed after creating it and before writing its ledger: nothing looks for it",
-)
 def test_a_crash_after_the_native_campaign_is_created_makes_no_second_one(
     tmp_path: Path, mirrored: Reference
 ) -> None:
@@ -116,12 +111,6 @@ def test_a_crash_after_the_native_campaign_is_created_makes_no_second_one(
     assert found.get("duplicates") is None, found["duplicates"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/apply.py run_apply: the commit message compares the ledger the run "
-    "started from on disk, not the committed one, so ledger changes written by an earlier "
-    "uncommitted run are committed under a message that does not name them",
-)
 def test_a_crash_before_git_commit_in_the_same_tree_commits_an_honest_message(
     tmp_path: Path, plain: Reference
 ) -> None:
@@ -130,10 +119,6 @@ def test_a_crash_before_git_commit_in_the_same_tree_commits_an_honest_message(
     assert found.get("commit_mismatches") is None, found["commit_mismatches"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/apply.py run_apply: as above, for `apply` then `apply --commit`",
-)
 def test_apply_then_apply_commit_commits_an_honest_message(tmp_path: Path) -> None:
     with World(tmp_path, PLAIN) as world:
         world.begin(0)

@@ -159,6 +159,18 @@ def _execute(
         progress.autofix.add(action.alert_id)
     elif isinstance(action, CreateNativeCampaign):
         fields = action.fields
+        # Created by an earlier run that did not live to record it? GitHub lists the
+        # organization's open campaigns consistently: take the one with our name and text.
+        existing = [
+            c
+            for c in tracker.list_native_campaigns(transport, action.repository, state="open")
+            if c.name == fields.name and c.description == fields.description
+        ]
+        if existing:
+            found = min(existing, key=lambda c: c.number)
+            progress.native, progress.native_digest = found.number, fields.digest()
+            progress.native_organization = action.repository
+            return
         created = tracker.create_native_campaign(
             transport,
             action.repository,

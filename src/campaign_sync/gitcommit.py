@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaign_sync.errors import CampaignSyncError, ConfigError
+from campaign_sync.ledger import MEMBERS_FILE, STATE_FILE, read_ledger
 from campaign_sync.model import CampaignLedger
 
 IDENTITY_ENV = "CAMPAIGN_SYNC_COMMIT_AUTHOR"
@@ -550,10 +552,29 @@ def push_with_retries(
     )
 
 
+def committed_ledgers(
+    target: GitTarget, reports: Path, campaigns: Collection[str]
+) -> dict[str, CampaignLedger]:
+    """The campaigns' ledgers as the branch's last commit has them (empty where it has
+    none): what a commit message must count from, whatever uncommitted runs wrote since."""
+    pathspec = _reports_pathspec(target, reports)
+    found: dict[str, CampaignLedger] = {}
+    with tempfile.TemporaryDirectory(prefix="campaign-sync-head-") as scratch:
+        folder = Path(scratch)
+        for campaign in campaigns:
+            for name in (MEMBERS_FILE, STATE_FILE):
+                shown = _git(target.toplevel, "show", f"HEAD:{pathspec}/{campaign}/{name}")
+                if shown.returncode == 0:
+                    (folder / campaign).mkdir(exist_ok=True)
+                    (folder / campaign / name).write_text(shown.stdout, encoding="utf-8")
+            found[campaign] = read_ledger(folder, campaign)
+    return found
+
+
 def commit_and_push(
     target: GitTarget,
     reports: Path,
-    previous: Mapping[str, CampaignLedger],
+    previous: Mapping[str, CampaignLedger] | None,
     current: Mapping[str, CampaignLedger],
     *,
     identity: Identity,
@@ -563,13 +584,14 @@ def commit_and_push(
     sleep: Callable[[float], None] = time.sleep,
 ) -> CommitResult:
     """Commit the reports (if any changed) and push the branch (if ``target`` has an
-    upstream and there is anything to push)."""
-    made = commit_reports(
-        target,
-        reports,
-        lambda changed: commit_message(previous, current, changed, run_url=run_url),
-        identity,
-    )
+    upstream and there is anything to push). ``previous`` None: the message counts from
+    the ledgers of the last commit."""
+
+    def message_for(changed: Collection[str]) -> str:
+        before = previous if previous is not None else committed_ledgers(target, reports, changed)
+        return commit_message(before, current, changed, run_url=run_url)
+
+    made = commit_reports(target, reports, message_for, identity)
     sha, message = made if made is not None else (None, "")
     if target.remote is None or (made is None and not _ahead_of_upstream(target)):
         return CommitResult(sha, message)

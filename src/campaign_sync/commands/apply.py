@@ -85,14 +85,14 @@ def run_apply(
     out.write(_write_reports(planned, now) + "\n")
     write_step_summary(render_markdown(plan) + f"\n{summary}\n")
     if target is not None and identity is not None:  # last: after every report is written
-        applied = {
-            ledger.campaign: ledger for ledger in plan.ledgers if ledger.campaign in plan.applies
-        }
+        # What this run wrote, against what the branch has committed (not against what
+        # this run started from: an earlier run may have written without committing).
+        written = {c: read_ledger(planned.reports, c) for c in sorted(plan.applies)}
         committed = commit_and_push(
             target,
             planned.reports,
-            planned.previous,
-            applied,
+            None,
+            written,
             identity=identity,
             run_url=run_url_from_env(os.environ),
         )
