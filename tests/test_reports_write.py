@@ -11,7 +11,7 @@ import pytest
 from campaign_sync.errors import ConfigError
 from campaign_sync.ledger import write_ledger
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
-from campaign_sync.reports.write import read_ledgers, write_if_changed, write_reports
+from campaign_sync.reports.write import read_ledgers, write_reports
 
 TODAY = date(2026, 12, 10)
 JOINED = "2026-11-28T06:00:00Z"
@@ -131,13 +131,3 @@ def test_reports_without_a_ledger_are_an_error(tmp_path: Path) -> None:
     write_reports(tmp_path, [campaign("a")], {"a": ledger("a", "open")}, None, today=TODAY)
     with pytest.raises(ConfigError, match=r"has reports of 'a' but no ledger"):
         read_ledgers(tmp_path, [campaign("a")])
-
-
-def test_write_if_changed(tmp_path: Path) -> None:
-    path = tmp_path / "deep" / "file.md"
-    assert write_if_changed(path, "é\n")
-    stat = path.stat()
-    assert not write_if_changed(path, "é\n")
-    assert path.stat().st_mtime_ns == stat.st_mtime_ns
-    assert write_if_changed(path, "e\n")
-    assert path.read_bytes() == b"e\n"

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from campaign_sync.errors import ConfigError
+from campaign_sync.files import write_if_changed
 from campaign_sync.model import ALERT_STATES, AlertState, CampaignLedger, Member, TrackedIssue
 
 VERSION = 1
@@ -61,26 +60,10 @@ def render_state(ledger: CampaignLedger) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return  # unchanged: not even the file's time changes
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_ledger(reports: Path, ledger: CampaignLedger) -> None:
     folder = ledger_dir(reports, ledger.campaign)
-    _write_atomic(folder / MEMBERS_FILE, render_members(ledger))
-    _write_atomic(folder / STATE_FILE, render_state(ledger))
+    write_if_changed(folder / MEMBERS_FILE, render_members(ledger))
+    write_if_changed(folder / STATE_FILE, render_state(ledger))
 
 
 def read_ledger(reports: Path, campaign: str) -> CampaignLedger:

@@ -132,23 +132,6 @@ def alert_selected(selection: Selection, alert: Alert) -> bool:
     return True
 
 
-def _signature(alert: Alert) -> tuple[object, ...]:
-    """Every field ``alert_selected`` reads except the path: alerts that share it are
-    admitted or refused together, whatever the campaign."""
-    return (
-        alert.type,
-        alert.severity,
-        alert.cwes,
-        alert.rule_id,
-        alert.tool,
-        alert.secret_type,
-        alert.secret_validity,
-        alert.ecosystem,
-        alert.package,
-        alert.fix_available,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class AlertGroup:
     """Alerts of one type that every filter but paths and repositories treats alike."""
@@ -209,7 +192,7 @@ class AlertIndex:
                 alert.ecosystem,
                 alert.package,
                 alert.fix_available,
-            )  # _signature(alert), inlined: this loop runs once per alert
+            )  # every field alert_selected reads but the path: its verdict is the group's
             by_repository = grouped.get(signature)
             if by_repository is None:
                 by_repository = grouped[signature] = {}

@@ -8,8 +8,6 @@ each file whole (old or new), and a run that changes nothing touches nothing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from campaign_sync.errors import ConfigError
+from campaign_sync.files import write_if_changed
 from campaign_sync.ledger import MEMBERS_FILE, STATE_FILE, ledger_dir, read_ledger
 from campaign_sync.model import Alert, Campaign, CampaignLedger
 from campaign_sync.reports import details as details_file
@@ -86,28 +85,6 @@ def render_reports(
         entries.append(IndexEntry(campaign, facts))
     files[reports / INDEX_FILE] = render_index(entries, today=today)
     return files, tuple(not_applied)
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` atomically unless the file already holds exactly these bytes."""
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
 
 
 def write_reports(
