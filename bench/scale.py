@@ -83,6 +83,8 @@ CLEARED_ENV = (
     "CAMPAIGN_SYNC_APP_PRIVATE_KEY_FILE",
     "CAMPAIGN_SYNC_APP_INSTALLATION_ID",
 )
+# With --profile: the first apply, a typical backlog run, the no-change and the churn apply.
+PROFILED = ("first_apply", "backlog_2", "no_change_apply", "churn_apply")
 LEFT_FOR_LATER = re.compile(r"(\d+) actions? left for the next run")
 
 # -- campaigns -----------------------------------------------------------------------------
@@ -492,7 +494,7 @@ class Bench:
         """One `apply --commit` as a whole process; its figures from the fake's counters."""
         arguments = ["apply", "--source", f"github:{self.fake.org}", "--commit"]
         command = [self.campaign_sync, *arguments]
-        if self.profile_dir is not None and name in ("first_apply", "churn_apply"):
+        if self.profile_dir is not None and name in PROFILED:
             # Sampled stacks (py-spy's raw format: one collapsed stack and count a line).
             spy = str(Path(sys.executable).with_name("py-spy"))
             out = str(self.profile_dir / f"{name}.txt")
@@ -785,9 +787,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--writes-per-run", type=int, default=500, help="safety.max-writes-per-run")
     parser.add_argument("--token-budget", type=int, default=TOKEN_BUDGET)
     parser.add_argument("--keep", type=Path, help="keep the campaigns repositories here")
-    parser.add_argument(
-        "--profile", type=Path, help="record the first and churn applies with py-spy (raw)"
-    )
+    parser.add_argument("--profile", type=Path, help="record some applies with py-spy (raw format)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     if args.profile is not None:
