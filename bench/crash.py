@@ -7,12 +7,14 @@ A clean world (testing/reconcile/) lives ``--cycles`` days and counts each day's
 requests. The crash points are every write request of every day, each killed *before* the
 fake applies it and *after* (its answer never delivered), and every day's ``git commit``
 and ``git push``; each is recovered from a fresh checkout (GitHub Actions) and from the
-same working tree (a self-hosted runner). ``--points N`` tries N of them, spread evenly
-over that list (all of them when N is larger).
+same working tree (a self-hosted runner). ``--points N`` tries N of them: every git point,
+and write points spread evenly over the rest (all of them when N is larger).
 
 Each point gets a world of its own: the days before the crash run normally; on the crash
 day the apply runs as a process (on the fake's clock) and is killed at the point; apply
 then runs until it exits 0; the remaining days run normally. Then, against the clean world:
+
+Each count is of crash points with such a finding:
 
 - ``differences``: every issue (title, body, state, labels, assignees, comments, and its
   number: a re-run creates in the same order, so numbers must match), native campaigns,
@@ -135,13 +137,22 @@ def all_points(ref: Reference) -> list[CrashPoint]:
 
 
 def spread(points: list[CrashPoint], count: int) -> list[CrashPoint]:
-    """``count`` points spread evenly over the list, first and last included."""
+    """``count`` points: every git point first (there are few, and each is its own case),
+    then write points spread evenly over the list, first and last included."""
     if count >= len(points):
         return points
-    if count <= 1:
-        return points[:count]
-    step = (len(points) - 1) / (count - 1)
-    return [points[round(i * step)] for i in range(count)]
+    git = [p for p in points if p.where == "git"][:count]
+    writes = [p for p in points if p.where == "write"]
+    wanted = count - len(git)
+    if wanted <= 0:
+        chosen = set()
+    elif wanted == 1:
+        chosen = {0}
+    else:
+        step = (len(writes) - 1) / (wanted - 1)
+        chosen = {round(i * step) for i in range(wanted)}
+    picked = {id(p) for p in git} | {id(writes[i]) for i in chosen}
+    return [p for p in points if id(p) in picked]
 
 
 def run_point(
@@ -213,10 +224,12 @@ def run_crashes(
     tried = spread(candidates, points)
     found: dict[str, list[str]] = {name: [] for name in FAILURES}
     failed_points = []
+    points_with: dict[str, int] = dict.fromkeys(FAILURES, 0)
     for i, point in enumerate(tried):
         result = run_point(base / f"point-{i}", scenario, point, ref)
         for name, items in result.items():
             found[name] += items
+            points_with[name] += bool(items)
         if any(result.values()):
             failed_points.append(str(point))
         if log is not None:
@@ -228,7 +241,10 @@ def run_crashes(
         "candidate_points": len(candidates),
         "crash_points": len(tried),
         "points": [asdict(p) for p in tried] if len(tried) <= 20 else None,
-        **{name: len(items) for name, items in found.items()},
+        # Each count is of crash points with at least one such finding; a point's findings
+        # (one line per differing file, day, issue...) are in "findings" and "samples".
+        **points_with,
+        "findings": {name: len(items) for name, items in found.items()},
         "failed_points": failed_points[:20],
         "samples": {name: items[:5] for name, items in found.items() if items},
         "seconds": round(time.monotonic() - started, 1),
@@ -261,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{report['seconds']} s"
     )
     for name in FAILURES:
-        print(f"{name}: {report[name]}")
+        print(f"{name}: {report[name]} points ({report['findings'][name]} findings)")
         for sample in report["samples"].get(name, []):
             print(f"  {sample}")
     if args.json:

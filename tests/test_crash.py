@@ -3,7 +3,9 @@
 run again until it succeeds, ends exactly as a run that was never killed: every issue and
 its number, comment, native campaign and autofix request, the campaigns repository's files
 and its whole git history (bench/crash.py's check, on the CI budget). `python
-bench/crash.py --points N` tries N points of every day. Known defects are strict xfails."""
+bench/crash.py --points N` tries N points of every day. The last three tests are the two
+defects the suite found (fixed in 7710bf5): a native campaign created twice, and a commit
+message that did not name ledger changes an uncommitted run had written."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from bench.crash import FAILURES, Reference, point_of, reference, run_point
 from testing.reconcile import checks
 from testing.reconcile.crash import CrashPoint, crash, recover
 from testing.reconcile.scenario import Scenario
-from testing.reconcile.world import APPLY, World
+from testing.reconcile.world import World
 
 # Day 0 without a native campaign, so crashes among its creates and
 # autofix requests test those alone.
@@ -107,16 +109,14 @@ def test_a_crash_after_the_native_campaign_is_created_makes_no_second_one(
     tmp_path: Path, mirrored: Reference
 ) -> None:
     point = CrashPoint(0, "write", point_of(mirrored, 0, "POST campaigns"), "after", "fresh")
-    found = no_findings(run_point(tmp_path, MIRRORED, point, mirrored, days_after=0))
-    assert found.get("duplicates") is None, found["duplicates"]
+    assert no_findings(run_point(tmp_path, MIRRORED, point, mirrored, days_after=0)) == {}
 
 
 def test_a_crash_before_git_commit_in_the_same_tree_commits_an_honest_message(
     tmp_path: Path, plain: Reference
 ) -> None:
     point = CrashPoint(1, "git", 0, "commit", "same")
-    found = no_findings(run_point(tmp_path, PLAIN, point, plain, days_after=0))
-    assert found.get("commit_mismatches") is None, found["commit_mismatches"]
+    assert no_findings(run_point(tmp_path, PLAIN, point, plain, days_after=0)) == {}
 
 
 def test_apply_then_apply_commit_commits_an_honest_message(tmp_path: Path) -> None:
@@ -130,7 +130,3 @@ def test_apply_then_apply_commit_commits_an_honest_message(tmp_path: Path) -> No
         assert "committed" in committed.stdout
         history = world.workspace.history()
         assert checks.commit_mismatches(history) == []
-
-
-def test_apply_is_the_command_the_crash_points_kill() -> None:
-    assert APPLY == ("apply", "--commit", "--source", "github:acme")

@@ -6,6 +6,7 @@ exactly as if access had never been lost (compared with a clean world of the sam
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from testing.reconcile import checks
 from testing.reconcile.runner import TOKEN, Run
 from testing.reconcile.scenario import Scenario
 from testing.reconcile.state import FakeState, Normalizer, capture_fake, differences
-from testing.reconcile.world import World
+from testing.reconcile.world import STORE, World
 
 from campaign_sync.ledger import read_ledger
 
@@ -169,21 +170,34 @@ def test_alerts_unreadable_stop_the_run_before_any_write(worlds: tuple[World, Wo
         before,
         head,
     )
-    lossy.fake.grant_permission(TOKEN, "security_events", "read")
+    lossy.fake.grant_permission(TOKEN, "security_events")  # as it was: write
     assert lossy.converge(2)[-1].code == 0
     assert same_end(clean, lossy) == []
+
+
+def forget_store(world: World) -> None:
+    """A cache miss: the run lists every alert (as on the first run, or the weekly one)."""
+    shutil.rmtree(world.workspace.work / STORE)
+
+
+def reports(world: World) -> dict[Path, bytes]:
+    work = world.workspace.work
+    return {
+        p.relative_to(work): p.read_bytes() for p in (work / "reports").rglob("*") if p.is_file()
+    }
 
 
 def test_an_organization_whose_alerts_vanish_is_refused(worlds: tuple[World, World]) -> None:
     clean, lossy = worlds
     live(clean, range(2, 3))
     lossy.begin(2)
-    before, head, writes = state(lossy), lossy.workspace.head(), lossy.interposer.writes
-    ledgers = {
-        p.relative_to(lossy.workspace.work): p.read_bytes()
-        for p in (lossy.workspace.work / "reports").rglob("*")
-        if p.is_file()
-    }
+    forget_store(lossy)
+    before, head, writes, files = (
+        state(lossy),
+        lossy.workspace.head(),
+        lossy.interposer.writes,
+        reports(lossy),
+    )
     lossy.fake.blank_alerts()
     run = lossy.run(2)
     clean_message(run)
@@ -194,37 +208,87 @@ def test_an_organization_whose_alerts_vanish_is_refused(worlds: tuple[World, Wor
         before,
         head,
     )
-    assert {
-        p.relative_to(lossy.workspace.work): p.read_bytes()
-        for p in (lossy.workspace.work / "reports").rglob("*")
-        if p.is_file()
-    } == ledgers  # not a byte of the ledger or the reports changed
+    assert reports(lossy) == files  # not a byte of the ledger or the reports changed
     lossy.fake.blank_alerts(blank=False)
     assert lossy.converge(2)[-1].code == 0
     assert same_end(clean, lossy) == []
 
 
-def test_one_alert_type_vanishing_closes_nothing(worlds: tuple[World, World]) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="sources/github.py, incremental listing with the alert store: org alert listings "
+    "that suddenly return nothing read as 'nothing updated since the watermark', so the run "
+    "plans on the stored alerts: no safety rail trips, the day's changes are missed until "
+    "the weekly full listing, and a snapshot campaign activated meanwhile gets its members "
+    "from stale states for good",
+)
+def test_an_organization_whose_alerts_vanish_is_refused_with_the_alert_store(
+    worlds: tuple[World, World],
+) -> None:
+    clean, lossy = worlds
+    live(clean, range(2, 3))
+    lossy.begin(2)  # the store restored, as the reconcile workflow's actions/cache does
+    assert (lossy.workspace.work / STORE).exists()
+    before, head, writes = state(lossy), lossy.workspace.head(), lossy.interposer.writes
+    lossy.fake.blank_alerts()
+    run = lossy.run(2)
+    clean_message(run)
+    assert (lossy.interposer.writes, state(lossy), lossy.workspace.head()) == (
+        writes,
+        before,
+        head,
+    )
+    lossy.fake.blank_alerts(blank=False)
+    assert lossy.converge(2)[-1].code == 0
+    assert same_end(clean, lossy) == []  # the new snapshot campaign's members as on GitHub
+
+
+@pytest.mark.parametrize("store", [True, False], ids=["alert store", "full listing"])
+def test_one_alert_type_vanishing_closes_nothing(worlds: tuple[World, World], store: bool) -> None:
     clean, lossy = worlds
     live(clean, range(2, 4))
     lossy.begin(2)
+    if not store:
+        forget_store(lossy)
     work = lossy.workspace.work
     before, members = state(lossy), read_ledger(work / "reports", "dependencies").members
     lossy.fake.blank_alerts(kinds=["dependabot"])
     run = lossy.run(2)
-    assert run.code == 0, run.output
+    assert run.code in (0, 1), run.output  # applied, or refused (see the xfail below)
+    assert not run.traceback
     assert closed_wrongly(before, state(lossy), state(clean)) == []
-    # The Dependabot members are still members, in the state last seen: unknown is not fixed.
+    # The Dependabot members are still members, in the state last known: unknown is not fixed.
     assert read_ledger(work / "reports", "dependencies").members == members
     lossy.fake.blank_alerts(kinds=["dependabot"], blank=False)
+    if run.code:
+        assert lossy.converge(2)[-1].code == 0
     live(lossy, range(3, 4))
     # GitHub ends as in the clean world; the reports keep one day's counts as they were seen.
     assert same_end(clean, lossy, files=False) == []
     for campaign in checks.active_campaigns(work):
-        assert (work / "reports" / campaign / "ledger.tsv").read_text() == clean.workspace.tree()[
-            f"reports/{campaign}/ledger.tsv"
-        ]
+        ledger = (work / "reports" / campaign / "ledger.tsv").read_text(encoding="utf-8")
+        assert ledger == clean.workspace.tree()[f"reports/{campaign}/ledger.tsv"]
     assert checks.lost_transitions(lossy.fake, work) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plan.py Plan.raise_if_unsafe refuses only when no alert at all is seen; issue 4 "
+    "asks to refuse a plan that sees no alerts where the ledger had many: on a full listing "
+    "every member of one campaign is unseen, and its tracking issues are rewritten without "
+    "their links, details and SLA dates",
+)
+def test_a_campaign_whose_alerts_all_vanish_is_refused(worlds: tuple[World, World]) -> None:
+    _, lossy = worlds
+    lossy.begin(2)
+    forget_store(lossy)
+    before = state(lossy)
+    lossy.fake.blank_alerts(kinds=["dependabot"])
+    run = lossy.run(2)
+    dependencies = [i for i in state(lossy).issues if i.key.startswith("dependencies ")]
+    assert dependencies == [i for i in before.issues if i.key.startswith("dependencies ")]
+    clean_message(run)
+    assert "lost access" in run.stderr
 
 
 def test_an_archived_repository_is_never_fixed_nor_written_to(

@@ -140,5 +140,5 @@ def _wait(process: subprocess.Popen[bytes], reached: Callable[[], bool]) -> tupl
 def recover(world: World, point: CrashPoint) -> list[Run]:
     """The runs after the crash, until one succeeds (``fresh`` or ``same`` checkout)."""
     if point.recovery == "fresh":
-        world.workspace.fresh_clone()
+        world.checkout()
     return world.converge(point.cycle, fresh=point.recovery == "fresh")

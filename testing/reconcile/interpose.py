@@ -147,6 +147,8 @@ class Interposer:
         chaos = self._chaos
         if chaos is None:
             return None, False
+        # Three draws for every request, hit or not: one request's outcome never shifts the
+        # sequence the next requests draw from.
         hit = chaos.rng.random() < chaos.rate
         kind = chaos.kinds[int(chaos.rng.random() * len(chaos.kinds))]
         lost = chaos.rng.random() < chaos.ambiguous_share

@@ -26,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import traceback
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -161,11 +162,9 @@ def run_inprocess(
     ):
         try:
             code = cli.main(list(argv))
-        except BaseException as exc:
-            import traceback
-
-            err.write("Traceback (most recent call last):\n" + traceback.format_exc())
-            code = 3 if not isinstance(exc, SystemExit) else int(exc.code or 0)
+        except Exception:  # past main's own boundary: a bug, counted as one
+            err.write(traceback.format_exc())
+            code = 3
     return Run(code, out.getvalue(), err.getvalue())
 
 

@@ -34,7 +34,7 @@ def config_file(api_url: str) -> str:
 _CRITICAL_CODE = """\
 name: Critical code scanning
 description: |
-  Fix every critical code scanning alert. Ask in the discussion if a fix is unclear.
+  Fix every critical code scanning alert. Ask in the discussion if a fix is unclear.{review}
 managers: [mona, "@acme/appsec"]
 contact: https://github.com/orgs/acme/discussions/1
 ends: 2026-06-30
@@ -73,7 +73,7 @@ description: Revoke every leaked secret, then close the alert.
 managers: ["@acme/appsec"]
 contact: mailto:appsec@acme.example
 ends: 2026-12-31
-state: active
+state: {state}
 select:
   alerts: [secret-scanning]
   membership: rolling
@@ -102,17 +102,28 @@ def initial_files(api_url: str, *, native: bool = True) -> dict[str, str]:
     """The campaigns repository on day 0 (``native``: critical-code has a native mirror)."""
     return {
         "campaign-sync.yml": config_file(api_url),
-        "campaigns/critical-code.yml": _CRITICAL_CODE.format(native=str(native).lower()),
+        "campaigns/critical-code.yml": _critical_code(native, review=0),
         # Due on day 2: the "due date passed" comment goes out on day 3.
         "campaigns/dependencies.yml": _DEPENDENCIES.format(
             ends=(instant(2)).date().isoformat(), state="active"
         ),
-        "campaigns/secrets.yml": _SECRETS,
+        "campaigns/secrets.yml": _SECRETS.format(state="active"),
     }
 
 
-def edits(cycle: int) -> tuple[str, dict[str, str | None]] | None:
-    """A pull request merged before the reconcile of ``cycle``: (message, files)."""
+def _critical_code(native: bool, review: int) -> str:
+    note = f" Reviewed {review} times." if review else ""
+    return _CRITICAL_CODE.format(native=str(native).lower(), review=note)
+
+
+def edits(cycle: int, *, native: bool = True) -> tuple[str, dict[str, str | None]] | None:
+    """A pull request merged before the reconcile of ``cycle``: (message, files).
+
+    Days 2, 4 and 6 add a campaign, close one, and reword one. In long runs, every tenth
+    day rewords critical-code (every issue and the native campaign updated), and the
+    secrets campaign is closed on days 15, 35, ... and active again on days 25, 45, ...
+    (its issues closed, then reopened).
+    """
     if cycle == 2:
         description = "Fix SQL injection with parameterized queries."
         return "Campaign: SQL injection", {
@@ -126,6 +137,18 @@ def edits(cycle: int) -> tuple[str, dict[str, str | None]] | None:
         description = "Fix SQL injection with parameterized queries or the ORM."
         return "SQL injection: clearer advice", {
             "campaigns/sqli.yml": _SQLI.format(description=description)
+        }
+    if cycle >= 10 and cycle % 10 == 0:
+        return f"Critical code scanning: review {cycle // 10}", {
+            "campaigns/critical-code.yml": _critical_code(native, review=cycle // 10)
+        }
+    if cycle % 20 == 15:
+        return "Pause the secrets campaign", {
+            "campaigns/secrets.yml": _SECRETS.format(state="closed")
+        }
+    if cycle >= 25 and cycle % 20 == 5:
+        return "Resume the secrets campaign", {
+            "campaigns/secrets.yml": _SECRETS.format(state="active")
         }
     return None
 
@@ -169,8 +192,9 @@ class AlertChange:
 _CLOSED = {"fixed", "dismissed", "resolved", "auto_dismissed"}
 
 
-def _alerts(fake: FakeGitHub) -> list[tuple[str, str, int, str]]:
-    """(repository, kind, number, state) of every alert of writable repositories, sorted."""
+def _alerts(fake: FakeGitHub) -> list[tuple[str, str, int, str, bool]]:
+    """(repository, kind, number, state, in a campaign's selection) of every alert of the
+    writable repositories, sorted."""
     names = set(fake.repo_names(archived=False, complete=True))
     found = []
     with fake.state.lock:
@@ -179,8 +203,33 @@ def _alerts(fake: FakeGitHub) -> list[tuple[str, str, int, str]]:
         for kind in ("code-scanning", "dependabot", "secret-scanning"):
             for alert in fake.state.org_alerts(org, kind):
                 if alert.repo.full_name in names:
-                    found.append((alert.repo.full_name, kind, alert.number, alert.state))
+                    found.append(
+                        (alert.repo.full_name, kind, alert.number, alert.state, _selected(alert))
+                    )
     return sorted(found)
+
+
+def _selected(alert: object) -> bool:
+    """Whether one of the scenario's campaigns selects the alert (most changes hit those:
+    a change no campaign sees tests nothing)."""
+    rule = getattr(alert, "rule", None)
+    if rule is not None:
+        return rule.security_severity_level == "critical" or "external/cwe/cwe-089" in rule.tags
+    advisory = getattr(alert, "advisory", None)
+    if advisory is not None:
+        return bool(advisory.severity in ("critical", "high"))
+    return True  # secret scanning: every alert
+
+
+def _pick(
+    rng: random.Random, alerts: list[tuple[str, str, int, str, bool]], count: int
+) -> list[tuple[str, str, int, str, bool]]:
+    """``count`` alerts, four in five of them (when there are enough) selected ones."""
+    selected = [a for a in alerts if a[4]]
+    others = [a for a in alerts if not a[4]]
+    wanted = min(len(selected), count - count // 5)
+    chosen = rng.sample(selected, wanted)
+    return chosen + rng.sample(others, min(len(others), count - wanted))
 
 
 def _closing(kind: str, rng: random.Random, dismiss: bool) -> tuple[str, str | None]:
@@ -199,11 +248,11 @@ def change_alerts(fake: FakeGitHub, scenario: Scenario, cycle: int) -> list[Aler
     open_ = [a for a in alerts if a[3] == "open"]
     closed = [a for a in alerts if a[3] in _CLOSED]
     changes: list[AlertChange] = []
-    picked = rng.sample(open_, min(len(open_), scenario.fixes + scenario.dismissals))
-    for i, (repository, kind, number, _) in enumerate(picked):
+    picked = _pick(rng, open_, scenario.fixes + scenario.dismissals)
+    for i, (repository, kind, number, _, _) in enumerate(picked):
         state, reason = _closing(kind, rng, dismiss=i >= scenario.fixes)
         changes.append(AlertChange(repository, kind, number, state, reason))
-    for repository, kind, number, _ in rng.sample(closed, min(len(closed), scenario.reopens)):
+    for repository, kind, number, _, _ in _pick(rng, closed, scenario.reopens):
         changes.append(AlertChange(repository, kind, number, "open"))
     for change in changes:
         fake.set_alert_state(
@@ -224,7 +273,7 @@ def _new_alert_fields(fake: FakeGitHub, kind: str, rng: random.Random) -> Mappin
         rules = sorted(
             rule_id
             for rule_id, rule in fake.catalog.rules_by_id.items()
-            if rule.security_severity_level in ("critical", "high")
+            if rule.security_severity_level == "critical"
         )
         return {"rule": rng.choice(rules), "path": f"src/module_{rng.randrange(100)}.py"}
     if kind == "dependabot":

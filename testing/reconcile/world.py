@@ -6,6 +6,7 @@ same days; ``state.capture`` then says whether they ended the same.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from .scenario import (
 from .workspace import Workspace
 
 APPLY = ("apply", "--commit", "--source", f"github:{ORG}")
+# The alert store's folder (campaign-sync.yml's ``cache:``, default), gitignored.
+STORE = ".campaign-sync-cache"
 # A cycle whose apply still fails after this many runs did not converge: that is a finding.
 MAX_RUNS = 40
 
@@ -70,13 +73,31 @@ class World:
         (if the scenario has one that day) lands on main, developers change alerts, and the
         reconcile job checks out main afresh."""
         self.fake.clock.set(instant(cycle).timestamp() - 3600)
-        edit = edits(cycle)
+        edit = edits(cycle, native=self.scenario.native)
         if edit is not None:
             message, files = edit
             self.workspace.commit(files, message, date=git_date(cycle, minute=-60))
         self.changes.append(change_alerts(self.fake, self.scenario, cycle) if cycle else [])
         self.fake.clock.set(instant(cycle).timestamp())
+        self.checkout()
+
+    def checkout(self) -> None:
+        """What a reconcile job starts from: a fresh checkout of main, and the alert store
+        as the last successful run saved it (the workflow's ``actions/cache`` step: a failed
+        or killed job saves nothing)."""
         self.workspace.fresh_clone()
+        if self._saved_store.exists():
+            shutil.copytree(self._saved_store, self.workspace.work / STORE)
+
+    @property
+    def _saved_store(self) -> Path:
+        return self.workspace.base / "actions-cache"
+
+    def _save_store(self) -> None:
+        store = self.workspace.work / STORE
+        if store.exists():
+            shutil.rmtree(self._saved_store, ignore_errors=True)
+            shutil.copytree(store, self._saved_store)
 
     def run(self, cycle: int, argv: Sequence[str] = APPLY, *, token: str = TOKEN) -> Run:
         """One ``campaign-sync`` run on the day of ``cycle``, in this process."""
@@ -91,6 +112,8 @@ class World:
             timeout=self.timeout,
         )
         self.runs.append(run)
+        if run.code == 0:
+            self._save_store()
         return run
 
     def converge(self, cycle: int, *, fresh: bool = True) -> list[Run]:
@@ -99,7 +122,7 @@ class World:
         runs: list[Run] = []
         for attempt in range(MAX_RUNS):
             if attempt and fresh:
-                self.workspace.fresh_clone()
+                self.checkout()
             run = self.run(cycle)
             runs.append(run)
             if run.code == 0:
