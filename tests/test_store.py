@@ -111,23 +111,29 @@ def test_an_unchanged_organization_costs_no_counted_request(
     first, first_counted, _ = fetch(fake, tmp_path)
     assert len(first.alerts) == 900
     assert first_counted >= 9  # 900 alerts: at least 9 pages of 100
-    second, counted, _ = fetch(fake, tmp_path)
+    second, counted, requests = fetch(fake, tmp_path)
     assert second.alerts == first.alerts
-    assert second.repositories == first.repositories
-    # The repositories' page is conditional already; the first incremental listing reads
-    # one page per alert type (a full listing does not sort by update), and keeps them.
-    assert counted <= 3
-    third, counted, requests = fetch(fake, tmp_path)
-    assert third.alerts == first.alerts
-    assert counted == 0  # every page answered 304 Not Modified
-    assert requests <= 3 + 1
+    assert second.repositories == first.repositories  # from the store: listed within the day
+    # The full listing primed one incremental page per alert type: all three answer 304.
+    assert counted == 0
+    assert requests == 3
+
+
+def test_repositories_are_listed_again_after_twenty_hours(fake: FakeGitHub, tmp_path: Path) -> None:
+    first, _, _ = fetch(fake, tmp_path)
+    name = first.repositories[0].full_name
+    fake.archive_repo(name)
+    soon, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=2))
+    assert not {r.full_name: r for r in soon.repositories}[name].archived
+    later, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=21))
+    assert {r.full_name: r for r in later.repositories}[name].archived
+    assert counted == 1  # one page of repositories; the alert pages are still 304s
 
 
 def test_a_changed_alert_is_listed_again_and_the_rest_comes_from_the_store(
     fake: FakeGitHub, tmp_path: Path
 ) -> None:
     first, _, _ = fetch(fake, tmp_path)
-    fetch(fake, tmp_path)  # the first incremental run keeps its pages' ETags
     target = next(a for a in first.alerts if a.type == "dependabot" and a.is_open)
     fake.clock.advance(7200)
     fake.set_alert_state(
@@ -151,9 +157,10 @@ def test_the_store_is_ignored_after_a_week_and_with_full_listing(
     assert counted >= 9
     _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=8), full_listing=True)
     assert counted >= 9
-    # The full listings rewrote the store: the week counts from the last one.
+    # The full listings rewrote the store: the week counts from the last one (the
+    # repositories, listed a day ago, are listed again).
     _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=9))
-    assert counted <= 3
+    assert counted == 1
 
 
 def test_a_new_alert_joins_from_an_incremental_listing(fake: FakeGitHub, tmp_path: Path) -> None:

@@ -32,6 +32,10 @@ WATERMARK_MARGIN = timedelta(hours=1)
 # Every alert is listed again this often: an alert deleted on GitHub (its analysis deleted,
 # its repository gone) never shows up in an "updated since" listing.
 FULL_LISTING_EVERY = timedelta(days=7)
+# Repository metadata (topics, custom properties, archived) is listed again this often; a
+# daily reconcile lists it every run. Until then a repository archived since keeps its
+# alerts' states, which archiving does not change on GitHub either.
+REPOSITORIES_EVERY = timedelta(hours=20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +47,23 @@ class StoreOptions:
     full_listing: bool = False  # --full-listing: list everything, then rewrite the store
 
     def usable(self, stored: StoredListing) -> bool:
-        if self.full_listing:
-            return False
+        return not self.full_listing and self.recent(stored.full_listing_at, FULL_LISTING_EVERY)
+
+    def recent(self, stamp: str, within: timedelta) -> bool:
         try:
-            last = datetime.fromisoformat(stored.full_listing_at.replace("Z", "+00:00"))
+            then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         except ValueError:
             return False
-        return self.now - last < FULL_LISTING_EVERY
+        return timedelta(0) <= self.now - then < within
 
 
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _incremental(query: AlertQuery, watermark: str) -> AlertQuery:
+    since = _since(watermark)
+    return dataclasses.replace(query, since=since) if since is not None else query
 
 
 def _since(watermark: str) -> str | None:
@@ -65,8 +75,8 @@ def _since(watermark: str) -> str | None:
 
 
 def _worth_caching(url: str) -> bool:
-    """Pages re-read every run: the repository listing and incremental listings' pages."""
-    return "/repos?" in url or "sort=updated" in url
+    """Pages re-read every run unchanged: the first pages of incremental listings."""
+    return "sort=updated" in url
 
 
 class GitHubSource:
@@ -115,43 +125,14 @@ class GitHubSource:
         for alert_type in self._types:
             query = self._queries.get(alert_type, AlertQuery())
             if stored is not None and alert_type in stored.watermarks:
-                since = _since(stored.watermarks[alert_type])
-                if since is not None:
-                    query = dataclasses.replace(query, since=since)
-            if not query.selects(alert_type):
-                continue  # e.g. --state resolved: no code scanning alert can match
-            if self.is_repository:
-                path = REPO_PATHS[alert_type].format(repo=self._scope)
-                repository: str | None = self._scope
-            else:
-                path = ORG_PATHS[alert_type].format(org=self._scope)
-                repository = None
-            try:
-                for alert in iter_alerts(
-                    self._transport,
-                    path,
-                    alert_type,
-                    query,
-                    repository=repository,
-                    on_page=self._on_page,
-                ):
-                    alerts[alert.id] = alert
-                    if alert.updated_at and (watermark is None or alert.updated_at > watermark):
-                        watermark = alert.updated_at
-            except github_json.ShapeError as error:
-                # GitHub answered, but not with an alert this tool can read (a proxy's
-                # page, an API change): say so instead of failing with a traceback.
-                raise SourceError(
-                    f"{self.name}: GitHub sent a {alert_type} alert that cannot be read: {error}"
-                ) from None
-            except RequestFailed as error:
-                if self.is_repository and feature_disabled(error):
-                    skipped.append(Skipped(self._scope, alert_type, _reason(error)))
-                    continue
-                raise explain(error, alert_type=alert_type, scope=self._scope) from error
-        repositories = self._repositories() if self._include_repositories else ()
+                query = _incremental(query, stored.watermarks[alert_type])
+            newest = self._list(alert_type, query, alerts, skipped)
+            watermark = max(filter(None, (watermark, newest)), default=None)
+        if self._store is not None and stored is None:
+            self._prime(alerts)
+        repositories, listed_at = self._repositories_of(stored)
         if self._store is not None:
-            self._save_store(stored, alerts)
+            self._save_store(stored, alerts, repositories, listed_at)
         if stored is not None:
             watermark = max(filter(None, (watermark, *stored.watermarks.values())), default=None)
         return SourceResult(
@@ -163,13 +144,90 @@ class GitHubSource:
             rate_remaining=self._transport.rate_limit.remaining,
         )
 
+    def _list(
+        self,
+        alert_type: AlertType,
+        query: AlertQuery,
+        alerts: dict[str, Alert],
+        skipped: list[Skipped],
+    ) -> str | None:
+        """List one alert type into ``alerts``; the newest ``updated_at`` seen."""
+        if not query.selects(alert_type):
+            return None  # e.g. --state resolved: no code scanning alert can match
+        if self.is_repository:
+            path = REPO_PATHS[alert_type].format(repo=self._scope)
+            repository: str | None = self._scope
+        else:
+            path = ORG_PATHS[alert_type].format(org=self._scope)
+            repository = None
+        newest: str | None = None
+        try:
+            for alert in iter_alerts(
+                self._transport,
+                path,
+                alert_type,
+                query,
+                repository=repository,
+                on_page=self._on_page,
+            ):
+                alerts[alert.id] = alert
+                if alert.updated_at and (newest is None or alert.updated_at > newest):
+                    newest = alert.updated_at
+        except github_json.ShapeError as error:
+            # GitHub answered, but not with an alert this tool can read (a proxy's
+            # page, an API change): say so instead of failing with a traceback.
+            raise SourceError(
+                f"{self.name}: GitHub sent a {alert_type} alert that cannot be read: {error}"
+            ) from None
+        except RequestFailed as error:
+            if self.is_repository and feature_disabled(error):
+                skipped.append(Skipped(self._scope, alert_type, _reason(error)))
+                return None
+            raise explain(error, alert_type=alert_type, scope=self._scope) from error
+        return newest
+
+    def _prime(self, alerts: dict[str, Alert]) -> None:
+        """After a full listing, read each type's first incremental page once: its ETag is
+        kept, so the next run finds it unchanged (304, free) instead of paying for it."""
+        for alert_type in self._types:
+            newest = max(
+                (a.updated_at for a in alerts.values() if a.type == alert_type and a.updated_at),
+                default=None,
+            )
+            if newest is not None:
+                self._list(alert_type, _incremental(AlertQuery(), newest), alerts, [])
+
+    def _repositories_of(
+        self, stored: StoredListing | None
+    ) -> tuple[tuple[Repository, ...], str | None]:
+        """The repositories, and when they were listed: from the store when it listed them
+        within the day (their topics, properties and archiving change rarely)."""
+        if not self._include_repositories:
+            return (), None
+        if (
+            self._store is not None
+            and stored is not None
+            and stored.repositories
+            and stored.repositories_listed_at is not None
+            and self._store.recent(stored.repositories_listed_at, REPOSITORIES_EVERY)
+        ):
+            return stored.repositories, stored.repositories_listed_at
+        listed_at = _stamp(self._store.now) if self._store is not None else None
+        return self._repositories(), listed_at
+
     def _load_store(self) -> StoredListing | None:
         if self._store is None:
             return None
         stored = load_listing(self._store.folder, self._scope)
         return stored if stored is not None and self._store.usable(stored) else None
 
-    def _save_store(self, stored: StoredListing | None, alerts: dict[str, Alert]) -> None:
+    def _save_store(
+        self,
+        stored: StoredListing | None,
+        alerts: dict[str, Alert],
+        repositories: tuple[Repository, ...],
+        repositories_listed_at: str | None,
+    ) -> None:
         assert self._store is not None
         watermarks: dict[str, str] = {}
         for alert in alerts.values():
@@ -187,6 +245,8 @@ class GitHubSource:
                     watermarks=watermarks,
                     alerts=tuple(alerts[k] for k in sorted(alerts)),
                     pages=etags.entries() if etags is not None else {},
+                    repositories=repositories,
+                    repositories_listed_at=repositories_listed_at,
                 ),
             )
         except OSError as error:

@@ -10,8 +10,10 @@ One file per source scope, ``<folder>/github-<scope>.jsonl.gz``, gzip-compressed
 - line 1, the header: version, scope, the alert fields in row order, when the last full
   listing was, the watermark of each alert type;
 - one line per alert: its fields in the header's order;
-- one line per cached page: ``["page", url, etag, body]`` (the repository listing, and the
-  first pages of incremental listings).
+- one line per repository: ``["repository", name, id, archived, visibility, topics,
+  properties]`` (metadata changes rarely: it is listed again once a day);
+- one line per cached page: ``["page", url, etag, body]`` (the first pages of incremental
+  listings).
 
 Written atomically (a temporary file renamed over the old one). Secret values are never in
 an ``Alert``, so never here either; nothing in the store is committed (it belongs in
@@ -33,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from campaign_sync.model import Alert
+from campaign_sync.model import Alert, Repository
 
 VERSION = 1
 _FIELDS = tuple(f.name for f in dataclasses.fields(Alert))
@@ -70,6 +72,8 @@ class StoredListing:
     watermarks: Mapping[str, str]  # alert type -> newest `updated_at` seen
     alerts: tuple[Alert, ...]
     pages: Mapping[str, tuple[str, bytes]] = field(default_factory=dict)  # url -> etag, body
+    repositories: tuple[Repository, ...] = ()
+    repositories_listed_at: str | None = None  # ISO 8601 UTC; None: not stored
 
 
 def store_path(folder: Path, scope: str) -> Path:
@@ -96,6 +100,7 @@ def load_listing(folder: Path, scope: str) -> StoredListing | None:
 
 def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing:
     alerts: list[Alert] = []
+    repositories: list[Repository] = []
     pages: dict[str, tuple[str, bytes]] = {}
     shared: dict[str, str] = {}
     fields = _FIELDS
@@ -104,6 +109,19 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
         if row and row[0] == "page":
             _, url, etag, body = row
             pages[str(url)] = (str(etag), str(body).encode("utf-8"))
+            continue
+        if row and row[0] == "repository":
+            _, name, number, archived, visibility, topics, properties = row
+            repositories.append(
+                Repository(
+                    full_name=str(name),
+                    id=number,
+                    archived=bool(archived),
+                    visibility=str(visibility),
+                    topics=tuple(topics),
+                    properties=tuple((str(k), tuple(v)) for k, v in properties),
+                )
+            )
             continue
         values: dict[str, Any] = {}
         for name, value in zip(fields, row, strict=True):
@@ -119,6 +137,8 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
         watermarks={str(k): str(v) for k, v in watermarks.items()},
         alerts=tuple(alerts),
         pages=pages,
+        repositories=tuple(repositories),
+        repositories_listed_at=header.get("repositories_listed_at"),
     )
 
 
@@ -137,9 +157,21 @@ def save_listing(folder: Path, listing: StoredListing) -> None:
                 "fields": _FIELDS,
                 "full_listing_at": listing.full_listing_at,
                 "watermarks": dict(sorted(listing.watermarks.items())),
+                "repositories_listed_at": listing.repositories_listed_at,
             }
             stream.write(orjson.dumps(header) + b"\n")
             _write_rows(stream, listing.alerts)
+            for repo in listing.repositories:
+                row = [
+                    "repository",
+                    repo.full_name,
+                    repo.id,
+                    repo.archived,
+                    repo.visibility,
+                    repo.topics,
+                    repo.properties,
+                ]
+                stream.write(orjson.dumps(row) + b"\n")
             for url, (etag, body) in sorted(listing.pages.items()):
                 text = body.decode("utf-8", "replace")
                 stream.write(orjson.dumps(["page", url, etag, text]) + b"\n")
