@@ -768,6 +768,7 @@ def table(result: dict[str, Any]) -> str:
         f"{b['simulated_hours']} simulated hours (predicted {b['predicted_hours']}), "
         f"{b['writes_succeeded']:,} writes (predicted {b['predicted_writes']}), "
         f"{'converged' if b['converged'] else 'NOT converged'}",
+        _later_runs(b["runs_detail"]),
         f"tracking issues planned at first: {result['plan_before']['tracking_issues']:,}; "
         f"churn changed {result['churn']['changed']:,} alerts, planned writes "
         f"{result['churn']['planned_writes']}",
@@ -775,6 +776,21 @@ def table(result: dict[str, Any]) -> str:
     for name, ok in result["checks"].items():
         out.append(f"{'ok  ' if ok else 'FAIL'} {name}")
     return "\n".join(out)
+
+
+def _later_runs(runs: list[dict[str, Any]]) -> str:
+    """The backlog's runs after the first: what a scheduled incremental run costs."""
+    if not runs:
+        return "backlog: the first apply did it all"
+
+    def median(field: str) -> float:
+        return float(statistics.median(r[field] for r in runs))
+
+    return (
+        f"backlog runs 2 to {len(runs) + 1}, medians: {median('wall_seconds'):.2f} s, "
+        f"{median('peak_rss_mib'):.0f} MiB, {median('total'):,.0f} requests, "
+        f"{median('reads_counted'):,.0f} counted reads, {median('writes'):,.0f} writes"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
