@@ -133,7 +133,7 @@ def test_json_shape() -> None:
     document = json.loads(render_json(PLAN))
     assert document["version"] == 1
     assert document["changes"] is True
-    assert document["requests"] == PLAN.requests == 15
+    assert document["requests"] == PLAN.requests == 14  # the draft's create costs nothing
     for record in document["actions"]:
         assert {"kind", "campaign", "repository"} <= set(record)
     assert [c["members"] for c in document["campaigns"]] == [
@@ -184,6 +184,7 @@ HOSTILE = Plan(
         ),
     ),
     ledgers=(),
+    applies=frozenset({"sqli"}),
     notes=("note @mona <b>x</b>\x07",),
 )
 
@@ -198,7 +199,7 @@ def test_text_shows_control_and_invisible_characters_as_escapes() -> None:
         "onerror=alert(1)> [x](https://evil.example) #1 \\u{1b}[2J\\u{202e}|gh-3\\u{a}"
         "next line:1\n"
         "note: note @mona <b>x</b>\\u{7}\n"
-        "Plan: 1 close issue, 1 request autofix; about 4 API requests.\n"
+        "Plan: 1 close issue, 1 request autofix; about 4 API requests. 3 of them writes.\n"
     )
 
 
@@ -207,7 +208,7 @@ def test_markdown_makes_hostile_text_inert() -> None:
     assert render_markdown(HOSTILE) == (
         "### campaign-sync plan\n"
         "\n"
-        "Plan: 1 close issue, 1 request autofix; about 4 API requests\\.\n"
+        "Plan: 1 close issue, 1 request autofix; about 4 API requests\\. 3 of them writes\\.\n"
         "\n"
         "| Campaign | State | Members | Open | Fixed | Dismissed | Repositories | Changes |\n"
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"

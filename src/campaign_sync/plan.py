@@ -306,8 +306,9 @@ class Plan:
 
     @property
     def requests(self) -> int:
-        """API requests the plan's actions cost (reads before writes included)."""
-        return sum(ACTION_REQUESTS[a.kind] for a in self.actions)
+        """API requests apply makes for the actions (reads before writes included); drafts'
+        actions are shown but never applied, so they cost nothing."""
+        return sum(ACTION_REQUESTS[a.kind] for a in self.actions if a.campaign in self.applies)
 
     @property
     def writes(self) -> int:

@@ -63,14 +63,15 @@ def summary_line(plan: Plan) -> str:
         return "No changes: GitHub already matches the campaigns."
     counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in plan.counts().items())
     budget = budget_line(plan)
-    return f"Plan: {counts}; about {plan.requests} API requests." + (f" {budget}" if budget else "")
+    cost = f"about {plan.requests} API requests" if plan.requests else "drafts only, not applied"
+    return f"Plan: {counts}; {cost}." + (f" {budget}" if budget else "")
 
 
 def budget_line(plan: Plan) -> str:
     """What the plan costs against GitHub's limits, and how many runs it takes."""
     if not plan.writes:
         return ""  # only drafts' actions, which are never applied
-    line = f"{plan.writes} write requests"
+    line = f"{plan.writes} of them writes"
     if plan.runs_needed > 1:
         line += (
             f": more than one run's budget of {plan.writes_per_run} "
