@@ -6,9 +6,11 @@ without faults.
 
 Two worlds live the same days (testing/reconcile/): each its own fake GitHub (same seed)
 and campaigns repository (a bare origin and a fresh clone per run). Each day, people merge
-campaign changes (days 2, 4, 6), developers fix, dismiss, reopen and add alerts (seeded),
-and ``campaign-sync apply --commit --source github:acme`` runs, in-process, until it exits 0
-(a failed daily workflow is re-run). In the chaos world every API request draws a fault
+campaign changes (days 2, 4, 6, then every fifth day), developers fix, dismiss, reopen and
+add alerts (seeded), and ``campaign-sync apply --commit --source github:acme`` runs,
+in-process, until it exits 0 (a failed daily workflow is re-run), each run from a fresh
+checkout with the alert store the last successful run saved (as the reconcile workflow's
+``actions/cache`` step restores it). In the chaos world every API request draws a fault
 with probability R: HTTP 500, 502, 503, a timeout, a dropped connection or a secondary rate
 limit (403 with ``retry-after``), and half the failed writes are applied before their
 answer is lost (ambiguous writes).

@@ -31,7 +31,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Reference:
 
 @pytest.fixture(scope="module")
 def mirrored(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    return reference(tmp_path_factory.mktemp("mirrored"), MIRRORED, 6)
+    return reference(tmp_path_factory.mktemp("mirrored"), MIRRORED, 5)  # days 0 to 4
 
 
 def no_findings(found: dict[str, list[str]]) -> dict[str, list[str]]:
