@@ -214,14 +214,6 @@ def test_an_organization_whose_alerts_vanish_is_refused(worlds: tuple[World, Wor
     assert same_end(clean, lossy) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sources/github.py, incremental listing with the alert store: org alert listings "
-    "that suddenly return nothing read as 'nothing updated since the watermark', so the run "
-    "plans on the stored alerts: no safety rail trips, the day's changes are missed until "
-    "the weekly full listing, and a snapshot campaign activated meanwhile gets its members "
-    "from stale states for good",
-)
 def test_an_organization_whose_alerts_vanish_is_refused_with_the_alert_store(
     worlds: tuple[World, World],
 ) -> None:
@@ -271,13 +263,6 @@ def test_one_alert_type_vanishing_closes_nothing(worlds: tuple[World, World], st
     assert checks.lost_transitions(lossy.fake, work) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan.py Plan.raise_if_unsafe refuses only when no alert at all is seen; issue 4 "
-    "asks to refuse a plan that sees no alerts where the ledger had many: on a full listing "
-    "every member of one campaign is unseen, and its tracking issues are rewritten without "
-    "their links, details and SLA dates",
-)
 def test_a_campaign_whose_alerts_all_vanish_is_refused(worlds: tuple[World, World]) -> None:
     _, lossy = worlds
     lossy.begin(2)

@@ -615,7 +615,7 @@ def safety_plan(open_before: Sequence[int], closes: int, state_reason: str = "co
         CloseIssue("c0", f"acme/r{i}", i + 1, "", "all 1 alerts closed", state_reason)  # type: ignore[arg-type]
         for i in range(closes)
     )
-    return Plan(actions, summaries, ())
+    return Plan(actions, summaries, (), frozenset(s.campaign for s in summaries))
 
 
 def too_much(closes: int, open_before: int, share: str, allowed: str) -> str:
@@ -700,6 +700,32 @@ def test_raise_if_unsafe(
         with pytest.raises(UnsafePlan) as caught:
             plan.raise_if_unsafe(safety, seen_alerts=seen)
         assert str(caught.value) == refusal
+
+
+def test_a_draft_counts_for_no_safety_rail() -> None:
+    plan = dataclasses.replace(safety_plan([10], 10), applies=frozenset())
+    plan.raise_if_unsafe(DEFAULT, seen_alerts=0)  # c0 is a draft: nothing it plans is applied
+
+
+def test_a_campaign_none_of_whose_alerts_is_seen_is_refused() -> None:
+    summary = CampaignSummary("deps", "D", "active", {}, 0, 2, members_before=3, unseen=3)
+    plan = Plan((), (summary,), (), frozenset({"deps"}))
+    with pytest.raises(UnsafePlan, match=r"campaign deps: none of the 3 alerts .* lost access"):
+        plan.raise_if_unsafe(DEFAULT, seen_alerts=500)
+    # One of them seen, or no tracking issue open to rewrite: a normal run.
+    for fine in (
+        dataclasses.replace(summary, unseen=2),
+        dataclasses.replace(summary, open_issues_before=0),
+    ):
+        dataclasses.replace(plan, campaigns=(fine,)).raise_if_unsafe(DEFAULT, seen_alerts=500)
+
+
+def test_unseen_members_are_counted_in_the_summary() -> None:
+    campaign = make_campaign()
+    alerts = [alert(f"acme/r{i}", 1) for i in range(3)]
+    ledgers = settled(campaign, alerts)
+    (summary,) = plan_for([campaign], alerts[:1], ledgers).campaigns
+    assert (summary.members_before, summary.unseen) == (3, 2)
 
 
 def test_closing_a_campaign_on_purpose_is_not_too_much_change() -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
+from campaign_sync.errors import SourceError
 from campaign_sync.model import Alert
 from campaign_sync.sources.github import GitHubSource, StoreOptions
 from campaign_sync.sources.store import StoredListing, load_listing, save_listing, store_path
@@ -171,3 +172,12 @@ def test_a_new_alert_joins_from_an_incremental_listing(fake: FakeGitHub, tmp_pat
     second, _, _ = fetch(fake, tmp_path)
     assert f"code-scanning:{repository}:{number}" in {a.id for a in second.alerts}
     assert len(second.alerts) == len(first.alerts) + 1
+
+
+def test_alerts_that_vanish_from_an_incremental_listing_stop_the_run(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    fetch(fake, tmp_path)
+    fake.blank_alerts("acme", ["secret-scanning"])
+    with pytest.raises(SourceError, match=r"no secret-scanning alerts at all.*lost access"):
+        fetch(fake, tmp_path)

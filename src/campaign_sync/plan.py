@@ -288,6 +288,8 @@ class CampaignSummary:
     members: Mapping[str, int]  # counts by alert state
     repositories: int
     open_issues_before: int
+    members_before: int = 0  # in the ledger the plan started from
+    unseen: int = 0  # of those, how many this run's alerts did not include
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,12 +331,19 @@ class Plan:
         return dict(sorted(Counter(a.kind for a in self.actions).items()))
 
     def raise_if_unsafe(self, safety: SafetyConfig, *, seen_alerts: int) -> None:
-        """Refuse a plan that would close too much at once (octodns's TooMuchChange)."""
-        open_before = sum(c.open_issues_before for c in self.campaigns)
+        """Refuse a plan that would close too much at once (octodns's TooMuchChange), or
+        that was made without the alerts it needs. Drafts are never applied: they count
+        for neither."""
+        applied = [c for c in self.campaigns if c.campaign in self.applies]
+        open_before = sum(c.open_issues_before for c in applied)
         # Closing a campaign (a reviewed change of its file) closes its issues on purpose;
         # only closes because alerts vanished can come from a token that lost access.
         closes = sum(
-            1 for a in self.actions if isinstance(a, CloseIssue) and a.state_reason == "completed"
+            1
+            for a in self.actions
+            if isinstance(a, CloseIssue)
+            and a.state_reason == "completed"
+            and a.campaign in self.applies
         )
         if seen_alerts == 0 and open_before > 0:
             raise UnsafePlan(
@@ -342,6 +351,19 @@ class Plan:
                 "open: the token has probably lost access. Nothing was changed; check the "
                 "token's permissions, or run with --force if the alerts are really gone"
             )
+        for summary in applied:
+            # Deleted alerts are rare, all of a campaign's at once is not how alerts go: it
+            # is a permission or an organization lost, and its issues would be rewritten
+            # without their details. (A repository deleted on purpose: --force, once.)
+            before = summary.members_before
+            if before and summary.unseen == before and summary.open_issues_before:
+                raise UnsafePlan(
+                    f"campaign {summary.campaign}: none of the {before} alerts its ledger "
+                    "lists was among the alerts listed this run: the token has probably lost "
+                    "access to them (a permission, or an organization). Nothing was changed; "
+                    "check the token's permissions, or run with --force if the alerts are "
+                    "really gone"
+                )
         if open_before >= safety.min_issues_for_threshold and closes:
             share = closes / open_before
             if share > safety.max_close_share:
@@ -593,6 +615,9 @@ def plan_campaign(
         members={state: counts.get(state, 0) for state in ALERT_STATES},
         repositories=len(by_repo),
         open_issues_before=sum(1 for i in ledger.issues if i.state == "open"),
+        members_before=len(ledger.members),
+        # Members that joined this run are seen by definition: the unseen are old ones.
+        unseen=alerts.count(None),
     )
     next_ledger = dataclasses.replace(
         ledger,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from campaign_sync.github.listing import (
     ORG_PATHS,
     REPO_PATHS,
     AlertQuery,
+    Progress,
     ProgressCallback,
     explain,
     feature_disabled,
@@ -126,8 +128,19 @@ class GitHubSource:
             query = self._queries.get(alert_type, AlertQuery())
             if stored is not None and alert_type in stored.watermarks:
                 query = _incremental(query, stored.watermarks[alert_type])
-            newest = self._list(alert_type, query, alerts, skipped)
+            listed = Counter[str]()
+            newest = self._list(alert_type, query, alerts, skipped, listed)
             watermark = max(filter(None, (watermark, newest)), default=None)
+            if query.since is not None and not listed["first page"]:
+                # Newest first, GitHub's first page holds the newest alerts whether or not
+                # they changed: empty, where the last run listed some, means they are gone
+                # from the token's view, not that nothing changed.
+                raise SourceError(
+                    f"{self.name}: GitHub listed no {alert_type} alerts at all, where the last "
+                    f"run saw some: the token has probably lost access (a permission, or the "
+                    "organization). Nothing was changed; check the token, or run with "
+                    "--full-listing if the alerts are really gone"
+                )
         if self._store is not None and stored is None:
             self._prime(alerts)
         repositories, listed_at = self._repositories_of(stored)
@@ -150,8 +163,10 @@ class GitHubSource:
         query: AlertQuery,
         alerts: dict[str, Alert],
         skipped: list[Skipped],
+        listed: Counter[str] | None = None,
     ) -> str | None:
-        """List one alert type into ``alerts``; the newest ``updated_at`` seen."""
+        """List one alert type into ``alerts``; the newest ``updated_at`` seen. ``listed``
+        counts the items of the first page (``"first page"``)."""
         if not query.selects(alert_type):
             return None  # e.g. --state resolved: no code scanning alert can match
         if self.is_repository:
@@ -161,6 +176,13 @@ class GitHubSource:
             path = ORG_PATHS[alert_type].format(org=self._scope)
             repository = None
         newest: str | None = None
+
+        def on_page(progress: Progress) -> None:
+            if progress.pages == 1 and listed is not None:
+                listed["first page"] = progress.items
+            if self._on_page is not None:
+                self._on_page(progress)
+
         try:
             for alert in iter_alerts(
                 self._transport,
@@ -168,7 +190,7 @@ class GitHubSource:
                 alert_type,
                 query,
                 repository=repository,
-                on_page=self._on_page,
+                on_page=on_page,
             ):
                 alerts[alert.id] = alert
                 if alert.updated_at and (newest is None or alert.updated_at > newest):
