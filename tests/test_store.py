@@ -181,3 +181,17 @@ def test_alerts_that_vanish_from_an_incremental_listing_stop_the_run(
     fake.blank_alerts("acme", ["secret-scanning"])
     with pytest.raises(SourceError, match=r"no secret-scanning alerts at all.*lost access"):
         fetch(fake, tmp_path)
+
+
+def test_an_unchanged_listing_does_not_rewrite_the_store(fake: FakeGitHub, tmp_path: Path) -> None:
+    fetch(fake, tmp_path)
+    path = store_path(tmp_path, "acme")
+    before = path.stat().st_mtime_ns
+    fetch(fake, tmp_path)
+    assert path.stat().st_mtime_ns == before
+    listed = fetch(fake, tmp_path)[0].alerts
+    first = next(a for a in listed if a.is_open and a.type == "code-scanning")
+    fake.clock.advance(7200)
+    fake.set_alert_state(first.repository, first.type, first.number, "fixed")
+    fetch(fake, tmp_path)
+    assert path.stat().st_mtime_ns != before

@@ -108,6 +108,7 @@ class GitHubSource:
         self._on_page = on_page
         # The store only holds complete listings: a filtered one (`alerts --state`) skips it.
         self._store = store if not self._queries else None
+        self._updated = 0
 
     @property
     def name(self) -> str:
@@ -122,6 +123,7 @@ class GitHubSource:
         if self._store is not None:
             self._transport.etags = EtagCache(stored.pages if stored else {}, keep=_worth_caching)
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
+        self._updated = 0  # alerts listed that the store did not have as they are now
         skipped: list[Skipped] = []
         watermark: str | None = None
         for alert_type in self._types:
@@ -144,7 +146,7 @@ class GitHubSource:
         if self._store is not None and stored is None:
             self._prime(alerts)
         repositories, listed_at = self._repositories_of(stored)
-        if self._store is not None:
+        if self._store is not None and self._store_changed(stored, listed_at):
             self._save_store(stored, alerts, repositories, listed_at)
         if stored is not None:
             watermark = max(filter(None, (watermark, *stored.watermarks.values())), default=None)
@@ -192,7 +194,9 @@ class GitHubSource:
                 repository=repository,
                 on_page=on_page,
             ):
-                alerts[alert.id] = alert
+                if alerts.get(alert.id) != alert:
+                    alerts[alert.id] = alert
+                    self._updated += 1
                 if alert.updated_at and (newest is None or alert.updated_at > newest):
                     newest = alert.updated_at
         except github_json.ShapeError as error:
@@ -236,6 +240,13 @@ class GitHubSource:
             return stored.repositories, stored.repositories_listed_at
         listed_at = _stamp(self._store.now) if self._store is not None else None
         return self._repositories(), listed_at
+
+    def _store_changed(self, stored: StoredListing | None, listed_at: str | None) -> bool:
+        """Whether the store must be written again (a million alerts take seconds)."""
+        if stored is None or self._updated or listed_at != stored.repositories_listed_at:
+            return True
+        etags = self._transport.etags
+        return etags is not None and etags.entries() != dict(stored.pages)
 
     def _load_store(self) -> StoredListing | None:
         if self._store is None:
