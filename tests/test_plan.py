@@ -1048,4 +1048,6 @@ def test_the_plan_counts_writes_of_applied_campaigns_and_the_runs_they_take() ->
     plan = dataclasses.replace(plan_for([active, draft], alerts), writes_per_run=3)
     assert plan.counts() == {"create_issue": 14}
     assert plan.writes == 7  # the draft's seven are never applied
-    assert (plan.runs_needed, plan.hours_needed) == (3, 1)
+    assert (plan.runs_needed, plan.hours_needed) == (3, 3)  # a run an hour
+    big = dataclasses.replace(plan, writes_per_run=5_000)
+    assert (big.runs_needed, big.hours_needed) == (1, 1)

@@ -324,8 +324,9 @@ class Plan:
 
     @property
     def hours_needed(self) -> int:
-        """Hours the writes take at GitHub's hourly limit on content-creating requests."""
-        return -(-self.writes // GITHUB_WRITES_PER_HOUR)
+        """Hours the writes take with a run an hour: no fewer than the runs, and no fewer
+        than GitHub's hourly limit on content-creating requests allows."""
+        return max(self.runs_needed, -(-self.writes // GITHUB_WRITES_PER_HOUR))
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(a.kind for a in self.actions).items()))

@@ -76,8 +76,8 @@ def budget_line(plan: Plan) -> str:
         line += (
             f": more than one run's budget of {plan.writes_per_run} "
             f"(safety.max-writes-per-run), so {plan.runs_needed} runs, about "
-            f"{plan.hours_needed} hours at GitHub's 500 content-creating requests an hour, "
-            "most urgent first"
+            f"{plan.hours_needed} hours with a run an hour (GitHub allows 500 content-creating "
+            "requests an hour), most urgent first"
         )
     line += "."
     if plan.rate_remaining is not None:
