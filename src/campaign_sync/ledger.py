@@ -22,6 +22,7 @@ from typing import Any
 
 from campaign_sync.errors import ConfigError
 from campaign_sync.files import write_if_changed
+from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.model import ALERT_STATES, AlertState, CampaignLedger, Member, TrackedIssue
 
 VERSION = 1
@@ -72,7 +73,8 @@ def read_ledger(reports: Path, campaign: str) -> CampaignLedger:
     members_path, state_path = folder / MEMBERS_FILE, folder / STATE_FILE
     if not members_path.exists() and not state_path.exists():
         return CampaignLedger(campaign=campaign)
-    members = _parse_members(members_path) if members_path.exists() else ()
+    with cyclic_gc_paused():  # a million members, no cycles: collections only cost time
+        members = _parse_members(members_path) if members_path.exists() else ()
     state = _parse_state(state_path) if state_path.exists() else {}
     try:
         return _ledger_from(campaign, members, state)

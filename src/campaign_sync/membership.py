@@ -70,14 +70,15 @@ def members_seen(
     unseen): planning needs both, and looking a million alerts up twice is not free. Two
     parallel lists rather than pairs: millions of pairs would cost 56 bytes each."""
     frozen = set(frozen_repositories)
-    members: list[Member] = []
-    alerts: list[Alert | None] = []
-    for member in ledger.members:
-        alert = seen.get(member.alert_id)
-        if alert is not None and alert.state != member.state and alert.repository not in frozen:
-            member = Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
-        members.append(member)
-        alerts.append(alert)
+    # Comprehensions, not a loop of appends: they run once per member of every campaign.
+    get = seen.get
+    alerts: list[Alert | None] = [get(member.alert_id) for member in ledger.members]
+    members: list[Member] = [
+        member
+        if alert is None or alert.state == member.state or alert.repository in frozen
+        else Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
+        for member, alert in zip(ledger.members, alerts, strict=True)
+    ]
     if joins(campaign, ledger):
         known = {member.alert_id for member in ledger.members}
         joined = [
