@@ -47,9 +47,10 @@ def update_members(
 ) -> tuple[Member, ...]:
     """The members after this run, sorted by alert id.
 
-    ``selected`` are the alerts the campaign's selection admits now, sorted by id; ``seen``
-    every alert of the run by id; ``frozen_repositories`` those whose alerts are unknown
-    this run (unreadable, skipped or archived): their members keep the ledger's state.
+    ``selected`` are the alerts the campaign's selection admits now, sorted by id, the
+    same objects as ``seen`` holds: every alert of the run by id. ``frozen_repositories``
+    are those whose alerts are unknown this run (unreadable, skipped or archived): their
+    members keep the ledger's state.
     """
     members, _ = members_seen(
         campaign, ledger, selected, seen, now=now, frozen_repositories=frozen_repositories
@@ -68,7 +69,11 @@ def members_seen(
 ) -> tuple[list[Member], list[Alert | None]]:
     """``update_members``, and beside it each member's alert as seen this run (None if
     unseen): planning needs both, and looking a million alerts up twice is not free. Two
-    parallel lists rather than pairs: millions of pairs would cost 56 bytes each."""
+    parallel lists rather than pairs: millions of pairs would cost 56 bytes each.
+
+    ``selected`` must hold the very objects ``seen`` maps to (both come from one
+    ``AlertIndex``): a member is told from a newcomer by identity.
+    """
     frozen = set(frozen_repositories)
     # Comprehensions, not a loop of appends: they run once per member of every campaign.
     get = seen.get
@@ -80,11 +85,13 @@ def members_seen(
         for member, alert in zip(ledger.members, alerts, strict=True)
     ]
     if joins(campaign, ledger):
-        known = {member.alert_id for member in ledger.members}
+        # Selected alerts are alerts of this run, the very objects members were matched
+        # with above: identity tells a member from a newcomer, without hashing a million ids.
+        known = set(map(id, filter(None, alerts)))
         joined = [
             alert
             for alert in selected
-            if alert.state == "open" and alert.id not in known and alert.repository not in frozen
+            if alert.state == "open" and id(alert) not in known and alert.repository not in frozen
         ]
         fresh = [Member(alert.id, "open", now, now) for alert in joined]
         if members and fresh:

@@ -618,7 +618,8 @@ def plan_campaign(
         open_issues_before=sum(1 for i in ledger.issues if i.state == "open"),
         members_before=len(ledger.members),
         # Members that joined this run are seen by definition: the unseen are old ones.
-        unseen=alerts.count(None),
+        # (Not alerts.count(None): that compares every Alert with None in Python.)
+        unseen=len(alerts) - sum(map(bool, alerts)),
     )
     next_ledger = dataclasses.replace(
         ledger,
