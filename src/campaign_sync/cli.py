@@ -345,9 +345,11 @@ def apply(
 ) -> None:
     """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
 
-    Runs the same plan `campaign-sync plan` shows. A second apply with nothing changed
-    makes no write request. Exit status: 0 done, 1 error or some actions failed (they
-    are retried on the next run).
+    Runs the same plan `campaign-sync plan` shows, most urgent first, and stops at
+    safety.max-writes-per-run writes or before the token's rate limit falls below
+    limits.reserve-requests: the next run continues from the ledger. A second apply with
+    nothing changed makes no write request. Exit status: 0 done (also with actions left
+    for the next run), 1 error or some actions failed (they are retried on the next run).
     """
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import auth_from_env, resolve_api_url
