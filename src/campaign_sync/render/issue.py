@@ -249,8 +249,7 @@ class _DueOn(dict[str, tuple[date | None, bool]]):
         self._campaign, self._joined, self._today = campaign, joined, today
 
     def __missing__(self, severity: str) -> tuple[date | None, bool]:
-        days = self._campaign.sla.days_for(severity.lower())
-        due = None if days is None else date.fromisoformat(self._joined[:10]) + timedelta(days)
+        due = _due_date(self._campaign, self._joined, severity)
         value = self[severity] = (due, due is not None and due < self._today)
         return value
 
@@ -431,10 +430,15 @@ def sla_due(campaign: Campaign, member: Member, alert: Alert | None) -> date | N
     """
     if alert is None or alert.severity is None:
         return None
-    days = campaign.sla.days_for(alert.severity.lower())
+    return _due_date(campaign, member.joined, alert.severity)
+
+
+def _due_date(campaign: Campaign, joined: str, severity: str) -> date | None:
+    """The day that joined (an ISO 8601 timestamp) plus the SLA days for ``severity``."""
+    days = campaign.sla.days_for(severity.lower())
     if days is None:
         return None
-    return date.fromisoformat(member.joined[:10]) + timedelta(days=days)
+    return date.fromisoformat(joined[:10]) + timedelta(days=days)
 
 
 # --- items ----------------------------------------------------------------------------
