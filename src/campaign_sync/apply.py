@@ -161,13 +161,11 @@ def _execute(
         fields = action.fields
         # Created by an earlier run that did not live to record it? GitHub lists the
         # organization's open campaigns consistently: take the one with our name and text.
-        existing = [
-            c
-            for c in tracker.list_native_campaigns(transport, action.repository, state="open")
-            if c.name == fields.name and c.description == fields.description
-        ]
+        existing = tracker.open_native_campaigns_named(
+            transport, action.repository, fields.name, fields.description
+        )
         if existing:
-            found = min(existing, key=lambda c: c.number)
+            found = existing[0]  # the oldest
             progress.native, progress.native_digest = found.number, fields.digest()
             progress.native_organization = action.repository
             return

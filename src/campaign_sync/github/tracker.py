@@ -420,6 +420,19 @@ def list_native_campaigns(
         )
 
 
+def open_native_campaigns_named(
+    transport: Transport, org: str, name: str, description: str
+) -> list[NativeCampaign]:
+    """The organization's open campaigns with this name and description, oldest first:
+    how a campaign created by a write whose answer was lost is found again."""
+    matches = [
+        c
+        for c in list_native_campaigns(transport, org, state="open")
+        if c.name == name and c.description == description
+    ]
+    return sorted(matches, key=lambda c: c.number)
+
+
 def get_native_campaign(transport: Transport, org: str, number: int) -> NativeCampaign:
     what = f"reading security campaign #{number} of {org}"
     with _failure(what, org, target=f"security campaign #{number}"):
@@ -543,12 +556,8 @@ def create_native_campaign(
         payload["contact_link"] = contact_link
 
     def recover() -> NativeCampaign | None:
-        matches = [
-            c
-            for c in list_native_campaigns(transport, org, state="open")
-            if c.name == name and c.description == description
-        ]
-        return max(matches, key=lambda c: c.number) if matches else None
+        matches = open_native_campaigns_named(transport, org, name, description)
+        return matches[-1] if matches else None  # the newest: the one just created
 
     path = f"{_org_path(org)}/campaigns"
     response = _create(transport, path, payload, what, org, recover)
