@@ -52,11 +52,16 @@ class StoreOptions:
         return not self.full_listing and self.recent(stored.full_listing_at, FULL_LISTING_EVERY)
 
     def recent(self, stamp: str, within: timedelta) -> bool:
-        try:
-            then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        return timedelta(0) <= self.now - then < within
+        then = _moment(stamp)
+        return then is not None and timedelta(0) <= self.now - then < within
+
+
+def _moment(stamp: str) -> datetime | None:
+    """An ISO 8601 timestamp as GitHub and the store write them, or None."""
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _stamp(moment: datetime) -> str:
@@ -69,11 +74,8 @@ def _incremental(query: AlertQuery, watermark: str) -> AlertQuery:
 
 
 def _since(watermark: str) -> str | None:
-    try:
-        moment = datetime.fromisoformat(watermark.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return _stamp(moment - WATERMARK_MARGIN)
+    moment = _moment(watermark)
+    return _stamp(moment - WATERMARK_MARGIN) if moment is not None else None
 
 
 def _worth_caching(url: str) -> bool:
