@@ -11,6 +11,8 @@ converges on the same end state:
   when the text is already there; a close or reopen skips an issue already in that state;
 - a comment is not posted again if the issue already has one with the same text.
 
+Those reads are made ahead, many to a request (``readahead``), and fall back to REST.
+
 The ledger written at the end records what was done, not what was planned: an action
 that failed leaves its part of the ledger as it was, so the next run tries again.
 """
@@ -43,6 +45,7 @@ from campaign_sync.plan import (
     UpdateNativeCampaign,
     urgency,
 )
+from campaign_sync.readahead import ReadAhead
 from campaign_sync.render.issue import find_marker, merge_body
 
 # Every tracking issue carries this label, so issues can be found again by listing it.
@@ -56,6 +59,8 @@ class ApplyResult:
     skipped: int = 0  # actions of draft campaigns
     deferred: int = 0  # actions left for the next run: the budget below was reached
     stopped_by: str | None = None  # why actions were deferred, for the summary
+    read_batches: int = 0  # GraphQL requests that read issues ahead
+    read_fallback: str | None = None  # why issues were read one by one through REST
 
 
 @dataclass(slots=True)
@@ -72,34 +77,30 @@ def _owned(campaign: str, repository: str) -> Callable[[str], bool]:
     return lambda body: find_marker(body or "") == (campaign, repository)
 
 
-def _find_existing(
-    transport: Transport, action: CreateIssue, listed: dict[str, list[tracker.IssueRef]]
-) -> tracker.IssueRef | None:
+def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> tracker.IssueRef | None:
     """The issue of this campaign and repository, if an earlier run opened it unrecorded.
 
-    A repository's labelled issues are listed once a run (``listed``), however many
-    campaigns open an issue there: what this run opens it knows already.
+    A repository's labelled issues are listed once a run, however many campaigns open an
+    issue there: what this run opens it knows already.
     """
-    issues = listed.get(action.repository)
-    if issues is None:
-        issues = list(tracker.list_issues_with_label(transport, action.repository, TOOL_LABEL))
-        listed[action.repository] = issues
     is_ours = _owned(action.campaign, action.repository)
-    found = [issue for issue in issues if is_ours(issue.body)]
+    found = [issue for issue in reads.labelled(position, action.repository) if is_ours(issue.body)]
     return found[0] if found else None  # oldest first: the one to keep
 
 
-def _comment_once(transport: Transport, repository: str, number: int, body: str) -> None:
-    existing = tracker.list_comments(transport, repository, number)
-    if any(c.body == body for c in existing):
-        return
-    tracker.comment(transport, repository, number, body)
+def _comment_once(
+    transport: Transport, posted: tuple[str, ...], repository: str, number: int, body: str
+) -> None:
+    """Post ``body`` unless ``posted`` (the issue's comments, read before this run's
+    writes to it) has it already."""
+    if body not in posted:
+        tracker.comment(transport, repository, number, body)
 
 
 def _create(
-    transport: Transport, action: CreateIssue, listed: dict[str, list[tracker.IssueRef]]
+    transport: Transport, reads: ReadAhead, position: int, action: CreateIssue
 ) -> TrackedIssue:
-    existing = _find_existing(transport, action, listed)
+    existing = _find_existing(reads, position, action)
     if existing is not None:
         # Opened by an earlier run that did not live to record it.
         body = merge_body(existing.body, action.section)
@@ -107,6 +108,7 @@ def _create(
             tracker.update_issue_body(transport, action.repository, existing.number, body)
         if existing.state != "open":
             tracker.reopen_issue(transport, action.repository, existing.number)
+        reads.wrote(action.repository, existing.number)
         return TrackedIssue(action.repository, existing.number, "open", action.digest)
     created = tracker.create_issue(
         transport,
@@ -124,36 +126,44 @@ def _execute(
     transport: Transport,
     action: Action,
     progress: _CampaignProgress,
-    listed: dict[str, list[tracker.IssueRef]],
+    reads: ReadAhead,
+    position: int,
 ) -> None:
     issues = progress.issues
     if isinstance(action, CreateIssue):
-        issues[action.repository] = _create(transport, action, listed)
+        issues[action.repository] = _create(transport, reads, position, action)
     elif isinstance(action, UpdateIssue):
-        current = tracker.get_issue(transport, action.repository, action.number)
+        current = reads.issue(position, action.repository, action.number)
         body = merge_body(current.body, action.section)
         if body != current.body:
+            reads.wrote(action.repository, action.number)
             tracker.update_issue_body(transport, action.repository, action.number, body)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
     elif isinstance(action, CloseIssue):
-        current = tracker.get_issue(transport, action.repository, action.number)
+        current = reads.issue(position, action.repository, action.number)
         if current.state != "closed":
-            _comment_once(transport, action.repository, action.number, action.comment)
+            posted = reads.comments(position, action.repository, action.number)
+            reads.wrote(action.repository, action.number)
+            _comment_once(transport, posted, action.repository, action.number, action.comment)
             tracker.close_issue(
                 transport, action.repository, action.number, reason=action.state_reason
             )
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="closed")
     elif isinstance(action, ReopenIssue):
-        current = tracker.get_issue(transport, action.repository, action.number)
+        current = reads.issue(position, action.repository, action.number)
         if current.state != "open":
+            posted = reads.comments(position, action.repository, action.number)
+            reads.wrote(action.repository, action.number)
             tracker.reopen_issue(transport, action.repository, action.number)
-            _comment_once(transport, action.repository, action.number, action.comment)
+            _comment_once(transport, posted, action.repository, action.number, action.comment)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="open")
     elif isinstance(action, CommentIssue):
-        _comment_once(transport, action.repository, action.number, action.body)
+        posted = reads.comments(position, action.repository, action.number)
+        reads.wrote(action.repository, action.number)
+        _comment_once(transport, posted, action.repository, action.number, action.body)
     elif isinstance(action, RequestAutofix):
         tracker.request_autofix(transport, action.repository, action.alert_number)
         progress.autofix.add(action.alert_id)
@@ -236,7 +246,7 @@ def apply_plan(
     }
     result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
     ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
-    listed: dict[str, list[tracker.IssueRef]] = {}  # labelled issues, by repository
+    reads = ReadAhead(transport, ordered, label=TOOL_LABEL, write_interval=transport.write_interval)
     try:
         for position, action in enumerate(ordered):
             written = transport.stats.writes - writes_before
@@ -259,7 +269,7 @@ def apply_plan(
                     progress[later.campaign].failures += 1
                 break
             try:
-                _execute(transport, action, progress[action.campaign], listed)
+                _execute(transport, action, progress[action.campaign], reads, position)
             except GitHubError as exc:
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))
@@ -270,6 +280,7 @@ def apply_plan(
             if on_action is not None:
                 on_action(action, None)
     finally:
+        result.read_batches, result.read_fallback = reads.batches, reads.fallback
         _write_ledgers(planned, progress)
     return result
 

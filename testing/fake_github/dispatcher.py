@@ -10,7 +10,14 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import routes_alerts, routes_apps, routes_campaigns, routes_issues, routes_repos
+from . import (
+    routes_alerts,
+    routes_apps,
+    routes_campaigns,
+    routes_graphql,
+    routes_issues,
+    routes_repos,
+)
 from .auth import AppAuth, AuthFailure, authenticate, can_see_org, has_permission
 from .faults import FaultInjector, fault_response
 from .http_util import (
@@ -36,6 +43,7 @@ ALL_ROUTES: list[Route] = (
     + routes_repos.routes()
     + routes_campaigns.routes()
     + routes_apps.routes()
+    + routes_graphql.routes()
 )
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "

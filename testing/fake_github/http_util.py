@@ -59,7 +59,8 @@ class Request:
 
     @property
     def is_write(self) -> bool:
-        return self.method in WRITE_METHODS
+        # A GraphQL query is POSTed but reads; GitHub counts it as no content-creating request.
+        return self.method in WRITE_METHODS and self.path.rstrip("/") != "/graphql"
 
 
 @dataclass

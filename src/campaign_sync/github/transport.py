@@ -244,10 +244,15 @@ class Transport:
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        reads: bool = False,
     ) -> Response:
-        """Send one request, retrying what is safe to retry. Raises GitHubError subclasses."""
+        """Send one request, retrying what is safe to retry. Raises GitHubError subclasses.
+
+        ``reads`` marks a POST that only reads (a GraphQL query): it is retried like a GET,
+        and neither spaced nor counted as a write.
+        """
         method = method.upper()
-        is_write = method in WRITE_METHODS
+        is_write = method in WRITE_METHODS and not reads
         # POST creates; PATCH/PUT/DELETE of a named resource set a state and can be repeated.
         repeatable = (method != "POST") if idempotent is None else idempotent
         full_url = self._with_params(url, params)
@@ -276,8 +281,10 @@ class Transport:
                     ) from exc
                 self._retry_or_raise(attempt, f"{method} {_route(full_url)}: {type(exc).__name__}")
                 continue
-            self._count(method, full_url, status)
-            self.rate_limit.update(response_headers)
+            self._count(method, full_url, status, is_write)
+            if response_headers.get("x-ratelimit-resource", "core") == "core":
+                # The REST budget; GraphQL's (and search's) are separate.
+                self.rate_limit.update(response_headers)
             if status == 304 and cached is not None:
                 return Response(304, response_headers, cached[1], from_cache=True)
             if status < 400:
@@ -384,11 +391,11 @@ class Transport:
         )
         return response.status, {k.lower(): v for k, v in response.headers.items()}, response.data
 
-    def _count(self, method: str, url: str, status: int) -> None:
+    def _count(self, method: str, url: str, status: int, is_write: bool) -> None:
         with self._stats_lock:
             stats = self.stats
             stats.requests += 1
-            if method in WRITE_METHODS:
+            if is_write:
                 stats.writes += 1
             else:
                 stats.reads += 1

@@ -1,0 +1,203 @@
+"""Many issues read in one GraphQL request: their bodies and states, and when asked their
+comments; or every issue of several repositories that carries a label.
+
+What a batch cannot vouch for is left out of its answer, never guessed: an issue GitHub
+reports an error for (not found, moved, no permission), one whose answer names another
+repository or number, or one with more comments than a page holds. The caller reads those
+through REST, one by one, whose errors say precisely what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from campaign_sync.github.graphql import run_query
+from campaign_sync.github.tracker import IssueRef
+from campaign_sync.github.transport import Transport
+
+# Issues per query: 50 bodies of at most 65,536 characters keep an answer to a few MB.
+MAX_ISSUES = 50
+# Repositories per label query, and issues per repository. A repository with more labelled
+# issues than a page is listed through REST (it pages); a campaign repository rarely has.
+MAX_REPOSITORIES = 20
+LABELLED_PAGE = 50
+COMMENTS_PAGE = 100
+
+IssueKey = tuple[str, int]  # (owner/name, number)
+
+_ISSUE_FIELDS = (
+    "number title body state stateReason url repository { nameWithOwner } "
+    "labels(first: 100) { totalCount nodes { name } } "
+    "assignees(first: 10) { totalCount nodes { login } }"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueSnapshot:
+    """An issue as GitHub held it when read; ``comments`` (bodies, oldest first) only when
+    they were asked for."""
+
+    issue: IssueRef
+    comments: tuple[str, ...] | None = None
+
+
+def read_issues(
+    transport: Transport, keys: Sequence[IssueKey], *, comments: frozenset[IssueKey] = frozenset()
+) -> dict[IssueKey, IssueSnapshot]:
+    """The issues ``keys`` (at most MAX_ISSUES), with the comments of those in ``comments``.
+
+    Raises GraphQLUnavailable when the query as a whole fails. Keys missing from the
+    answer are to be read through REST.
+    """
+    if len(keys) > MAX_ISSUES:
+        raise ValueError(f"read_issues: at most {MAX_ISSUES} issues a query, not {len(keys)}")
+    if not keys:
+        return {}
+    declarations, selections, variables = [], [], {}
+    for i, (repository, number) in enumerate(keys):
+        owner, _, name = repository.partition("/")
+        variables.update({f"o{i}": owner, f"n{i}": name, f"i{i}": number})
+        declarations.append(f"$o{i}: String!, $n{i}: String!, $i{i}: Int!")
+        extra = (
+            f" comments(last: {COMMENTS_PAGE}) {{ totalCount nodes {{ body }} }}"
+            if (repository, number) in comments
+            else ""
+        )
+        selections.append(
+            f"q{i}: repository(owner: $o{i}, name: $n{i}) "
+            f"{{ issue(number: $i{i}) {{ {_ISSUE_FIELDS}{extra} }} }}"
+        )
+    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} }}"
+    result = run_query(transport, query, variables)
+    found: dict[IssueKey, IssueSnapshot] = {}
+    for i, key in enumerate(keys):
+        alias = f"q{i}"
+        repo = result.data.get(alias)
+        if alias in result.failed or not isinstance(repo, Mapping):
+            continue
+        snapshot = _snapshot(key, repo.get("issue"), with_comments=key in comments)
+        if snapshot is not None:
+            found[key] = snapshot
+    return found
+
+
+def read_labelled(
+    transport: Transport, repositories: Sequence[str], label: str
+) -> dict[str, tuple[IssueRef, ...]]:
+    """Every issue (open and closed) labelled ``label`` in each repository, oldest first.
+
+    At most MAX_REPOSITORIES; raises GraphQLUnavailable when the query as a whole fails.
+    Repositories missing from the answer (not found, or more issues than one page) are to be
+    listed through REST.
+    """
+    if len(repositories) > MAX_REPOSITORIES:
+        raise ValueError(
+            f"read_labelled: at most {MAX_REPOSITORIES} repositories a query, "
+            f"not {len(repositories)}"
+        )
+    if not repositories:
+        return {}
+    declarations, selections = ["$label: String!"], []
+    variables: dict[str, Any] = {"label": label}
+    for i, repository in enumerate(repositories):
+        owner, _, name = repository.partition("/")
+        variables.update({f"o{i}": owner, f"n{i}": name})
+        declarations.append(f"$o{i}: String!, $n{i}: String!")
+        selections.append(
+            f"q{i}: repository(owner: $o{i}, name: $n{i}) {{ nameWithOwner "
+            f"issues(first: {LABELLED_PAGE}, labels: [$label], states: [OPEN, CLOSED], "
+            "orderBy: {field: CREATED_AT, direction: ASC}) "
+            f"{{ totalCount pageInfo {{ hasNextPage }} nodes {{ {_ISSUE_FIELDS} }} }} }}"
+        )
+    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} }}"
+    result = run_query(transport, query, variables)
+    found: dict[str, tuple[IssueRef, ...]] = {}
+    for i, repository in enumerate(repositories):
+        alias = f"q{i}"
+        repo = result.data.get(alias)
+        if alias in result.failed or not isinstance(repo, Mapping):
+            continue
+        if str(repo.get("nameWithOwner", "")).lower() != repository.lower():
+            continue  # renamed or transferred: REST says what happened
+        issues = repo.get("issues")
+        if not isinstance(issues, Mapping) or _has_more(issues):
+            continue
+        nodes = issues.get("nodes")
+        if not isinstance(nodes, list):
+            continue
+        refs = [_issue_ref(repository, node) for node in nodes if isinstance(node, Mapping)]
+        if any(ref is None for ref in refs) or len(refs) != issues.get("totalCount"):
+            continue
+        found[repository] = tuple(ref for ref in refs if ref is not None)
+    return found
+
+
+# -- internals ---------------------------------------------------------------------------
+
+
+def _has_more(connection: Mapping[str, Any]) -> bool:
+    page = connection.get("pageInfo")
+    return not isinstance(page, Mapping) or page.get("hasNextPage") is not False
+
+
+def _snapshot(key: IssueKey, node: Any, *, with_comments: bool) -> IssueSnapshot | None:
+    repository, number = key
+    if not isinstance(node, Mapping):
+        return None
+    issue = _issue_ref(repository, node)
+    if issue is None or issue.number != number:
+        return None
+    if not with_comments:
+        return IssueSnapshot(issue)
+    connection = node.get("comments")
+    if not isinstance(connection, Mapping):
+        return None
+    nodes = connection.get("nodes")
+    if not isinstance(nodes, list) or connection.get("totalCount") != len(nodes):
+        return None  # more comments than a page: REST pages through them
+    bodies = []
+    for comment in nodes:
+        if not isinstance(comment, Mapping) or not isinstance(comment.get("body"), str):
+            return None
+        bodies.append(comment["body"])
+    return IssueSnapshot(issue, tuple(bodies))
+
+
+def _issue_ref(repository: str, node: Mapping[str, Any]) -> IssueRef | None:
+    """REST's IssueRef from GraphQL's fields, or None when the answer is not for
+    ``repository`` or is incomplete (lists longer than a page included)."""
+    repo = node.get("repository")
+    if not isinstance(repo, Mapping) or str(repo.get("nameWithOwner", "")).lower() != (
+        repository.lower()
+    ):
+        return None
+    number, body, state = node.get("number"), node.get("body"), node.get("state")
+    if not isinstance(number, int) or not isinstance(body, str) or state not in ("OPEN", "CLOSED"):
+        return None
+    labels = _names(node.get("labels"), "name")
+    assignees = _names(node.get("assignees"), "login")
+    if labels is None or assignees is None:
+        return None
+    reason = node.get("stateReason")
+    return IssueRef(
+        repository=repository,
+        number=number,
+        state=state.lower(),
+        body=body,
+        title=str(node.get("title") or ""),
+        labels=labels,
+        state_reason=reason.lower() if isinstance(reason, str) else None,
+        assignees=assignees,
+        html_url=str(node.get("url") or ""),
+    )
+
+
+def _names(connection: Any, field: str) -> tuple[str, ...] | None:
+    if not isinstance(connection, Mapping) or not isinstance(connection.get("nodes"), list):
+        return None
+    nodes = [n for n in connection["nodes"] if isinstance(n, Mapping)]
+    if connection.get("totalCount") != len(nodes):
+        return None
+    return tuple(str(n.get(field, "")) for n in nodes)
