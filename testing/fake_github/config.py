@@ -47,6 +47,8 @@ class FakeConfig:
     """Clock seconds each admitted write moves the clock forward: it stands for a client that
     paces its writes, so the secondary limits (80 a minute, 500 an hour) hold on a simulated
     clock while the client itself sends without waiting (0.75 s is exactly 80 a minute)."""
+    graphql: bool = True
+    """False: POST /graphql answers 404, as from an API host without GraphQL."""
     autofix_delay: float = 5.0
     """Clock seconds until a requested autofix turns from pending to success."""
     app_id: int = 424242

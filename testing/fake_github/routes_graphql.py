@@ -338,6 +338,8 @@ def _has_mutation(text: str) -> bool:
 
 
 def graphql(ctx: Ctx) -> Response:
+    if not ctx.state.config.graphql:
+        raise fail(404, "Not Found", DOC)
     try:
         payload = ctx.req.json()
     except ValueError:

@@ -54,7 +54,12 @@ def run_query(transport: Transport, query: str, variables: Mapping[str, Any]) ->
     url = graphql_url(transport.api_url)
     try:
         response = transport.request(
-            "POST", url, body={"query": query, "variables": dict(variables)}, reads=True
+            "POST",
+            url,
+            body={"query": query, "variables": dict(variables)},
+            reads=True,
+            # REST is the cheaper way round a GraphQL limit than waiting for its reset.
+            wait_for_limits=False,
         )
     except GitHubError as error:
         raise GraphQLUnavailable(f"the GraphQL API failed: {error}") from error

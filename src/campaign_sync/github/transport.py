@@ -245,11 +245,13 @@ class Transport:
         body: Any = None,
         idempotent: bool | None = None,
         reads: bool = False,
+        wait_for_limits: bool = True,
     ) -> Response:
         """Send one request, retrying what is safe to retry. Raises GitHubError subclasses.
 
         ``reads`` marks a POST that only reads (a GraphQL query): it is retried like a GET,
-        and neither spaced nor counted as a write.
+        and neither spaced nor counted as a write. Without ``wait_for_limits`` a rate limit
+        answer is raised as RequestFailed at once, for a caller that has a cheaper way.
         """
         method = method.upper()
         is_write = method in WRITE_METHODS and not reads
@@ -294,7 +296,7 @@ class Transport:
                 return Response(status, response_headers, raw)
             data = _decode(raw)
             wait = self._rate_limit_wait(status, response_headers, data)
-            if wait is not None:
+            if wait is not None and wait_for_limits:
                 self._wait(wait, method, full_url, attempt)
                 continue
             if status >= 500:
