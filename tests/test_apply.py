@@ -326,3 +326,70 @@ def test_the_plan_says_how_many_runs_the_writes_take(fake: FakeGitHub, repo: Pat
     budget = json.loads(render_json(plan))["budget"]
     assert budget["writes_per_run"] == 2
     assert budget["runs_needed"] == plan.runs_needed
+
+
+def _story(fake: FakeGitHub, repo: Path) -> dict[tuple[str, str], list[tuple[str, str, list[str]]]]:
+    """A first apply, a human's edit, fixes, a dismissal and a regression, each applied;
+    then every tracking issue's state, body and comments."""
+    apply(fake, repo)
+    chosen = sorted(selected_open(fake).items())
+    (first, numbers), (second, others) = chosen[0], chosen[1]
+    (issue,) = tracking_issues(fake)[("crit", first)]
+    transport = transport_for(fake)
+    tracker.update_issue_body(transport, first, issue.number, "Notes.\n\n" + issue.body)
+    fake.set_alert_state(first, "code-scanning", numbers[0], "dismissed", reason="false positive")
+    for number in others:
+        fake.set_alert_state(second, "code-scanning", number, "fixed")
+    apply(fake, repo)
+    fake.set_alert_state(second, "code-scanning", others[0], "open")
+    apply(fake, repo)
+    return {
+        key: [
+            (
+                found.state,
+                found.body,
+                [c.body for c in tracker.list_comments(transport, found.repository, found.number)],
+            )
+            for found in issues
+        ]
+        for key, issues in tracking_issues(fake).items()
+    }
+
+
+def test_reading_ahead_through_graphql_ends_as_reading_each_issue_through_rest(
+    fake_github_factory: Any, tmp_path: Path
+) -> None:
+    """The same story against two identical fakes, one without GraphQL: the same issues,
+    bodies, states and comments; and updates read no issue one by one through REST."""
+    ends = []
+    for graphql in (True, False):
+        fake = fake_github_factory(repos=6, alerts=240, seed=21)
+        fake.config.graphql = graphql
+        root = tmp_path / str(graphql)
+        (root / "campaigns").mkdir(parents=True)
+        (root / "campaign-sync.yml").write_text("organizations: [acme]\n", encoding="utf-8")
+        (root / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
+        ends.append(_story(fake, root))
+        gets = [
+            r
+            for r in fake.requests()
+            if r["method"] == "GET" and r["route"] == "/repos/{owner}/{repo}/issues/{issue_number}"
+        ]
+        if graphql:
+            assert gets == []
+        else:
+            assert gets
+    assert ends[0] == ends[1]
+    # The story did happen: a human's text kept; an issue closed, then reopened.
+    assert any(body.startswith("Notes.\n\n") for i in ends[0].values() for _, body, _ in i)
+    assert any(len(comments) == 2 for i in ends[0].values() for _, _, comments in i)
+
+
+def test_without_graphql_apply_says_it_read_through_rest(fake: FakeGitHub, repo: Path) -> None:
+    fake.config.graphql = False
+    code, _, err, writes = apply(fake, repo)
+    assert code == 0
+    assert writes > 0
+    assert "read one by one through REST" in err
+    assert "404" in err
+    assert fake.token not in err

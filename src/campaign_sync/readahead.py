@@ -36,7 +36,14 @@ from campaign_sync.github.issue_batch import (
     read_labelled,
 )
 from campaign_sync.github.transport import Transport
-from campaign_sync.plan import Action, CloseIssue, CommentIssue, CreateIssue, ReopenIssue
+from campaign_sync.plan import (
+    Action,
+    CloseIssue,
+    CommentIssue,
+    CreateIssue,
+    ReopenIssue,
+    UpdateIssue,
+)
 
 FRESH_SECONDS = 15.0
 
@@ -49,8 +56,10 @@ def batch_size(write_interval: float) -> int:
 
 
 def _issue_key(action: Action) -> IssueKey | None:
-    number = getattr(action, "number", None)
-    return (action.repository, number) if isinstance(number, int) else None
+    """The issue an action reads before writing (native campaigns have numbers too)."""
+    if isinstance(action, UpdateIssue | CloseIssue | ReopenIssue | CommentIssue):
+        return (action.repository, action.number)
+    return None
 
 
 def _needs_comments(action: Action) -> bool:

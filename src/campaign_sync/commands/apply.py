@@ -81,6 +81,11 @@ def run_apply(
         )
     )
     out.write(summary + "\n")
+    if result.read_fallback is not None:
+        err.write(
+            "note: issues were read one by one through REST, as GraphQL could not batch "
+            f"them ({printable(result.read_fallback)}); slower, same result\n"
+        )
     # Also after failed actions: the reports show what the ledgers now say.
     out.write(_write_reports(planned, now) + "\n")
     write_step_summary(render_markdown(plan) + f"\n{summary}\n")
