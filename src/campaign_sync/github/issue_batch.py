@@ -17,6 +17,10 @@ from campaign_sync.github.graphql import run_query
 from campaign_sync.github.tracker import IssueRef
 from campaign_sync.github.transport import Transport
 
+# GitHub bounds a query at 500,000 nodes and charges about one point of its 5,000 an hour
+# per 100 connections asked for. A batch of issues asks 50 x (100 labels + 10 assignees +
+# 100 comments) = 10,500 nodes over about 150 connections (2 points); a batch of
+# repositories 20 x 50 issues x 110 = 110,000 nodes over about 2,000 connections (20 points).
 # Issues per query: 50 bodies of at most 65,536 characters keep an answer to a few MB.
 MAX_ISSUES = 50
 # Repositories per label query, and issues per repository. A repository with more labelled
