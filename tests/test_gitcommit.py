@@ -435,6 +435,22 @@ def test_preflight_errors_say_what_to_do(origin: Path, tmp_path: Path) -> None:
         commit_and_push(target_of(work, push=False), work, {}, {}, identity=BOT)
 
 
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ("MERGE_HEAD", "a merge is in progress: finish or abort it"),
+        ("index.lock", "index.lock exists: another git command is running.*remove the lock"),
+    ],
+)
+def test_an_unfinished_git_operation_stops_the_run_before_any_write(
+    origin: Path, marker: str, message: str
+) -> None:
+    work = clone(origin, "work")
+    (work / ".git" / marker).write_text("", encoding="utf-8")
+    with pytest.raises(GitError, match=message):
+        target_of(work)
+
+
 def test_a_failed_push_never_shows_the_token_in_the_url(origin: Path) -> None:
     work = clone(origin, "work")
     secret = "ghs_0123456789abcdefghijKLMN"

@@ -276,12 +276,20 @@ def _config(cwd: Path, key: str) -> str | None:
     return (result.stdout.strip() or None) if result.returncode == 0 else None
 
 
+_FINISH = "finish or abort it before --commit"
 _IN_PROGRESS = (
-    ("rebase-merge", "a rebase"),
-    ("rebase-apply", "a rebase"),
-    ("MERGE_HEAD", "a merge"),
-    ("CHERRY_PICK_HEAD", "a cherry-pick"),
-    ("REVERT_HEAD", "a revert"),
+    ("rebase-merge", f"a rebase is in progress: {_FINISH}"),
+    ("rebase-apply", f"a rebase is in progress: {_FINISH}"),
+    ("MERGE_HEAD", f"a merge is in progress: {_FINISH}"),
+    ("CHERRY_PICK_HEAD", f"a cherry-pick is in progress: {_FINISH}"),
+    ("REVERT_HEAD", f"a revert is in progress: {_FINISH}"),
+    # Left by a git killed mid-command (a runner that keeps its working tree); found here,
+    # not when committing after every GitHub write.
+    (
+        "index.lock",
+        "index.lock exists: another git command is running, or one was killed and left it. "
+        "Wait for it, or remove the lock if none is running, before --commit",
+    ),
 )
 
 
@@ -317,9 +325,7 @@ def find_target(root: Path, *, push: bool, identity: Identity) -> GitTarget:
         raise GitError(f"branch {name} has no commit yet: commit the campaigns first")
     operation = _operation_in_progress(toplevel)
     if operation is not None:
-        raise GitError(
-            f"{operation} is in progress in {toplevel}: finish or abort it before --commit"
-        )
+        raise GitError(f"in {toplevel}, {operation}")
     if not push:
         return GitTarget(toplevel, name)
     remote = _config(toplevel, f"branch.{name}.remote")
