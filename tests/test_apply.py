@@ -144,6 +144,44 @@ def test_fixed_alerts_check_items_and_close_the_issue_then_a_regression_reopens_
     (issue,) = tracking_issues(fake)[("crit", target)]
     assert issue.state == "open"
     assert len(tracker.list_comments(transport_for(fake), target, issue.number)) == 2
+    # Fixed again: closed again, and told so again, in the same words as the first time.
+    fake.set_alert_state(target, "code-scanning", numbers[0], "fixed")
+    apply(fake, repo)
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    assert issue.state == "closed"
+    closed, reopened, closed_again = (
+        c.body for c in tracker.list_comments(transport_for(fake), target, issue.number)
+    )
+    assert closed_again == closed != reopened
+
+
+def test_a_comment_posted_by_a_run_that_died_before_closing_is_not_posted_again(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    apply(fake, repo)
+    target, numbers = sorted(selected_open(fake).items())[0]
+    for number in numbers:
+        fake.set_alert_state(target, "code-scanning", number, "fixed")
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    transport = transport_for(fake)
+    apply(fake, repo)
+    comments = [c.body for c in tracker.list_comments(transport, target, issue.number)]
+    assert len(comments) == 1
+    # Back to where a run that died between its comment and its close left things: the
+    # issue open, the ledger not knowing of the close; and a human answered meanwhile.
+    tracker.reopen_issue(transport, target, issue.number)
+    tracker.comment(transport, target, issue.number, "Thanks, all fixed here.")
+    ledger = repo / "reports" / "crit" / "ledger.json"
+    data = json.loads(ledger.read_text(encoding="utf-8"))
+    data["issues"][target]["state"] = "open"
+    ledger.write_text(json.dumps(data), encoding="utf-8")
+    apply(fake, repo)
+    (issue,) = tracking_issues(fake)[("crit", target)]
+    assert issue.state == "closed"
+    assert [c.body for c in tracker.list_comments(transport, target, issue.number)] == [
+        comments[0],
+        "Thanks, all fixed here.",
+    ]
 
 
 def test_human_text_and_comments_survive_an_update(fake: FakeGitHub, repo: Path) -> None:

@@ -65,7 +65,7 @@ def test_the_checks_see_a_difference_a_duplicate_and_a_lost_transition(tmp_path:
         state = capture_fake(b.fake, Normalizer(b.fake.url, renumber=True))
         found = checks.duplicates(state)
         assert any(d.startswith("2 tracking issues for ") for d in found), found
-        assert any(d.startswith("comment posted 2 times") for d in found), found
+        assert any(d.startswith("comment posted twice in a row") for d in found), found
         assert differences("github", clean, state)
 
 

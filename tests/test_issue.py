@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from campaign_sync.model import Alert, Campaign, Member, Repository
 from campaign_sync.render.issue import (
     END_MARKER,
+    EVENT_MARKER,
     MAX_BODY,
     MAX_TITLE,
     SECTION_BUDGET,
@@ -36,6 +37,7 @@ from campaign_sync.render.issue import (
     start_marker,
 )
 
+EVENT = "\n\n" + EVENT_MARKER  # the last line of every event comment
 REPO = "acme/web"
 JOINED = "2027-01-01T09:30:00Z"
 TODAY = date(2027, 1, 5)
@@ -751,7 +753,7 @@ def test_comment_closed() -> None:
     assert comment_closed(CAMPAIGN, REPO, items) == (
         "All 4 alerts of the campaign **SQL injection burn\\-down** in acme/web are closed: "
         "3 fixed, 1 dismissed. Thank you! campaign-sync closes this issue, and reopens it if "
-        "one of them opens again."
+        "one of them opens again." + EVENT
     )
 
 
@@ -767,14 +769,14 @@ def test_comment_reopened_names_the_open_alerts_only() -> None:
         "again, so campaign-sync reopens this issue:\n"
         "\n"
         "- [Code scanning alert #9](https://github.com/acme/web/security/code-scanning/9)\n"
-        "- Dependabot alert #\u20603"  # a word joiner: no reference to issue 3
+        "- Dependabot alert #\u20603" + EVENT  # a word joiner: no reference to issue 3
     )
 
 
 def test_comment_reopened_lists_at_most_a_hundred() -> None:
     text = comment_reopened(CAMPAIGN, REPO, many_items(1_000))
     assert text.count("\n- [Code") == 100
-    assert text.endswith("\n- and 500 more alerts")
+    assert text.endswith("\n- and 500 more alerts" + EVENT)
 
 
 def test_comment_due_passed() -> None:
@@ -782,7 +784,7 @@ def test_comment_due_passed() -> None:
         "The campaign **SQL injection burn\\-down** was due on 2027-03-31. As of 2027-04-01, "
         "3 alerts in this repository are still open. Questions go to the campaign managers "
         "(`mona`, `@acme/appsec`): [https://github\\.com/orgs/acme/discussions/42]"
-        "(https://github.com/orgs/acme/discussions/42)"
+        "(https://github.com/orgs/acme/discussions/42)" + EVENT
     )
     assert "1 alert in this repository is still open" in comment_due_passed(
         CAMPAIGN, date(2027, 4, 1), 1
@@ -792,11 +794,11 @@ def test_comment_due_passed() -> None:
 def test_comment_campaign_closed() -> None:
     assert comment_campaign_closed(CAMPAIGN, 0) == (
         "The campaign **SQL injection burn\\-down** is closed. "
-        "All of its alerts in this repository are closed."
+        "All of its alerts in this repository are closed." + EVENT
     )
     assert comment_campaign_closed(CAMPAIGN, 2) == (
         "The campaign **SQL injection burn\\-down** is closed. 2 alerts listed here are still "
-        "open: they are still security alerts of this repository and should still be fixed."
+        "open: they are still security alerts of this repository and should still be fixed." + EVENT
     )
 
 
@@ -808,7 +810,7 @@ def test_comments_escape_the_campaign_name() -> None:
         comment_due_passed(campaign, TODAY, 1),
         comment_campaign_closed(campaign, 1),
     ):
-        assert "<" not in text
+        assert "<" not in text.removesuffix(EVENT)
         assert "@mona" not in text.replace("`", "")
         assert "](y)" not in text
 

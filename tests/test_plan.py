@@ -46,6 +46,7 @@ from campaign_sync.plan import (
     make_plan,
 )
 from campaign_sync.render.issue import (
+    EVENT_MARKER,
     comment_campaign_closed,
     comment_due_passed,
 )
@@ -351,7 +352,7 @@ def test_close_when_fixed_says_why_and_thanks() -> None:
     assert close.comment == (
         "All 2 alerts of the campaign **SQL injection burn\\-down** in acme/web are closed: "
         "1 fixed, 1 dismissed. Thank you! campaign-sync closes this issue, and reopens it if "
-        "one of them opens again."
+        "one of them opens again.\n\n" + EVENT_MARKER
     )
 
 
@@ -369,7 +370,7 @@ def test_closed_campaign_comments_then_closes_as_not_planned() -> None:
 
 REOPEN_COMMENT = (
     "This alert of the campaign **SQL injection burn\\-down** in acme/web is open again, "
-    "so campaign-sync reopens this issue:\n\n- Code scanning alert #\u20601"
+    "so campaign-sync reopens this issue:\n\n- Code scanning alert #\u20601\n\n" + EVENT_MARKER
 )
 
 

@@ -353,6 +353,31 @@ def test_comment_whose_answer_is_lost_is_posted_once(
     assert posted.id == tracker.list_comments(transport, repo, issue.number)[-1].id
 
 
+@pytest.mark.parametrize(("applied", "posts"), [(True, 1), (False, 2)])
+def test_a_lost_answer_asks_the_caller_whether_an_older_identical_comment_counts(
+    fake: FakeGitHub, transport: CheckedTransport, applied: bool, posts: int
+) -> None:
+    # Closed, reopened, closed again: the first closing comment is not the second one.
+    repo = repo_of(fake)
+    issue = open_tracking_issue(transport, repo)
+    for body in ("Closed.", "Reopened."):
+        tracker.comment(transport, repo, issue.number, body)
+    before = writes(fake)
+    transport.lose_next_answer(applied=applied)
+
+    tracker.comment(
+        transport,
+        repo,
+        issue.number,
+        "Closed.",
+        posted_already=lambda comments: comments[-1].body == "Closed.",
+    )
+
+    assert writes(fake) - before == posts
+    bodies = [c.body for c in tracker.list_comments(transport, repo, issue.number)]
+    assert bodies == ["Closed.", "Reopened.", "Closed."]
+
+
 # -- labels --------------------------------------------------------------------------------
 
 

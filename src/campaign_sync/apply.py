@@ -9,7 +9,9 @@ converges on the same end state:
   writing its ledger is found again (label listing is consistent; search is not);
 - an update merges the new section into the issue's current body, and writes nothing
   when the text is already there; a close or reopen skips an issue already in that state;
-- a comment is not posted again if the issue already has one with the same text.
+- a comment is not posted again if it is the issue's newest event comment already
+  (``is_latest_event``), and it is posted before the state change it announces, so a run
+  that dies between the two finds it there.
 
 Those reads are made ahead, many to a request (``readahead``), and fall back to REST.
 
@@ -46,7 +48,7 @@ from campaign_sync.plan import (
     urgency,
 )
 from campaign_sync.readahead import ReadAhead
-from campaign_sync.render.issue import find_marker, merge_body
+from campaign_sync.render.issue import find_marker, is_latest_event, merge_body
 
 # Every tracking issue carries this label, so issues can be found again by listing it.
 TOOL_LABEL = "campaign-sync"
@@ -91,10 +93,16 @@ def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> trac
 def _comment_once(
     transport: Transport, posted: tuple[str, ...], repository: str, number: int, body: str
 ) -> None:
-    """Post ``body`` unless ``posted`` (the issue's comments, read before this run's
-    writes to it) has it already."""
-    if body not in posted:
-        tracker.comment(transport, repository, number, body)
+    """Post ``body`` unless it is the newest event comment of ``posted`` (the issue's
+    comments, read before this run's writes to it)."""
+    if not is_latest_event(posted, body):
+        tracker.comment(
+            transport,
+            repository,
+            number,
+            body,
+            posted_already=lambda comments: is_latest_event([c.body for c in comments], body),
+        )
 
 
 def _create(
@@ -156,8 +164,8 @@ def _execute(
         if current.state != "open":
             posted = reads.comments(position, action.repository, action.number)
             reads.wrote(action.repository, action.number)
-            tracker.reopen_issue(transport, action.repository, action.number)
             _comment_once(transport, posted, action.repository, action.number, action.comment)
+            tracker.reopen_issue(transport, action.repository, action.number)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="open")
     elif isinstance(action, CommentIssue):

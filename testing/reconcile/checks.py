@@ -1,7 +1,8 @@
 """Invariants of a world, each returning what violates it (an empty list: it holds).
 
-- ``duplicates``: two tracking issues with one marker, one comment posted twice on an
-  issue, two native campaigns of one name;
+- ``duplicates``: two tracking issues with one marker, one comment posted twice in a row
+  on an issue (the same text again after another event, e.g. closed once more after a
+  reopen, is a new comment), two native campaigns of one name;
 - ``lost_transitions``: an alert's state on GitHub that the campaign's ledger, or the task
   list of its tracking issue, does not show; a tracking issue open with no open alert, or
   closed with one; a ledger naming an issue the fake does not have;
@@ -46,11 +47,10 @@ def duplicates(state: FakeState) -> list[str]:
     keys = Counter(issue.key for issue in state.issues if not issue.key.startswith("#"))
     found += [f"{n} tracking issues for {key}" for key, n in sorted(keys.items()) if n > 1]
     for issue in state.issues:
-        comments = Counter(issue.comments)
         found += [
-            f"comment posted {n} times on {issue.key}: {body[:60]!r}"
-            for (_, body), n in comments.items()
-            if n > 1
+            f"comment posted twice in a row on {issue.key}: {body[:60]!r}"
+            for previous, (_, body) in itertools.pairwise(issue.comments)
+            if previous[1] == body
         ]
     names = Counter(campaign.name for campaign in state.campaigns)
     found += [f"{n} native campaigns named {name!r}" for name, n in sorted(names.items()) if n > 1]

@@ -325,12 +325,20 @@ def list_comments(transport: Transport, repository: str, number: int) -> tuple[C
         )
 
 
-def comment(transport: Transport, repository: str, number: int, body: str) -> CommentRef:
-    """Post a comment. When GitHub's answer is lost, the issue's comments are read and a
-    comment with the same body counts as this one, so it is not posted twice.
+def comment(
+    transport: Transport,
+    repository: str,
+    number: int,
+    body: str,
+    *,
+    posted_already: Callable[[Sequence[CommentRef]], bool] | None = None,
+) -> CommentRef:
+    """Post a comment. When GitHub's answer is lost, the issue's comments are read, and the
+    comment counts as posted when ``posted_already(comments)`` says so (by default: the
+    newest comment with the same body is taken for it), so it is not posted twice.
 
-    Because of that, make each comment's body specific to its event (what happened, when):
-    an identical older comment would be taken for this one.
+    With the default, make each comment's body specific to its event (what happened,
+    when): an identical older comment would be taken for this one.
     """
     path = f"{_repo_path(repository)}/issues/{_number(number)}/comments"
     what = f"commenting on issue #{number} of {repository}"
@@ -340,10 +348,11 @@ def comment(transport: Transport, repository: str, number: int, body: str) -> Co
     wanted = _normalized(body)
 
     def recover() -> CommentRef | None:
-        matches = [
-            c for c in list_comments(transport, repository, number) if _normalized(c.body) == wanted
-        ]
-        return matches[-1] if matches else None
+        comments = list_comments(transport, repository, number)
+        matches = [c for c in comments if _normalized(c.body) == wanted]
+        if not matches or (posted_already is not None and not posted_already(comments)):
+            return None
+        return matches[-1]
 
     response = _create(transport, path, {"body": body}, what, repository, recover)
     if isinstance(response, CommentRef):

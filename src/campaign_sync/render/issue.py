@@ -57,6 +57,11 @@ _START = re.compile(
     rf"repository=(?P<repository>{_REPOSITORY}) -->"
 )
 END_MARKER = "<!-- campaign-sync:end -->"
+# The last line of every comment the tool posts about an event (closed, reopened, due date,
+# campaign closed). "Posted already?" asks whether the newest of these is the one to post:
+# so a second close after a reopen gets its own comment, and a run that died after
+# commenting does not comment twice.
+EVENT_MARKER = "<!-- campaign-sync:event -->"
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 _TYPE_LABEL: dict[str, str] = {
@@ -777,7 +782,7 @@ def comment_closed(campaign: Campaign, repository: str, items: Sequence[IssueIte
     total = len(items)
     every = f"All {total} alerts" if total != 1 else "The 1 alert"
     verb = "are" if total != 1 else "is"
-    return (
+    return _event(
         f"{every} of the campaign **{_name(campaign)}** in {escape_inline(repository)} "
         f"{verb} closed: {kinds['fixed']} fixed, {kinds['dismissed']} dismissed. "
         "Thank you! campaign-sync closes this issue, and reopens it if one of them "
@@ -797,13 +802,15 @@ def comment_reopened(campaign: Campaign, repository: str, items: Sequence[IssueI
         listed.append(f"- and {_count(more, 'more alert')}")
     what = "This alert" if len(reopened) == 1 else f"These {len(reopened)} alerts"
     verb = "is" if len(reopened) == 1 else "are"
-    return "\n".join(
-        [
-            f"{what} of the campaign **{_name(campaign)}** in {escape_inline(repository)} "
-            f"{verb} open again, so campaign-sync reopens this issue:",
-            "",
-            *listed,
-        ]
+    return _event(
+        "\n".join(
+            [
+                f"{what} of the campaign **{_name(campaign)}** in {escape_inline(repository)} "
+                f"{verb} open again, so campaign-sync reopens this issue:",
+                "",
+                *listed,
+            ]
+        )
     )
 
 
@@ -815,7 +822,7 @@ def comment_due_passed(campaign: Campaign, today: date, open_count: int) -> str:
         else f"{_count(open_count, 'alert')} in this repository "
         f"{'is' if open_count == 1 else 'are'} still open"
     )
-    return (
+    return _event(
         f"The campaign **{_name(campaign)}** was due on {campaign.ends.isoformat()}. "
         f"As of {today.isoformat()}, {still}. Questions go to the campaign managers "
         f"({_managers(campaign)}): {_contact(campaign)}"
@@ -833,4 +840,22 @@ def comment_campaign_closed(campaign: Campaign, open_count: int) -> str:
             f"{'it is' if open_count == 1 else 'they are'} still security alerts of this "
             "repository and should still be fixed."
         )
-    return f"The campaign **{_name(campaign)}** is closed. {rest}"
+    return _event(f"The campaign **{_name(campaign)}** is closed. {rest}")
+
+
+def _event(text: str) -> str:
+    return f"{text}\n\n{EVENT_MARKER}"
+
+
+def is_latest_event(comments: Sequence[str], body: str) -> bool:
+    """Whether ``body`` is the newest event comment of ``comments`` (oldest first): posted
+    already, with no other event since. Line endings and outer blanks do not count."""
+    for comment in reversed(comments):
+        lines = _NEWLINE.split(comment.strip())
+        if lines and lines[-1] == EVENT_MARKER:
+            return _normalized(comment) == _normalized(body)
+    return False
+
+
+def _normalized(text: str) -> str:
+    return _NEWLINE.sub("\n", text).strip()
