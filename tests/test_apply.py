@@ -366,6 +366,26 @@ def test_the_plan_says_how_many_runs_the_writes_take(fake: FakeGitHub, repo: Pat
     assert budget["runs_needed"] == plan.runs_needed
 
 
+def test_the_plan_says_how_many_requests_apply_makes(fake: FakeGitHub, repo: Path) -> None:
+    from campaign_sync.apply import apply_plan
+    from campaign_sync.commands.plan import make
+
+    for step in range(3):
+        planned = make(repo, [GitHubSource(transport_for(fake), "acme")], now=NOW)
+        transport = transport_for(fake, write_interval=planned.config.limits.write_interval)
+        result = apply_plan(planned, transport)
+        assert not result.failed
+        assert transport.stats.requests == planned.plan.requests, step
+        # Then: fixes (updates and a close), and a regression (a reopen).
+        chosen = sorted(selected_open(fake).items())
+        if step == 0:
+            for number in chosen[0][1]:
+                fake.set_alert_state(chosen[0][0], "code-scanning", number, "fixed")
+            fake.set_alert_state(chosen[1][0], "code-scanning", chosen[1][1][0], "fixed")
+        elif step == 1:
+            fake.set_alert_state(chosen[0][0], "code-scanning", chosen[0][1][0], "open")
+
+
 def _story(fake: FakeGitHub, repo: Path) -> dict[tuple[str, str], list[tuple[str, str, list[str]]]]:
     """A first apply, a human's edit, fixes, a dismissal and a regression, each applied;
     then every tracking issue's state, body and comments."""

@@ -11,11 +11,16 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.github import tracker
-from campaign_sync.github.issue_batch import MAX_ISSUES, MAX_REPOSITORIES
+from campaign_sync.github.issue_batch import (
+    FRESH_SECONDS,
+    MAX_ISSUES,
+    MAX_REPOSITORIES,
+    issues_per_batch,
+)
 from campaign_sync.github.tracker import TrackerError
 from campaign_sync.github.transport import Transport
 from campaign_sync.plan import Action, CloseIssue, CreateIssue, UpdateIssue
-from campaign_sync.readahead import FRESH_SECONDS, ReadAhead, batch_size
+from campaign_sync.readahead import ReadAhead
 
 LABEL = "campaign-sync"
 
@@ -69,7 +74,7 @@ def _rest_reads(transport: Transport) -> int:
     ("interval", "size"), [(0.0, MAX_ISSUES), (0.1, MAX_ISSUES), (0.75, 20), (1.0, 15), (60.0, 1)]
 )
 def test_a_batch_is_what_is_written_within_the_freshness_window(interval: float, size: int) -> None:
-    assert batch_size(interval) == size
+    assert issues_per_batch(interval) == size
 
 
 def test_the_issues_of_many_updates_are_read_a_batch_at_a_time(fake: FakeGitHub) -> None:
@@ -98,14 +103,23 @@ def test_what_was_read_is_used_only_while_fresh(fake: FakeGitHub) -> None:
     assert reads.issue(1, *keys[1]).body == "edited by a human"  # ...and now current
 
 
-def test_an_issue_this_run_wrote_is_read_again(fake: FakeGitHub) -> None:
-    keys = _issues(fake, 2)
+def test_an_issue_this_run_writes_is_read_again_unless_the_answer_says_what_it_is(
+    fake: FakeGitHub,
+) -> None:
+    keys = _issues(fake, 3)
     transport = transport_for(fake)
     reads = ReadAhead(transport, _updates(keys), label=LABEL, write_interval=0.0, clock=Clock())
     reads.issue(0, *keys[0])
-    reads.wrote(*keys[1])
+    reads.writing(*keys[1])
     tracker.update_issue_body(transport, *keys[1], "written")
-    assert reads.issue(1, *keys[1]).body == "written"
+    assert reads.issue(1, *keys[1]).body == "written"  # read again
+    assert _graphql_requests(transport) == 2
+    reads.writing(*keys[2])
+    answer = tracker.update_issue_body(transport, *keys[2], "written too")
+    reads.wrote(*keys[2], answer, ())
+    assert reads.issue(2, *keys[2]).body == "written too"  # known from the answer
+    assert reads.comments(2, *keys[2]) == ()
+    assert _graphql_requests(transport) == 2
 
 
 def test_a_close_reads_its_comments_in_the_same_batch(fake: FakeGitHub) -> None:

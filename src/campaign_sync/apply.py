@@ -92,17 +92,19 @@ def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> trac
 
 def _comment_once(
     transport: Transport, posted: tuple[str, ...], repository: str, number: int, body: str
-) -> None:
+) -> tuple[str, ...]:
     """Post ``body`` unless it is the newest event comment of ``posted`` (the issue's
-    comments, read before this run's writes to it)."""
-    if not is_latest_event(posted, body):
-        tracker.comment(
-            transport,
-            repository,
-            number,
-            body,
-            posted_already=lambda comments: is_latest_event([c.body for c in comments], body),
-        )
+    comments, read before this run's writes to it); returns the comments now."""
+    if is_latest_event(posted, body):
+        return posted
+    tracker.comment(
+        transport,
+        repository,
+        number,
+        body,
+        posted_already=lambda comments: is_latest_event([c.body for c in comments], body),
+    )
+    return (*posted, body)
 
 
 def _create(
@@ -112,11 +114,11 @@ def _create(
     if existing is not None:
         # Opened by an earlier run that did not live to record it.
         body = merge_body(existing.body, action.section)
+        reads.writing(action.repository, existing.number)
         if body != existing.body:
             tracker.update_issue_body(transport, action.repository, existing.number, body)
         if existing.state != "open":
             tracker.reopen_issue(transport, action.repository, existing.number)
-        reads.wrote(action.repository, existing.number)
         return TrackedIssue(action.repository, existing.number, "open", action.digest)
     created = tracker.create_issue(
         transport,
@@ -144,33 +146,41 @@ def _execute(
         current = reads.issue(position, action.repository, action.number)
         body = merge_body(current.body, action.section)
         if body != current.body:
-            reads.wrote(action.repository, action.number)
-            tracker.update_issue_body(transport, action.repository, action.number, body)
+            known = reads.known_comments(action.repository, action.number)
+            reads.writing(action.repository, action.number)
+            updated = tracker.update_issue_body(transport, action.repository, action.number, body)
+            reads.wrote(action.repository, action.number, updated, known)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
     elif isinstance(action, CloseIssue):
         current = reads.issue(position, action.repository, action.number)
         if current.state != "closed":
             posted = reads.comments(position, action.repository, action.number)
-            reads.wrote(action.repository, action.number)
-            _comment_once(transport, posted, action.repository, action.number, action.comment)
-            tracker.close_issue(
+            reads.writing(action.repository, action.number)
+            posted = _comment_once(
+                transport, posted, action.repository, action.number, action.comment
+            )
+            closed = tracker.close_issue(
                 transport, action.repository, action.number, reason=action.state_reason
             )
+            reads.wrote(action.repository, action.number, closed, posted)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="closed")
     elif isinstance(action, ReopenIssue):
         current = reads.issue(position, action.repository, action.number)
         if current.state != "open":
             posted = reads.comments(position, action.repository, action.number)
-            reads.wrote(action.repository, action.number)
-            _comment_once(transport, posted, action.repository, action.number, action.comment)
-            tracker.reopen_issue(transport, action.repository, action.number)
+            reads.writing(action.repository, action.number)
+            posted = _comment_once(
+                transport, posted, action.repository, action.number, action.comment
+            )
+            reopened = tracker.reopen_issue(transport, action.repository, action.number)
+            reads.wrote(action.repository, action.number, reopened, posted)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="open")
     elif isinstance(action, CommentIssue):
         posted = reads.comments(position, action.repository, action.number)
-        reads.wrote(action.repository, action.number)
+        reads.writing(action.repository, action.number)
         _comment_once(transport, posted, action.repository, action.number, action.body)
     elif isinstance(action, RequestAutofix):
         tracker.request_autofix(transport, action.repository, action.alert_number)

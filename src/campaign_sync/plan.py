@@ -219,19 +219,23 @@ _KIND_ORDER = {
     "update_native_campaign": 7,
     "close_native_campaign": 8,
 }
-# Requests each action costs: updates, closes and reopens read the issue first, so text a
-# human wrote outside the tool's section is kept.
+# Requests each action costs at most, its reads made one by one through REST (apply's
+# rate-limit reserve counts these, to stop in time whatever way it reads): a create lists
+# the repository's labelled issues; an update reads the issue; a close or reopen reads the
+# issue and its comments, comments and changes the state; a comment reads the comments.
 ACTION_REQUESTS = {
-    "create_issue": 1,
+    "create_issue": 2,
     "update_issue": 2,
-    "close_issue": 3,
-    "reopen_issue": 3,
-    "comment_issue": 1,
+    "close_issue": 4,
+    "reopen_issue": 4,
+    "comment_issue": 2,
     "request_autofix": 1,
-    "create_native_campaign": 1,
+    "create_native_campaign": 2,
     "update_native_campaign": 1,
     "close_native_campaign": 1,
 }
+# The actions that read their issue (and maybe its comments) before writing.
+_READS_ISSUE = frozenset({"update_issue", "close_issue", "reopen_issue", "comment_issue"})
 
 
 # Write requests each action makes (GitHub's secondary limits count these): a close or a
@@ -301,6 +305,10 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan could not do, and why (shown, not errors)
     writes_per_run: int = GITHUB_WRITES_PER_HOUR  # safety.max-writes-per-run
     rate_remaining: int | None = None  # the token's primary rate limit left, when known
+    # How apply reads before writing: issues, and repositories' labelled issues, a request
+    # (batched through GraphQL; 1 each through REST).
+    issues_per_read: int = 1
+    repositories_per_read: int = 1
 
     @property
     def has_changes(self) -> bool:
@@ -308,9 +316,23 @@ class Plan:
 
     @property
     def requests(self) -> int:
-        """API requests apply makes for the actions (reads before writes included); drafts'
-        actions are shown but never applied, so they cost nothing."""
-        return sum(ACTION_REQUESTS[a.kind] for a in self.actions if a.campaign in self.applies)
+        """API requests apply makes for the actions: their writes, and the reads before
+        them, ``issues_per_read`` issues and ``repositories_per_read`` repositories (whose
+        labelled issues are listed before a create there) a request. Drafts' actions are
+        shown but never applied, so they cost nothing."""
+        applied = [a for a in self.actions if a.campaign in self.applies]
+        # One read an issue: after writing, apply knows the issue from GitHub's answer.
+        issues = {
+            (a.repository, getattr(a, "number", 0)) for a in applied if a.kind in _READS_ISSUE
+        }
+        repositories = {a.repository for a in applied if a.kind == "create_issue"}
+        natives = sum(1 for a in applied if a.kind == "create_native_campaign")
+        return (
+            self.writes
+            + -(-len(issues) // max(1, self.issues_per_read))
+            + -(-len(repositories) // max(1, self.repositories_per_read))
+            + natives  # the organization's open campaigns, listed before creating one
+        )
 
     @property
     def writes(self) -> int:

@@ -12,8 +12,9 @@ MAX_ISSUES issues or MAX_REPOSITORIES repositories a request.
 being read, and a batch is sized so that, at the configured write spacing, it is used up
 within that time: a human's edit can be overwritten only if it lands in those seconds
 between our read and our write (with one REST read per write the window is the write
-spacing; either way GitHub keeps the edit in the issue's history). An issue this run
-wrote to is read again before its next use.
+spacing; either way GitHub keeps the edit in the issue's history). After this run writes
+to an issue, GitHub's answer to the write is what it knows of it (an update then a close
+of one issue read it once).
 
 **REST stays the authority.** An issue or repository the batch could not vouch for is read
 through REST, and once the GraphQL API fails as a whole (refused, rate limited, down) the
@@ -28,10 +29,11 @@ from collections.abc import Callable, Sequence
 from campaign_sync.github import tracker
 from campaign_sync.github.graphql import GraphQLUnavailable
 from campaign_sync.github.issue_batch import (
-    MAX_ISSUES,
+    FRESH_SECONDS,
     MAX_REPOSITORIES,
     IssueKey,
     IssueSnapshot,
+    issues_per_batch,
     read_issues,
     read_labelled,
 )
@@ -44,15 +46,6 @@ from campaign_sync.plan import (
     ReopenIssue,
     UpdateIssue,
 )
-
-FRESH_SECONDS = 15.0
-
-
-def batch_size(write_interval: float) -> int:
-    """Issues a batch holds: as many as are written within FRESH_SECONDS (1 to MAX_ISSUES)."""
-    if write_interval <= 0:
-        return MAX_ISSUES
-    return max(1, min(MAX_ISSUES, int(FRESH_SECONDS / write_interval)))
 
 
 def _issue_key(action: Action) -> IssueKey | None:
@@ -81,7 +74,7 @@ class ReadAhead:
         self._transport = transport
         self._actions = actions
         self._label = label
-        self._batch = batch_size(write_interval)
+        self._batch = issues_per_batch(write_interval)
         self._clock = clock
         self._issues: dict[IssueKey, tuple[float, IssueSnapshot]] = {}
         self._labelled: dict[str, list[tracker.IssueRef]] = {}
@@ -106,9 +99,29 @@ class ReadAhead:
         listed = tracker.list_comments(self._transport, repository, number)
         return tuple(c.body for c in listed)
 
-    def wrote(self, repository: str, number: int) -> None:
-        """This run changed the issue: what was read of it is stale."""
+    def known_comments(self, repository: str, number: int) -> tuple[str, ...] | None:
+        """The issue's comments as last read or written, however old (None: not known)."""
+        entry = self._issues.get((repository, number))
+        return None if entry is None else entry[1].comments
+
+    def writing(self, repository: str, number: int) -> None:
+        """This run is about to change the issue: what was read of it is stale (should the
+        write fail half-way, it is read again)."""
         self._issues.pop((repository, number), None)
+
+    def wrote(
+        self,
+        repository: str,
+        number: int,
+        issue: tracker.IssueRef | None,
+        comments: tuple[str, ...] | None,
+    ) -> None:
+        """This run changed the issue, and knows what it is now: ``issue`` as GitHub
+        answered the write (None: unchanged by it), ``comments`` as they are now (None: not
+        known). A later action on the issue needs no new read."""
+        if issue is None or comments is None:
+            return
+        self._issues[(repository, number)] = (self._clock(), IssueSnapshot(issue, comments))
 
     def _fresh(self, position: int, key: IssueKey, *, comments: bool) -> IssueSnapshot | None:
         snapshot = self._usable(key, comments)

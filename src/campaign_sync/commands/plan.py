@@ -15,6 +15,7 @@ from typing import TextIO
 
 from campaign_sync.config.loader import load_campaigns
 from campaign_sync.config.repo_config import RepoConfig
+from campaign_sync.github.issue_batch import MAX_REPOSITORIES, issues_per_batch
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import Campaign, CampaignLedger
 from campaign_sync.plan import Plan, make_plan
@@ -57,6 +58,8 @@ def make(
         make_plan(campaigns, result, ledgers, now=now),
         writes_per_run=config.safety.max_writes_per_run,
         rate_remaining=result.rate_remaining,
+        issues_per_read=issues_per_batch(config.limits.write_interval),
+        repositories_per_read=MAX_REPOSITORIES,
     )
     return Planned(config, campaigns, result, plan, reports, ledgers)
 

@@ -29,6 +29,10 @@ MAX_REPOSITORIES = 20
 LABELLED_PAGE = 50
 COMMENTS_PAGE = 100
 
+# What is read ahead is used within this many seconds of being read, so a human's edit can
+# only be overwritten if it lands in that window (see readahead).
+FRESH_SECONDS = 15.0
+
 IssueKey = tuple[str, int]  # (owner/name, number)
 
 _ISSUE_FIELDS = (
@@ -45,6 +49,13 @@ class IssueSnapshot:
 
     issue: IssueRef
     comments: tuple[str, ...] | None = None
+
+
+def issues_per_batch(write_interval: float) -> int:
+    """Issues a batch holds: as many as are written within FRESH_SECONDS (1 to MAX_ISSUES)."""
+    if write_interval <= 0:
+        return MAX_ISSUES
+    return max(1, min(MAX_ISSUES, int(FRESH_SECONDS / write_interval)))
 
 
 def read_issues(
