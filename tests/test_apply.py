@@ -126,13 +126,19 @@ def test_second_apply_writes_nothing_and_leaves_the_ledger_byte_identical(
     assert {p.name: p.read_bytes() for p in (repo / "reports" / "crit").iterdir()} == ledger
 
 
-def test_fixed_alerts_check_items_and_close_the_issue_then_a_regression_reopens_it(
-    fake: FakeGitHub, repo: Path
-) -> None:
+def _first_apply_then_all_fixed(fake: FakeGitHub, repo: Path) -> tuple[str, list[int]]:
+    """A first apply, then every alert of the first repository's issue fixed."""
     apply(fake, repo)
     target, numbers = sorted(selected_open(fake).items())[0]
     for number in numbers:
         fake.set_alert_state(target, "code-scanning", number, "fixed")
+    return target, numbers
+
+
+def test_fixed_alerts_check_items_and_close_the_issue_then_a_regression_reopens_it(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    target, numbers = _first_apply_then_all_fixed(fake, repo)
     apply(fake, repo)
     (issue,) = tracking_issues(fake)[("crit", target)]
     assert issue.state == "closed"
@@ -158,10 +164,7 @@ def test_fixed_alerts_check_items_and_close_the_issue_then_a_regression_reopens_
 def test_a_comment_posted_by_a_run_that_died_before_closing_is_not_posted_again(
     fake: FakeGitHub, repo: Path
 ) -> None:
-    apply(fake, repo)
-    target, numbers = sorted(selected_open(fake).items())[0]
-    for number in numbers:
-        fake.set_alert_state(target, "code-scanning", number, "fixed")
+    target, _ = _first_apply_then_all_fixed(fake, repo)
     (issue,) = tracking_issues(fake)[("crit", target)]
     transport = transport_for(fake)
     apply(fake, repo)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from campaign_sync.github import tracker
 from campaign_sync.github.graphql import GraphQLUnavailable
@@ -46,6 +47,8 @@ from campaign_sync.plan import (
     ReopenIssue,
     UpdateIssue,
 )
+
+T = TypeVar("T")
 
 
 def _issue_key(action: Action) -> IssueKey | None:
@@ -153,14 +156,10 @@ class ReadAhead:
                 wanted[other] = needs
         keys = list(wanted)
         read_at = self._clock()  # before sending: the answer is at least this fresh
-        try:
-            found = read_issues(
-                self._transport, keys, comments=frozenset(k for k in keys if wanted[k])
-            )
-        except GraphQLUnavailable as error:
-            self.fallback = str(error)
+        with_comments = frozenset(k for k in keys if wanted[k])
+        found = self._batch_of(lambda: read_issues(self._transport, keys, comments=with_comments))
+        if found is None:
             return
-        self.batches += 1
         self._unvouched.update(k for k in keys if k not in found)
         for found_key, snapshot in found.items():
             self._issues[found_key] = (read_at, snapshot)
@@ -186,14 +185,21 @@ class ReadAhead:
                 break
             if isinstance(action, CreateIssue):
                 name = action.repository
-                if name not in self._labelled and name not in self._unlisted | set(wanted):
+                if not (name in self._labelled or name in self._unlisted or name in wanted):
                     wanted.append(name)
-        try:
-            found = read_labelled(self._transport, wanted, self._label)
-        except GraphQLUnavailable as error:
-            self.fallback = str(error)
+        found = self._batch_of(lambda: read_labelled(self._transport, wanted, self._label))
+        if found is None:
             return
-        self.batches += 1
         self._unlisted.update(name for name in wanted if name not in found)
         for name, issues in found.items():
             self._labelled[name] = list(issues)
+
+    def _batch_of(self, read: Callable[[], T]) -> T | None:
+        """One GraphQL request; None, and REST for the rest of the run, if it fails whole."""
+        try:
+            found = read()
+        except GraphQLUnavailable as error:
+            self.fallback = str(error)
+            return None
+        self.batches += 1
+        return found
