@@ -20,8 +20,8 @@ Checked, each day and at the end:
 - ``differences``: the chaos world's state differs from the clean one's (every issue's
   title, body, state, labels, assignees and comments; native campaigns; autofix requests;
   the campaigns repository's files at the end of each day);
-- ``duplicates``: two issues for one campaign and repository, a comment posted twice, two
-  native campaigns of one name;
+- ``duplicates``: two issues for one campaign and repository, a comment posted twice in a
+  row, two native campaigns of one name;
 - ``lost_transitions``: an alert's state on GitHub not in the ledger or not in its issue's
   task list, an issue open or closed against its alerts (both worlds are checked);
 - ``commit_mismatches``: a bot commit whose message does not match its diff;
