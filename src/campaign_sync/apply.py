@@ -61,7 +61,6 @@ class ApplyResult:
     skipped: int = 0  # actions of draft campaigns
     deferred: int = 0  # actions left for the next run: the budget below was reached
     stopped_by: str | None = None  # why actions were deferred, for the summary
-    read_batches: int = 0  # GraphQL requests that read issues ahead
     read_fallback: str | None = None  # why issues were read one by one through REST
 
 
@@ -146,8 +145,7 @@ def _execute(
         current = reads.issue(position, action.repository, action.number)
         body = merge_body(current.body, action.section)
         if body != current.body:
-            known = reads.known_comments(action.repository, action.number)
-            reads.writing(action.repository, action.number)
+            known = reads.writing(action.repository, action.number)
             updated = tracker.update_issue_body(transport, action.repository, action.number, body)
             reads.wrote(action.repository, action.number, updated, known)
         previous = issues[action.repository]
@@ -298,7 +296,7 @@ def apply_plan(
             if on_action is not None:
                 on_action(action, None)
     finally:
-        result.read_batches, result.read_fallback = reads.batches, reads.fallback
+        result.read_fallback = reads.fallback
         _write_ledgers(planned, progress)
     return result
 

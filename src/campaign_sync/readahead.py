@@ -102,15 +102,12 @@ class ReadAhead:
         listed = tracker.list_comments(self._transport, repository, number)
         return tuple(c.body for c in listed)
 
-    def known_comments(self, repository: str, number: int) -> tuple[str, ...] | None:
-        """The issue's comments as last read or written, however old (None: not known)."""
-        entry = self._issues.get((repository, number))
-        return None if entry is None else entry[1].comments
-
-    def writing(self, repository: str, number: int) -> None:
+    def writing(self, repository: str, number: int) -> tuple[str, ...] | None:
         """This run is about to change the issue: what was read of it is stale (should the
-        write fail half-way, it is read again)."""
-        self._issues.pop((repository, number), None)
+        write fail half-way, it is read again). Returns its comments as last known, however
+        old (None: not known), for ``wrote``."""
+        entry = self._issues.pop((repository, number), None)
+        return None if entry is None else entry[1].comments
 
     def wrote(
         self,

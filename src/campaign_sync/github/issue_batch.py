@@ -84,13 +84,10 @@ def read_issues(
             f"q{i}: repository(owner: $o{i}, name: $n{i}) "
             f"{{ issue(number: $i{i}) {{ {_ISSUE_FIELDS}{extra} }} }}"
         )
-    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} }}"
-    result = run_query(transport, query, variables)
+    answers = _repositories(transport, declarations, selections, variables)
     found: dict[IssueKey, IssueSnapshot] = {}
-    for i, key in enumerate(keys):
-        alias = f"q{i}"
-        repo = result.data.get(alias)
-        if alias in result.failed or not isinstance(repo, Mapping):
+    for key, repo in zip(keys, answers, strict=True):
+        if repo is None:
             continue
         snapshot = _snapshot(key, repo.get("issue"), with_comments=key in comments)
         if snapshot is not None:
@@ -126,13 +123,10 @@ def read_labelled(
             "orderBy: {field: CREATED_AT, direction: ASC}) "
             f"{{ totalCount pageInfo {{ hasNextPage }} nodes {{ {_ISSUE_FIELDS} }} }} }}"
         )
-    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} }}"
-    result = run_query(transport, query, variables)
+    answers = _repositories(transport, declarations, selections, variables)
     found: dict[str, tuple[IssueRef, ...]] = {}
-    for i, repository in enumerate(repositories):
-        alias = f"q{i}"
-        repo = result.data.get(alias)
-        if alias in result.failed or not isinstance(repo, Mapping):
+    for repository, repo in zip(repositories, answers, strict=True):
+        if repo is None:
             continue
         if str(repo.get("nameWithOwner", "")).lower() != repository.lower():
             continue  # renamed or transferred: REST says what happened
@@ -150,6 +144,24 @@ def read_labelled(
 
 
 # -- internals ---------------------------------------------------------------------------
+
+
+def _repositories(
+    transport: Transport,
+    declarations: Sequence[str],
+    selections: Sequence[str],
+    variables: Mapping[str, Any],
+) -> list[Mapping[str, Any] | None]:
+    """One query of the aliases ``q0``, ``q1``, ... (each a ``repository``); each alias's
+    answer in order, None for one GitHub reported an error for or left out."""
+    query = f"query({', '.join(declarations)}) {{ {' '.join(selections)} }}"
+    result = run_query(transport, query, variables)
+    answers: list[Mapping[str, Any] | None] = []
+    for i in range(len(selections)):
+        repo = result.data.get(f"q{i}")
+        failed = f"q{i}" in result.failed or not isinstance(repo, Mapping)
+        answers.append(None if failed else repo)
+    return answers
 
 
 def _has_more(connection: Mapping[str, Any]) -> bool:
