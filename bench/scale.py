@@ -44,6 +44,11 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(1, str(ROOT))
+
+from testing.environment import CLEARED_ENV  # noqa: E402
+
 FETCH = Path(__file__).resolve().with_name("fetch.py")
 ALERT_TYPES = ("code-scanning", "dependabot", "secret-scanning")
 # GitHub's 80 content-creating requests a minute, on the fake's clock.
@@ -68,20 +73,6 @@ COUNTERS = (
     "writes_succeeded",
     "secondary_limited",
     "primary_limited",
-)
-# Variables that would point campaign-sync at another server, token or summary file.
-CLEARED_ENV = (
-    "GITHUB_TOKEN",
-    "GH_TOKEN",
-    "GH_ENTERPRISE_TOKEN",
-    "GITHUB_ENTERPRISE_TOKEN",
-    "GITHUB_API_URL",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_RUN_ID",
-    "CAMPAIGN_SYNC_APP_ID",
-    "CAMPAIGN_SYNC_APP_PRIVATE_KEY",
-    "CAMPAIGN_SYNC_APP_PRIVATE_KEY_FILE",
-    "CAMPAIGN_SYNC_APP_INSTALLATION_ID",
 )
 # With --profile: the first apply, a typical backlog run, the no-change and the churn apply.
 PROFILED = ("first_apply", "backlog_2", "no_change_apply", "churn_apply")

@@ -36,6 +36,7 @@ from typing import Any
 
 from campaign_sync import cli
 from campaign_sync.github.transport import Transport
+from testing.environment import CLEARED_ENV
 
 from .workspace import git_environment
 
@@ -48,24 +49,6 @@ TOKEN = "ghp_R3c0nc1LeHarn3ssT0k3nAbCdEfGhIjKlMn"
 # CHAOS_TIMEOUT, so that each injected timeout costs the suite half a second.
 REQUEST_TIMEOUT = 10.0
 CHAOS_TIMEOUT = 0.5
-# Variables that would point campaign-sync elsewhere than the fake, or at another token.
-_CLEARED = (
-    "GH_TOKEN",
-    "GH_ENTERPRISE_TOKEN",
-    "GITHUB_ENTERPRISE_TOKEN",
-    "GITHUB_API_URL",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_RUN_ID",
-    "CAMPAIGN_SYNC_COMMIT_AUTHOR",
-    "CAMPAIGN_SYNC_APP_ID",
-    "CAMPAIGN_SYNC_APP_PRIVATE_KEY",
-    "CAMPAIGN_SYNC_APP_PRIVATE_KEY_FILE",
-    "CAMPAIGN_SYNC_APP_INSTALLATION_ID",
-    "http_proxy",
-    "https_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +77,7 @@ def environment(token: str, date: str) -> dict[str, str]:
 @contextlib.contextmanager
 def _patched_environ(values: dict[str, str]) -> Iterator[None]:
     saved = dict(os.environ)
-    for name in _CLEARED:
+    for name in CLEARED_ENV:
         os.environ.pop(name, None)
     os.environ.update(values)
     try:
@@ -181,7 +164,7 @@ def spawn(
     """``campaign-sync ARGV`` in ``work`` as its own process (in its own process group, so
     killing the group also kills the git it may be running). Output goes to files in
     ``work/..``: read them with ``collect``."""
-    env = {k: v for k, v in os.environ.items() if k not in _CLEARED}
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
     env |= environment(token, date) | (extra_env or {})
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     logs = work.parent
