@@ -166,6 +166,7 @@ W1, W2, A3 = ("acme/web", 1), ("acme/web", 2), ("acme/api", 3)
 
 
 def cs(spec: tuple[str, int], state: str = "open", **fields: Any) -> Alert:
+    fields.setdefault("tool", "CodeQL")
     return alert(spec[0], spec[1], state, **fields)
 
 

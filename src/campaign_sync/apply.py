@@ -61,6 +61,8 @@ class ApplyResult:
     skipped: int = 0  # actions of draft campaigns
     deferred: int = 0  # actions left for the next run: the budget below was reached
     stopped_by: str | None = None  # why actions were deferred, for the summary
+    # Writes GitHub's own budget for them refused (tracker.Deferred): left for the next run.
+    postponed: list[tuple[Action, str]] = field(default_factory=list)
     read_fallback: str | None = None  # why issues were read one by one through REST
 
 
@@ -206,22 +208,23 @@ def _execute(
             ],
             managers=fields.managers,
             team_managers=fields.team_managers,
-            contact_link=fields.contact_link,
+            contact_link=fields.contact_link or None,
         )
         progress.native, progress.native_digest = created.number, fields.digest()
         progress.native_organization = action.repository
     elif isinstance(action, UpdateNativeCampaign):
-        fields = action.fields
+        fields, sent = action.fields, set(action.changes)
+        # Only what changed: a field GitHub would refuse (a passed due date) is left out.
         tracker.update_native_campaign(
             transport,
             action.repository,
             action.number,
-            name=fields.name,
-            description=fields.description,
-            ends_at=fields.ends,
-            managers=fields.managers,
-            team_managers=fields.team_managers,
-            contact_link=fields.contact_link,
+            name=fields.name if "name" in sent else None,
+            description=fields.description if "description" in sent else None,
+            ends_at=fields.ends if "ends_at" in sent else None,
+            managers=fields.managers if "managers" in sent else None,
+            team_managers=fields.team_managers if "team_managers" in sent else None,
+            contact_link=(fields.contact_link or None) if "contact_link" in sent else None,
         )
         progress.native_digest = fields.digest()
     elif isinstance(action, CloseNativeCampaign):
@@ -263,6 +266,7 @@ def apply_plan(
     result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
     ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
     reads = ReadAhead(transport, ordered, label=TOOL_LABEL, write_interval=transport.write_interval)
+    spent: dict[str, str] = {}  # action kinds GitHub has no budget left for this run
     try:
         for position, action in enumerate(ordered):
             written = transport.stats.writes - writes_before
@@ -284,8 +288,17 @@ def apply_plan(
                     # Not done: a notice of the campaign is not sent yet either.
                     progress[later.campaign].failures += 1
                 break
+            if action.kind in spent:
+                result.postponed.append((action, spent[action.kind]))
+                continue
             try:
                 _execute(transport, action, progress[action.campaign], reads, position)
+            except tracker.Deferred as exc:
+                # Not a failure: nothing was done, nothing is recorded, the next run asks
+                # again; the rest of this kind waits too (the budget is GitHub's, not ours).
+                spent[action.kind] = str(exc)
+                result.postponed.append((action, str(exc)))
+                continue
             except GitHubError as exc:
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))

@@ -8,7 +8,6 @@ nothing writes the same bytes and a second apply finds nothing to do.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -35,6 +34,18 @@ from campaign_sync.model import (
     Member,
     Repository,
     TrackedIssue,
+)
+from campaign_sync.native import (
+    FIELD_NAMES,
+    TEAM_MANAGERS_MAX,
+    USER_MANAGERS_MAX,
+    LiveCampaign,
+    NativeContext,
+    NativeFields,
+    autofix_supported,
+    changed_fields,
+    contact_link,
+    ghes_note,
 )
 from campaign_sync.render.issue import (
     DueDates,
@@ -137,32 +148,6 @@ class RequestAutofix:
 
 
 @dataclass(frozen=True, slots=True)
-class NativeFields:
-    """What a native GitHub security campaign shows, within GitHub's limits."""
-
-    name: str
-    description: str
-    ends: str  # YYYY-MM-DD
-    contact_link: str
-    managers: tuple[str, ...]  # at most one user
-    team_managers: tuple[str, ...]  # team slugs
-
-    def digest(self) -> str:
-        text = "\x1f".join(
-            [
-                self.name,
-                self.description,
-                self.ends,
-                self.contact_link,
-                *self.managers,
-                "|",
-                *self.team_managers,
-            ]
-        )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-@dataclass(frozen=True, slots=True)
 class CreateNativeCampaign:
     campaign: str
     repository: str  # the organization, for ordering and rendering
@@ -179,6 +164,9 @@ class UpdateNativeCampaign:
     number: int
     fields: NativeFields
     reason: str = "its name, description, due date, managers or contact changed"
+    # The fields sent: only those that changed, so a due date that has passed (which GitHub
+    # may refuse) never blocks a change of name or managers.
+    changes: tuple[str, ...] = FIELD_NAMES
     kind: Literal["update_native_campaign"] = "update_native_campaign"
 
 
@@ -309,6 +297,7 @@ class Plan:
     # (batched through GraphQL; 1 each through REST).
     issues_per_read: int = 1
     repositories_per_read: int = 1
+    live_reads: int = 0  # requests plan made to read GitHub's limits (server, open campaigns)
 
     @property
     def has_changes(self) -> bool:
@@ -332,6 +321,7 @@ class Plan:
             + -(-len(issues) // max(1, self.issues_per_read))
             + -(-len(repositories) // max(1, self.repositories_per_read))
             + natives  # the organization's open campaigns, listed before creating one
+            + self.live_reads
         )
 
     @property
@@ -404,15 +394,66 @@ def _now_text(now: datetime) -> str:
 
 def native_fields(campaign: Campaign) -> NativeFields:
     """The campaign as a native GitHub campaign shows it, cut to GitHub's limits
-    (`validate` warns when a field is cut)."""
+    (`validate` warns when a field is cut; ``native_left_out`` says what is not sent)."""
     return NativeFields(
         name=campaign.name[:NATIVE_NAME_MAX],
         description=" ".join(campaign.description.split())[:NATIVE_DESCRIPTION_MAX],
         ends=campaign.ends.isoformat(),
-        contact_link=campaign.contact,
-        managers=campaign.user_managers[:1],
-        team_managers=tuple(t.split("/", 1)[1] for t in campaign.team_managers)[:10],
+        contact_link=contact_link(campaign.contact),
+        managers=campaign.user_managers[:USER_MANAGERS_MAX],
+        team_managers=tuple(t.split("/", 1)[1] for t in campaign.team_managers)[:TEAM_MANAGERS_MAX],
     )
+
+
+def native_left_out(campaign: Campaign) -> list[str]:
+    """What of the campaign its native mirror does not get, and why."""
+    notes = []
+    users, teams = campaign.user_managers, campaign.team_managers
+    if len(users) > USER_MANAGERS_MAX:
+        notes.append(
+            f"{campaign.id}: the native campaign gets {users[0]} as its manager, not "
+            f'{", ".join(users[USER_MANAGERS_MAX:])}: GitHub takes one user manager ("At this '
+            'time, only a single manager can be supplied."); name teams for the others'
+        )
+    if len(teams) > TEAM_MANAGERS_MAX:
+        notes.append(
+            f"{campaign.id}: the native campaign gets the first {TEAM_MANAGERS_MAX} team "
+            f"managers, not {', '.join(teams[TEAM_MANAGERS_MAX:])}: GitHub takes at most "
+            f"{TEAM_MANAGERS_MAX}"
+        )
+    if not contact_link(campaign.contact):
+        notes.append(
+            f"{campaign.id}: the native campaign gets no contact link: GitHub wants a URL "
+            "there and does not document mailto: links (the tracking issues show the contact)"
+        )
+    return notes
+
+
+@dataclass(slots=True)
+class NativeSlots:
+    """Open campaigns left in each organization (GitHub allows 10, counting those made in
+    its UI), taken in campaign id order by the campaigns that can be mirrored. Local to
+    one plan."""
+
+    context: NativeContext
+    recorded: Counter[str]  # open native campaigns the ledgers record, by organization
+    taken: Counter[str] = field(default_factory=Counter)
+
+    def open_count(self, organization: str) -> int:
+        live = self.context.open_in(organization)
+        known = len(live) if live is not None else self.recorded[organization.lower()]
+        return known + self.taken[organization.lower()]
+
+    def take(self, organization: str) -> bool:
+        if self.open_count(organization) >= NATIVE_OPEN_CAMPAIGNS_MAX:
+            return False
+        self.taken[organization.lower()] += 1
+        return True
+
+
+def _live(context: NativeContext, organization: str, number: int) -> LiveCampaign | None:
+    found = [c for c in context.open_in(organization) or () if c.number == number]
+    return found[0] if found else None
 
 
 def _plan_native(
@@ -421,10 +462,11 @@ def _plan_native(
     members: Sequence[Member],
     alerts: Sequence[Alert | None],
     *,
-    has_slot: bool,
+    slots: NativeSlots,
+    today: date,
 ) -> tuple[list[Action], list[str], str | None]:
     """Actions for the native mirror, notes on why it cannot be made, and its next digest."""
-    if not campaign.github.native_campaign:
+    if not campaign.github.native_campaign or slots.context.ghes:
         return [], [], ledger.native_digest
     number = ledger.native_campaign
     if campaign.state == "closed":
@@ -435,18 +477,38 @@ def _plan_native(
     if campaign.state != "active":
         return [], [], ledger.native_digest
     fields = native_fields(campaign)
+    passed = campaign.ends < today
     if number is not None:
-        if ledger.native_digest != fields.digest():
-            return (
-                [
-                    UpdateNativeCampaign(
-                        campaign.id, ledger.native_organization or _owner(members), number, fields
-                    )
-                ],
-                [],
-                fields.digest(),
+        if ledger.native_digest == fields.digest():
+            return [], [], ledger.native_digest
+        owner = ledger.native_organization or _owner(members)
+        changes = changed_fields(fields, _live(slots.context, owner, number))
+        notes = []
+        if passed and "ends_at" in changes:
+            # GitHub wants a due date in the future: a passed one is not sent, so it never
+            # blocks a change of name or managers.
+            changes = tuple(c for c in changes if c != "ends_at")
+            notes.append(
+                f"{campaign.id}: the native campaign keeps its due date: {campaign.ends} has "
+                "passed, and GitHub takes only a date in the future"
             )
-        return [], [], ledger.native_digest
+        if not changes:
+            return [], notes, ledger.native_digest
+        update = UpdateNativeCampaign(
+            campaign.id, owner, number, fields, f"{', '.join(changes)} changed", changes
+        )
+        return [update], notes, fields.digest()
+    return _plan_native_create(campaign, fields, alerts, slots=slots, passed=passed)
+
+
+def _plan_native_create(
+    campaign: Campaign,
+    fields: NativeFields,
+    alerts: Sequence[Alert | None],
+    *,
+    slots: NativeSlots,
+    passed: bool,
+) -> tuple[list[Action], list[str], str | None]:
     groups: dict[int, list[int]] = defaultdict(list)
     owners: set[str] = set()
     for alert in alerts:
@@ -461,37 +523,35 @@ def _plan_native(
             owners.add(alert.repository.split("/", 1)[0])
     count = sum(len(numbers) for numbers in groups.values())
     prefix = f"{campaign.id}: not mirrored into a native GitHub campaign:"
+    # Every reason a campaign cannot be mirrored comes before taking one of the
+    # organization's open campaigns: one that cannot be made leaves its slot to the next.
+    if passed:
+        why = f"its due date {campaign.ends} has passed, and GitHub takes only a future one"
+        return [], [f"{prefix} {why}"], None
     if not count:
-        return (
-            [],
-            [f"{prefix} it has no open code scanning alerts (the only kind GitHub takes)"],
-            None,
-        )
+        why = "it has no open code scanning alerts (the only kind GitHub takes)"
+        return [], [f"{prefix} {why}"], None
     if count > NATIVE_ALERTS_MAX:
-        return (
-            [],
-            [
-                f"{prefix} it has {count:,} open code scanning alerts; a native campaign holds at "
-                f"most {NATIVE_ALERTS_MAX:,} (narrow the selection or split the campaign)"
-            ],
-            None,
+        why = (
+            f"it has {count:,} open code scanning alerts; a native campaign holds at most "
+            f"{NATIVE_ALERTS_MAX:,} (narrow the selection or split the campaign)"
         )
+        return [], [f"{prefix} {why}"], None
     if len(owners) > 1:
         return [], [f"{prefix} its alerts span organizations ({', '.join(sorted(owners))})"], None
-    if not has_slot:
-        return (
-            [],
-            [
-                f"{prefix} more than {NATIVE_OPEN_CAMPAIGNS_MAX} active campaigns ask for a native "
-                "mirror; GitHub allows that many open campaigns (the first by id are mirrored)"
-            ],
-            None,
+    owner = owners.pop()
+    if not slots.take(owner):
+        why = (
+            f"{owner} has {slots.open_count(owner)} open security campaigns (counting those "
+            f"made in GitHub's UI), and GitHub allows {NATIVE_OPEN_CAMPAIGNS_MAX}; campaigns "
+            "are mirrored in id order as campaigns close"
         )
+        return [], [f"{prefix} {why}"], None
     numbers = tuple((repo_id, tuple(sorted(groups[repo_id]))) for repo_id in sorted(groups))
     action = CreateNativeCampaign(
-        campaign.id, owners.pop(), fields, numbers, f"{count} code scanning alerts"
+        campaign.id, owner, fields, numbers, f"{count} code scanning alerts"
     )
-    return [action], [], fields.digest()
+    return [action], native_left_out(campaign), fields.digest()
 
 
 def _owner(members: Sequence[Member]) -> str:
@@ -506,10 +566,13 @@ def plan_campaign(
     *,
     frozen: frozenset[str],
     now: datetime,
-    native_slot: bool = True,
+    slots: NativeSlots | None = None,
     watermark: str | None = None,
 ) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
-    """The actions, the next ledger and notes for one campaign."""
+    """The actions, the next ledger and notes for one campaign. ``slots``: the open
+    campaigns left in each organization (by default: read from nothing but the ledger)."""
+    if slots is None:
+        slots = NativeSlots(NativeContext(), _recorded_open({campaign.id: ledger}))
     stamp = _now_text(now)
     today = now.date()
     seen = index.by_id
@@ -609,7 +672,8 @@ def plan_campaign(
         next_issues[repository] = TrackedIssue(repository, number, state, digest)
 
     autofix = set(ledger.autofix_requested)
-    if campaign.github.autofix and campaign.state == "active":
+    if campaign.github.autofix and campaign.state == "active" and not slots.context.ghes:
+        other_tools: Counter[str] = Counter()
         for alert in alerts:
             if (
                 alert is not None
@@ -619,13 +683,18 @@ def plan_campaign(
                 and alert.id not in autofix
                 and alert.repository not in frozen
             ):
+                if not autofix_supported(alert.tool):
+                    other_tools[alert.tool or "an unnamed tool"] += 1
+                    continue
                 actions.append(
                     RequestAutofix(campaign.id, alert.repository, alert.id, alert.number)
                 )
                 autofix.add(alert.id)
+        if other_tools:
+            notes.append(_autofix_left_out(campaign.id, other_tools))
 
     native_actions, native_notes, native_digest = _plan_native(
-        campaign, ledger, members, alerts, has_slot=native_slot
+        campaign, ledger, members, alerts, slots=slots, today=today
     )
     actions.extend(native_actions)
     notes.extend(native_notes)
@@ -655,6 +724,16 @@ def plan_campaign(
         watermark=max(filter(None, (ledger.watermark, watermark)), default=None),
     )
     return actions, next_ledger, summary, notes
+
+
+def _autofix_left_out(campaign: str, tools: Counter[str]) -> str:
+    count = sum(tools.values())
+    which = ", ".join(f"{printable(tool)}: {n}" for tool, n in sorted(tools.items()))
+    return (
+        f"{campaign}: Copilot Autofix not requested for {count} open code scanning alerts of "
+        f"other tools than CodeQL ({which}): GitHub's Autofix is available for CodeQL "
+        "analysis only"
+    )
 
 
 _Group = tuple[list[Member], list[Alert | None]]
@@ -698,9 +777,12 @@ def make_plan(
     ledgers: Mapping[str, CampaignLedger],
     *,
     now: datetime,
+    native: NativeContext | None = None,
 ) -> Plan:
+    """The plan. ``native``: what GitHub said this run of native campaigns (None: nothing,
+    no connection; the ledgers' record of open campaigns stands in)."""
     with cyclic_gc_paused():
-        return _make_plan(campaigns, result, ledgers, now=now)
+        return _make_plan(campaigns, result, ledgers, now=now, native=native or NativeContext())
 
 
 def _make_plan(
@@ -709,6 +791,7 @@ def _make_plan(
     ledgers: Mapping[str, CampaignLedger],
     *,
     now: datetime,
+    native: NativeContext,
 ) -> Plan:
     index = AlertIndex.build(result.alerts)
     repositories = {r.full_name: r for r in result.repositories}
@@ -725,13 +808,8 @@ def _make_plan(
     summaries: list[CampaignSummary] = []
     applies: set[str] = set()
     notes: list[str] = []
-    # GitHub allows 10 open campaigns: the first active mirrored campaigns by id get them.
-    mirrored = [
-        c.id
-        for c in sorted(campaigns, key=lambda c: c.id)
-        if c.github.native_campaign and c.state == "active"
-    ]
-    slots = set(mirrored[:NATIVE_OPEN_CAMPAIGNS_MAX])
+    slots = NativeSlots(native, _recorded_open(ledgers))
+    notes.extend(_native_context_notes(campaigns, native))
     for campaign in sorted(campaigns, key=lambda c: c.id):
         ledger = ledgers.get(campaign.id) or CampaignLedger(campaign=campaign.id)
         campaign_actions, next_ledger, summary, campaign_notes = plan_campaign(
@@ -741,7 +819,7 @@ def _make_plan(
             repositories,
             frozen=frozen,
             now=now,
-            native_slot=campaign.id in slots,
+            slots=slots,
             watermark=result.watermark,
         )
         summaries.append(summary)
@@ -756,8 +834,53 @@ def _make_plan(
         next_ledgers.append(next_ledger)
     actions.sort(key=lambda a: (a.campaign, a.repository, _KIND_ORDER[a.kind], _tiebreak(a)))
     return Plan(
-        tuple(actions), tuple(summaries), tuple(next_ledgers), frozenset(applies), tuple(notes)
+        tuple(actions),
+        tuple(summaries),
+        tuple(next_ledgers),
+        frozenset(applies),
+        tuple(notes),
+        live_reads=native.reads,
     )
+
+
+def _recorded_open(ledgers: Mapping[str, CampaignLedger]) -> Counter[str]:
+    """Open native campaigns the ledgers record, by organization: what counts against
+    GitHub's 10 when the organization's campaigns could not be read."""
+    return Counter(
+        ledger.native_organization.lower()
+        for ledger in ledgers.values()
+        if ledger.native_campaign is not None
+        and ledger.native_organization
+        and ledger.native_digest != NATIVE_CLOSED
+    )
+
+
+def _native_context_notes(campaigns: Sequence[Campaign], native: NativeContext) -> list[str]:
+    """What the plan could not check of GitHub's live limits, or what the server lacks."""
+    wanted = tuple(
+        c.id
+        for c in sorted(campaigns, key=lambda c: c.id)
+        if c.state != "draft" and (c.github.native_campaign or c.github.autofix)
+    )
+    if not wanted:
+        return []
+    if native.ghes:
+        return [ghes_note(native, wanted)]
+    mirrored = [c for c in campaigns if c.github.native_campaign and c.state == "active"]
+    if not mirrored:
+        return []
+    if not native.connected:
+        return [
+            "the organizations' open security campaigns were not read (no GitHub "
+            "connection), so campaigns made in GitHub's UI are not counted against its "
+            f"{NATIVE_OPEN_CAMPAIGNS_MAX}: this plan assumes only those the ledgers record are "
+            "open; apply reads them and mirrors fewer if the organization has no room"
+        ]
+    return [
+        f"the open security campaigns of {org} could not be read ({why}): only those the "
+        "ledgers record are counted"
+        for org, why in sorted(native.unread.items())
+    ]
 
 
 def _repositories_of(

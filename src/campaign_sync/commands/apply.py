@@ -48,7 +48,7 @@ def run_apply(
     # reports fails while nothing has changed yet.
     identity = Identity.from_env(os.environ) if commit and not dry_run else None
     target = find_target(root, push=push, identity=identity) if identity is not None else None
-    planned = make(root, sources, now=now, on_fetched=on_fetched)
+    planned = make(root, sources, now=now, on_fetched=on_fetched, transport=transport)
     plan = planned.plan
     if dry_run:
         out.write(PLAN_FORMATS["text"](plan))
@@ -81,6 +81,12 @@ def run_apply(
         )
     )
     out.write(summary + "\n")
+    if result.postponed:
+        first = result.postponed[0][1]
+        out.write(
+            f"{len(result.postponed)} GitHub writes left for the next run: GitHub's rate "
+            f"limit for them is spent ({printable(first)}).\n"
+        )
     if result.read_fallback is not None:
         err.write(
             "note: issues were read one by one through REST, as GraphQL could not batch "

@@ -15,9 +15,13 @@ from typing import TextIO
 
 from campaign_sync.config.loader import load_campaigns
 from campaign_sync.config.repo_config import RepoConfig
+from campaign_sync.errors import GitHubError
+from campaign_sync.github import tracker
 from campaign_sync.github.issue_batch import MAX_REPOSITORIES, issues_per_batch
+from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import Campaign, CampaignLedger
+from campaign_sync.native import LiveCampaign, NativeContext, server_from_url
 from campaign_sync.plan import Plan, make_plan
 from campaign_sync.render.plan import PLAN_FORMATS, render_markdown
 from campaign_sync.render.summary import write_step_summary
@@ -46,22 +50,99 @@ def make(
     *,
     now: datetime,
     on_fetched: Callable[[], None] | None = None,
+    transport: Transport | None = None,
 ) -> Planned:
-    """Read the campaigns, the ledgers and the alerts (in that order: cheap first), plan."""
+    """Read the campaigns, the ledgers and the alerts (in that order: cheap first), then
+    what GitHub says of native campaigns when a campaign wants them, and plan.
+
+    ``transport``: the GitHub connection (by default a github: source's); without one the
+    live limits are not read, and the plan says so.
+    """
     config, campaigns = load_campaigns(root, today=now.date())
     reports = root / config.reports_dir
     ledgers: dict[str, CampaignLedger] = {c.id: read_ledger(reports, c.id) for c in campaigns}
     result = fetch_all(sources)
     if on_fetched is not None:
         on_fetched()
+    connection = transport or _source_transport(sources)
+    native = native_context(config, campaigns, result, ledgers, connection)
     plan = dataclasses.replace(
-        make_plan(campaigns, result, ledgers, now=now),
+        make_plan(campaigns, result, ledgers, now=now, native=native),
         writes_per_run=config.safety.max_writes_per_run,
         rate_remaining=result.rate_remaining,
         issues_per_read=issues_per_batch(config.limits.write_interval),
         repositories_per_read=MAX_REPOSITORIES,
     )
     return Planned(config, campaigns, result, plan, reports, ledgers)
+
+
+def _source_transport(sources: Sequence[AlertSource]) -> Transport | None:
+    for source in sources:
+        transport = getattr(source, "transport", None)
+        if isinstance(transport, Transport):
+            return transport
+    return None
+
+
+def native_context(
+    config: RepoConfig,
+    campaigns: Sequence[Campaign],
+    result: SourceResult,
+    ledgers: dict[str, CampaignLedger],
+    transport: Transport | None,
+) -> NativeContext:
+    """The server, and the open campaigns of each organization a mirrored campaign may be
+    created in: at most one request for the server (none when its URL tells) and one for
+    each organization (GitHub allows 10 open campaigns, one page holds 100)."""
+    live = [c for c in campaigns if c.state != "draft"]
+    natives = [c for c in live if c.state == "active" and c.github.native_campaign]
+    if not any(c.github.native_campaign or c.github.autofix for c in live):
+        return NativeContext()
+    if transport is None:
+        return NativeContext(server=server_from_url(config.api_url))
+    before = transport.stats.requests
+    server = server_from_url(transport.api_url)
+    version = None
+    if server == "unknown":
+        try:
+            version = tracker.server_version(transport)
+        except GitHubError:
+            version = None  # no answer: assume the server has what the campaigns ask for
+        server = "ghes" if version else "cloud"
+    if server == "ghes" or not natives:
+        return NativeContext(server, version, True, reads=transport.stats.requests - before)
+    organizations = sorted(
+        {a.repository.split("/", 1)[0].lower() for a in result.alerts if a.type == "code-scanning"}
+        | {
+            ledger.native_organization.lower()
+            for ledger in ledgers.values()
+            if ledger.native_organization
+        }
+    )
+    found: dict[str, tuple[LiveCampaign, ...]] = {}
+    unread: dict[str, str] = {}
+    for organization in organizations:
+        try:
+            listed = tracker.list_native_campaigns(transport, organization, state="open")
+        except GitHubError as error:
+            unread[organization] = str(error)
+            continue
+        found[organization] = tuple(_live(c) for c in listed if c.state == "open")
+    return NativeContext(
+        server, version, True, found, unread, reads=transport.stats.requests - before
+    )
+
+
+def _live(campaign: tracker.NativeCampaign) -> LiveCampaign:
+    return LiveCampaign(
+        campaign.number,
+        campaign.name,
+        campaign.description,
+        campaign.ends_at,
+        campaign.contact_link,
+        campaign.managers,
+        campaign.team_managers,
+    )
 
 
 def run_plan(

@@ -43,6 +43,9 @@ MAX_OPEN_CAMPAIGNS = 10  # per organization; enforced by GitHub, checked by the 
 
 # How many times a create is sent when each answer is lost and the object is not there.
 CREATE_ATTEMPTS = 3
+# Seconds waited before sending a campaign create again after a bare 429 (GitHub documents
+# the 429 of "Create a campaign" with no retry-after): bounded, then deferred to next run.
+CAMPAIGN_429_BACKOFF = (60.0, 120.0)
 
 # request_autofix's answers besides GitHub's own statuses (pending, success, error, ...).
 AUTOFIX_UNSUPPORTED = "unsupported"  # GitHub cannot autofix this alert (tool, rule, language)
@@ -62,6 +65,11 @@ class TrackerError(GitHubError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class Deferred(TrackerError):
+    """GitHub's own budget for this kind of write is spent (a rate limit it documents
+    without saying when it resets): nothing was done, the next run asks again."""
 
 
 # -- values ------------------------------------------------------------------------------
@@ -414,6 +422,16 @@ def ensure_labels(
 # -- native security campaigns -----------------------------------------------------------
 
 
+def server_version(transport: Transport) -> str | None:
+    """GitHub Enterprise Server's version from ``GET /meta`` (``installed_version``, which
+    only GHES's answer has); None on GitHub.com and GHE.com."""
+    with _failure("reading the server's meta information", transport.api_url):
+        response = transport.get("/meta")
+    data = response.data
+    version = data.get("installed_version") if isinstance(data, Mapping) else None
+    return str(version) if version else None
+
+
 def list_native_campaigns(
     transport: Transport, org: str, *, state: CampaignState | None = None
 ) -> tuple[NativeCampaign, ...]:
@@ -569,11 +587,52 @@ def create_native_campaign(
         return matches[-1] if matches else None  # the newest: the one just created
 
     path = f"{_org_path(org)}/campaigns"
-    response = _create(transport, path, payload, what, org, recover)
+    waits = iter(CAMPAIGN_429_BACKOFF)
+    while True:
+        try:
+            with _managers_refused(managers, team_managers):
+                response = _create(transport, path, payload, what, org, recover)
+            break
+        except _Handled as error:
+            if error.status != 429:
+                raise
+            wait = next(waits, None)
+            if wait is None:
+                raise Deferred(
+                    f"{what}: GitHub answered 429 Too Many Requests "
+                    f"{len(CAMPAIGN_429_BACKOFF) + 1} times; left for the next run",
+                    status=429,
+                ) from error
+            transport.pause(wait)
     if isinstance(response, NativeCampaign):
         return response
     _expect(response, (200, 201), what)
     return native_campaign(response.data)
+
+
+@contextmanager
+def _managers_refused(
+    managers: Sequence[str] | None, teams: Sequence[str] | None
+) -> Iterator[None]:
+    """A 422 about managers becomes a message naming who cannot manage. GitHub's exact
+    text is not documented: a 422 whose message or errors name a manager or one of ours."""
+    try:
+        yield
+    except _Handled as error:
+        cause = error.__cause__
+        named = [*(managers or ()), *(f"@{t}" if t else t for t in teams or ())]
+        if not named or error.status != 422 or not isinstance(cause, RequestFailed):
+            raise
+        text = f"{_error_message(cause)} {_validation_errors(cause.data)}".lower()
+        if "manager" not in text:
+            raise
+        who = [n for n in named if n.lstrip("@").lower() in text] or named
+        raise TrackerError(
+            f"{' and '.join(who)} cannot manage a native campaign: managers must be "
+            "organization owners or security managers (GitHub answered 422). Change the "
+            "campaign's managers",
+            status=422,
+        ) from error
 
 
 def update_native_campaign(
@@ -620,7 +679,10 @@ def update_native_campaign(
     if not payload:
         raise ValueError("update_native_campaign: nothing to change")
     path = f"{_org_path(org)}/campaigns/{_number(number)}"
-    with _failure(what, org, target=f"security campaign #{number}"):
+    with (
+        _managers_refused(managers, team_managers),
+        _failure(what, org, target=f"security campaign #{number}"),
+    ):
         response = transport.request("PATCH", path, body=payload)
     _expect(response, (200,), what)
     return native_campaign(response.data)
@@ -653,6 +715,13 @@ def request_autofix(transport: Transport, repository: str, alert_number: int) ->
         if not isinstance(cause, RequestFailed):
             raise
         message = _error_message(cause).lower()
+        if cause.status == 403 and "rate limit" in message:
+            # "Response if the repository is archived, if GitHub Advanced Security is not
+            # enabled for this repository or if rate limit is exceeded": Autofix's own budget,
+            # with no word on when it resets.
+            raise Deferred(
+                f"{what}: Copilot Autofix's rate limit is exceeded", status=403
+            ) from cause
         if cause.status in (400, 403, 422) and any(p in message for p in _NOT_SUPPORTED):
             return AUTOFIX_UNSUPPORTED
         if cause.status == 422 and "open" in message:

@@ -430,6 +430,14 @@ class Transport:
             return 60.0  # GitHub's advice when it gives no retry-after
         return None
 
+    def pause(self, seconds: float) -> None:
+        """Wait out a rate limit GitHub documents without saying how long (a bare 429),
+        counted with the other rate-limit waits."""
+        with self._stats_lock:
+            self.stats.rate_limit_waits += 1
+            self.stats.waited_seconds += seconds
+        self._sleep(seconds)
+
     def _wait(self, seconds: float, method: str, url: str, attempt: int) -> None:
         if seconds > self._max_wait:
             raise GitHubError(

@@ -117,6 +117,11 @@ class GitHubSource:
         return f"github:{self._scope}"
 
     @property
+    def transport(self) -> Transport:
+        """The connection it lists through (plan reads GitHub's live limits through it)."""
+        return self._transport
+
+    @property
     def is_repository(self) -> bool:
         return "/" in self._scope
 
