@@ -779,6 +779,98 @@ def test_autofix(fake_github: FakeGitHub) -> None:
     assert done.body["description"]
 
 
+def test_campaign_managers_must_be_owners_or_security_managers(fake_github: FakeGitHub) -> None:
+    base = f"/orgs/{ORG}/campaigns"
+    owner = send(fake_github, "POST", base, _campaign(fake_github, name="a", managers=["mona"]))
+    assert owner.status == 200, owner.body
+    security_manager = _campaign(
+        fake_github, name="b", managers=["ivan-sec"], team_managers=["appsec"]
+    )
+    assert send(fake_github, "POST", base, security_manager).status == 200
+    member = send(fake_github, "POST", base, _campaign(fake_github, name="c", managers=["mallory"]))
+    assert member.status == 422
+    assert "mallory" in member.body["message"]
+    assert "owner or security manager" in member.body["message"]
+    team = send(fake_github, "POST", base, _campaign(fake_github, name="d", team_managers=["web"]))
+    assert team.status == 422
+    number = owner.body["number"]
+    patched = send(fake_github, "PATCH", f"{base}/{number}", {"managers": ["niaj"]})
+    assert patched.status == 422
+    assert get(fake_github, f"{base}/{number}").body["managers"][0]["login"] == "mona"
+
+
+def test_campaigns_made_in_the_ui_count_against_the_ten(fake_github_factory: Any) -> None:
+    fake = fake_github_factory(ui_campaigns=10)
+    base = f"/orgs/{ORG}/campaigns"
+    listed = get(fake, f"{base}?state=open&per_page=100").body
+    assert len(listed) == 10
+    assert all(c["name"].startswith("UI campaign") for c in listed)
+    refused = send(fake, "POST", base, _campaign(fake, ends_at="2027-12-31T00:00:00Z"))
+    assert refused.status == 422
+    assert "maximum of 10" in refused.body["message"]
+
+
+def test_a_campaign_due_in_the_past_is_refused_on_create_and_update(
+    fake_github: FakeGitHub,
+) -> None:
+    base = f"/orgs/{ORG}/campaigns"
+    past = send(fake_github, "POST", base, _campaign(fake_github, ends_at="2020-01-01T00:00:00Z"))
+    assert past.status == 422
+    assert "future" in past.body["message"]
+    number = send(fake_github, "POST", base, _campaign(fake_github)).body["number"]
+    late = send(fake_github, "PATCH", f"{base}/{number}", {"ends_at": "2020-01-01T00:00:00Z"})
+    assert late.status == 422  # undocumented for PATCH: the safe reading, refused
+
+
+def test_a_mailto_contact_link_is_refused(fake_github: FakeGitHub) -> None:
+    body = _campaign(fake_github, contact_link="mailto:appsec@acme.example")
+    assert send(fake_github, "POST", f"/orgs/{ORG}/campaigns", body).status == 422
+
+
+def test_bare_429_on_campaign_create(fake_github: FakeGitHub) -> None:
+    fake_github.config.campaign_create_429 = 1
+    base = f"/orgs/{ORG}/campaigns"
+    limited = send(fake_github, "POST", base, _campaign(fake_github))
+    assert limited.status == 429
+    assert "retry-after" not in {k.lower() for k in limited.headers}
+    assert send(fake_github, "POST", base, _campaign(fake_github)).status == 200
+
+
+def test_autofix_for_codeql_only_and_its_own_rate_limit(fake_github: FakeGitHub) -> None:
+    writable = set(fake_github.repo_names(archived=False))
+    alerts = [
+        a
+        for a in collect(fake_github, f"/orgs/{ORG}/code-scanning/alerts?per_page=100")
+        if a["state"] == "open" and a["repository"]["full_name"] in writable
+    ]
+
+    def path(alert: dict[str, Any]) -> str:
+        name = alert["repository"]["full_name"]
+        return f"/repos/{name}/code-scanning/alerts/{alert['number']}/autofix"
+
+    other = next(a for a in alerts if a["tool"]["name"] != "CodeQL")
+    assert send(fake_github, "POST", path(other)).status == 400
+    codeql = [a for a in alerts if a["tool"]["name"] == "CodeQL"][:3]
+    fake_github.config.autofix_remaining = 1
+    assert send(fake_github, "POST", path(codeql[0])).status == 202
+    spent = send(fake_github, "POST", path(codeql[1]))
+    assert spent.status == 403
+    assert "rate limit" in spent.body["message"]
+    assert "retry-after" not in {k.lower() for k in spent.headers}
+
+
+def test_ghes_has_no_campaigns_and_no_autofix(fake_github: FakeGitHub) -> None:
+    assert "installed_version" not in get(fake_github, "/meta").body  # GitHub.com
+    fake_github.config.ghes_version = "3.18"
+    assert get(fake_github, "/meta").body["installed_version"] == "3.18.0"
+    assert get(fake_github, f"/orgs/{ORG}/campaigns").status == 404
+    assert send(fake_github, "POST", f"/orgs/{ORG}/campaigns", _campaign(fake_github)).status == 404
+    alert = collect(fake_github, f"/orgs/{ORG}/code-scanning/alerts?per_page=100")[0]
+    name = alert["repository"]["full_name"]
+    path = f"/repos/{name}/code-scanning/alerts/{alert['number']}/autofix"
+    assert send(fake_github, "POST", path).status == 404
+
+
 # GitHub App auth -------------------------------------------------------------------------
 
 

@@ -51,6 +51,15 @@ class FakeConfig:
     """False: POST /graphql answers 404, as from an API host without GraphQL."""
     autofix_delay: float = 5.0
     """Clock seconds until a requested autofix turns from pending to success."""
+    autofix_remaining: int | None = None
+    """Autofix creates Copilot's own budget still allows (None: no limit); at 0 a create
+    answers 403 "rate limit exceeded", as GitHub documents (with no reset time)."""
+    campaign_create_429: int = 0
+    """The next this-many campaign creates answer a bare 429 (no retry-after, no
+    x-ratelimit-* saying it is spent), as "Create a campaign" documents 429."""
+    ghes_version: str | None = None
+    """Play GitHub Enterprise Server this version (e.g. "3.18"): GET /meta answers its
+    installed_version, and the campaign and Autofix routes answer 404 as on GHES."""
     app_id: int = 424242
     app_slug: str = "campaign-sync"
     html_url: str = "https://github.com"

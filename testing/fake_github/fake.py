@@ -18,7 +18,7 @@ from .factory import add_alert_at_runtime
 from .faults import FaultInjector
 from .model import ALERT_KINDS
 from .ratelimit import rate_identity
-from .seed import seed_org
+from .seed import seed_org, seed_ui_campaigns
 from .server import FakeHTTPServer
 from .stats import Stats
 from .store import State
@@ -47,6 +47,7 @@ class FakeGitHub:
         host: str = "127.0.0.1",
         port: int = 0,
         token_budget: int | None = None,
+        ui_campaigns: int = 0,
     ) -> None:
         self.clock = clock or Clock(simulated=simulated_clock)
         self.config = config or FakeConfig()
@@ -55,7 +56,10 @@ class FakeGitHub:
         self.state = State(self.clock, self.config)
         self.catalog = Catalog(seed)
         self.org = org
-        seed_org(self.state, org=org, repos=repos, alerts=alerts, seed=seed, catalog=self.catalog)
+        the_org = seed_org(
+            self.state, org=org, repos=repos, alerts=alerts, seed=seed, catalog=self.catalog
+        )
+        seed_ui_campaigns(self.state, the_org, ui_campaigns)
         self.token = self.state.add_token(user="mona", budget=token_budget)
         self.stats = Stats(self.config.log_limit)
         self.faults = FaultInjector(self.config.faults)

@@ -27,6 +27,8 @@ class Team:
     name: str
     description: str | None
     org_login: str
+    members: list[User] = field(default_factory=list)
+    security_manager: bool = False  # the organization's security manager role
 
 
 @dataclass(slots=True, eq=False)
@@ -256,6 +258,7 @@ class Org:
     created: int
     repos: dict[str, Repo] = field(default_factory=dict)  # lower-case name -> repo
     members: dict[str, User] = field(default_factory=dict)  # lower-case login -> user
+    owners: set[str] = field(default_factory=set)  # lower-case logins of the owners
     teams: dict[str, Team] = field(default_factory=dict)  # slug -> team
     code_alerts: list[CodeScanningAlert] = field(default_factory=list)
     dependabot_alerts: list[DependabotAlert] = field(default_factory=list)
@@ -264,6 +267,12 @@ class Org:
     next_campaign: int = 1
     blanked: set[str] = field(default_factory=set)  # alert kinds whose org listing is empty
     cache: dict[str, str] = field(default_factory=dict)
+
+    def may_manage_campaigns(self, user: User) -> bool:
+        """An owner, or a member of a team with the security manager role."""
+        return user.login.lower() in self.owners or any(
+            team.security_manager and user in team.members for team in self.teams.values()
+        )
 
 
 @dataclass(slots=True, eq=False)

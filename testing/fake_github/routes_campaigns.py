@@ -67,6 +67,9 @@ def _text(ctx: Ctx, body: dict[str, Any], key: str, limit: int) -> str:
 
 
 def _ends_at(ctx: Ctx, value: Any) -> int:
+    # "The end date and time of the campaign. The date must be in the future." (ends_at of
+    # "Create a campaign"). "Update a campaign" does not say whether a passed ends_at is
+    # refused there too: the safe reading, refused as well, is the one played here.
     if not isinstance(value, str):
         raise _invalid(ctx, "Ends at can't be blank")
     try:
@@ -79,6 +82,12 @@ def _ends_at(ctx: Ctx, value: Any) -> int:
 
 
 def _managers(ctx: Ctx, org: Org, body: dict[str, Any]) -> tuple[list[User], list[Team]]:
+    # "The logins of the users to set as the campaign managers. At this time, only a single
+    # manager can be supplied." (managers) and team_managers' "maxItems": 10. Who may be a
+    # manager: "managers must be owners or security managers" (DESIGN.md, from GitHub's
+    # security campaigns docs); the 422's text is not documented, this one names the login.
+    # A team manager must hold the security manager role itself (the safe reading: GitHub
+    # does not say whether a team of owners would do).
     logins = body.get("managers") or []
     slugs = body.get("team_managers") or []
     if not isinstance(logins, list) or not isinstance(slugs, list):
@@ -92,23 +101,40 @@ def _managers(ctx: Ctx, org: Org, body: dict[str, Any]) -> tuple[list[User], lis
         user = org.members.get(str(login).lower())
         if user is None:
             raise _invalid(ctx, f"Manager {login} could not be found in the organization")
+        if not org.may_manage_campaigns(user):
+            raise _invalid(
+                ctx, f"Manager {login} must be an organization owner or security manager"
+            )
         users.append(user)
     teams = []
     for slug in slugs:
         team = org.teams.get(str(slug).lower())
         if team is None:
             raise _invalid(ctx, f"Team manager {slug} could not be found in the organization")
+        if not team.security_manager:
+            raise _invalid(ctx, f"Team manager {slug} must have the security manager role")
         teams.append(team)
     return users, teams
 
 
 def _contact(ctx: Ctx, value: Any) -> str | None:
+    # "The contact link of the campaign. Must be a URI." (format: uri). Whether a mailto:
+    # URI is taken is not documented: the safe reading, refused, is played here (a URL
+    # with a host is required).
     if value is None:
         return None
     parsed = urlparse(str(value))
     if not isinstance(value, str) or not parsed.scheme or not parsed.netloc:
         raise _invalid(ctx, "Contact link must be a valid URI")
     return value
+
+
+def _not_on_ghes(ctx: Ctx) -> None:
+    # GitHub Enterprise Server has no security campaigns and no Autofix endpoints: they are
+    # absent from the GHES 3.17-3.19 REST descriptions, so GHES answers 404 as for any
+    # unknown route.
+    if ctx.state.config.ghes_version:
+        raise fail(404, "Not Found", "https://docs.github.com/enterprise-server/rest")
 
 
 def _alerts(ctx: Ctx, org: Org, body: dict[str, Any]) -> list[CodeScanningAlert]:
@@ -149,6 +175,7 @@ def _response(ctx: Ctx, campaign: Campaign, status: int = 200) -> Response:
 
 
 def list_campaigns(ctx: Ctx) -> Response:
+    _not_on_ghes(ctx)
     org = ctx.need_org()
     state = ctx.req.arg("state")
     campaigns = [c for c in org.campaigns.values() if state in (None, "", c.state)]
@@ -167,7 +194,13 @@ def list_campaigns(ctx: Ctx) -> Response:
 
 
 def create_campaign(ctx: Ctx) -> Response:
+    _not_on_ghes(ctx)
     org = ctx.need_org()
+    if ctx.state.config.campaign_create_429 > 0:
+        # "Create a campaign" documents "429 Too Many Requests" with no retry-after and no
+        # x-ratelimit-* headers: how long to wait is not said.
+        ctx.state.config.campaign_create_429 -= 1
+        raise fail(429, "Too Many Requests", ctx.route.doc)
     body = _body(ctx, _CREATE_KEYS)
     name = _text(ctx, body, "name", MAX_NAME)
     description = _text(ctx, body, "description", MAX_DESCRIPTION)
@@ -175,6 +208,8 @@ def create_campaign(ctx: Ctx) -> Response:
     managers, teams = _managers(ctx, org, body)
     contact = _contact(ctx, body.get("contact_link"))
     alerts = _alerts(ctx, org, body)
+    # Ten open campaigns an organization, counting every one (those made in the UI too);
+    # the 422's exact text is not documented: this one says "maximum of 10".
     if _open_count(org) >= MAX_OPEN:
         raise _invalid(ctx, f"Organization has reached the maximum of {MAX_OPEN} open campaigns")
     now = ctx.state.now()
@@ -187,6 +222,7 @@ def create_campaign(ctx: Ctx) -> Response:
 
 
 def _find(ctx: Ctx) -> Campaign:
+    _not_on_ghes(ctx)
     org = ctx.need_org()
     campaign = org.campaigns.get(ctx.int_param("campaign_number"))
     if campaign is None:
@@ -249,6 +285,7 @@ def _autofix_json(ctx: Ctx, fix: Autofix) -> dict[str, Any]:
 
 
 def get_autofix(ctx: Ctx) -> Response:
+    _not_on_ghes(ctx)
     alert = find_alert(ctx, "code-scanning")
     fix = alert.repo.autofixes.get(alert.number)
     if fix is None:
@@ -257,11 +294,15 @@ def get_autofix(ctx: Ctx) -> Response:
 
 
 def create_autofix(ctx: Ctx) -> Response:
+    _not_on_ghes(ctx)
     alert = find_alert(ctx, "code-scanning")
     assert isinstance(alert, CodeScanningAlert)
     repo = alert.repo
     if repo.archived:
         raise fail(403, "Repository is archived.", ctx.route.doc)
+    # "Copilot Autofix is available for CodeQL analysis" (GitHub's docs; the third-party
+    # preview was withdrawn in October 2025). POST .../autofix documents "400 Bad Request"
+    # (code_scanning_bad_request) for an alert it cannot fix.
     if alert.rule.tool.name != "CodeQL":
         raise fail(400, "Autofix is not supported for this alert's tool.", ctx.route.doc)
     if alert.state != "open":
@@ -269,6 +310,14 @@ def create_autofix(ctx: Ctx) -> Response:
     existing = repo.autofixes.get(alert.number)
     if existing is not None:
         return json_response(200, _autofix_json(ctx, existing))
+    remaining = ctx.state.config.autofix_remaining
+    if remaining is not None:
+        # 403: "Response if the repository is archived, if GitHub Advanced Security is not
+        # enabled for this repository or if rate limit is exceeded": Autofix's own budget,
+        # answered without retry-after or a reset time.
+        if remaining <= 0:
+            raise fail(403, "Autofix rate limit exceeded.", ctx.route.doc)
+        ctx.state.config.autofix_remaining = remaining - 1
     now = ctx.state.now()
     fix = Autofix("pending", now, now + int(ctx.state.config.autofix_delay))
     repo.autofixes[alert.number] = fix

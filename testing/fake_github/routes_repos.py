@@ -124,9 +124,35 @@ def rate_limit(ctx: Ctx) -> Response:
     return json_response(200, {"resources": resources, "rate": shape(core)})
 
 
+def get_meta(ctx: Ctx) -> Response:
+    """GitHub's meta information. On GitHub.com it has no ``installed_version`` (the
+    api-overview schema lists verifiable_password_authentication, ssh_key_fingerprints,
+    hooks, web, api, git, ...); GitHub Enterprise Server's adds ``installed_version``
+    ("If you access this endpoint on your organization's GitHub Enterprise Server
+    installation, this endpoint provides information about that installation.")."""
+    body: dict[str, Any] = {
+        "verifiable_password_authentication": False,
+        "hooks": ["192.30.252.0/22"],
+        "web": ["192.30.252.0/22"],
+        "api": ["192.30.252.0/22"],
+        "git": ["192.30.252.0/22"],
+    }
+    version = ctx.state.config.ghes_version
+    if version:
+        body["installed_version"] = f"{version}.0" if version.count(".") == 1 else version
+    return json_response(200, body)
+
+
 def routes() -> list[Route]:
     meta = ("metadata", "read")
     return [
+        Route(
+            "GET",
+            "/meta",
+            get_meta,
+            None,
+            doc=route_doc("meta/meta", "get-github-meta-information"),
+        ),
         Route(
             "GET",
             "/orgs/{org}/repos",

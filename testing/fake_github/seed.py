@@ -26,7 +26,7 @@ from .catalog_misc import (
 )
 from .clock import SEED_REFERENCE
 from .factory import add_code_alert, add_dependabot_alert, add_secret_alert
-from .model import Org, Repo, User
+from .model import Campaign, Org, Repo, Team, User
 from .store import State, apply_state
 
 DAY = 86_400
@@ -84,8 +84,10 @@ def seed_org(
             rng = random.Random(f"org:{org}:{seed}")
             the_org = state.add_org(org, created=SEED_REFERENCE - 6 * YEAR)
             members = [state.add_member(the_org, login) for login in MEMBERS]
-            for slug, name in TEAMS:
-                state.add_team(the_org, slug, name, f"{name} team")
+            teams = {
+                slug: state.add_team(the_org, slug, name, f"{name} team") for slug, name in TEAMS
+            }
+            _assign_roles(the_org, teams)
             repo_list = _make_repos(state, the_org, rng, repos)
             _make_alerts(state, catalog, rng, repo_list, members, alerts)
             state.alerts_changed()
@@ -93,6 +95,51 @@ def seed_org(
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+# Organization roles: who may manage a security campaign ("managers must be owners or
+# security managers"). The rest of MEMBERS are plain members (mallory, niaj, ...).
+OWNERS = ("mona", "octocat")
+SECURITY_MANAGER_TEAM = "appsec"
+SECURITY_MANAGER_MEMBERS = ("alice-appsec", "ivan-sec")
+
+
+def _assign_roles(org: Org, teams: dict[str, Team]) -> None:
+    org.owners.update(OWNERS)
+    appsec = teams.get(SECURITY_MANAGER_TEAM)
+    if appsec is not None:
+        appsec.security_manager = True
+        appsec.members.extend(org.members[login] for login in SECURITY_MANAGER_MEMBERS)
+    for slug, team in teams.items():  # each other team has its namesake member, if any
+        if not team.security_manager:
+            team.members.extend(u for login, u in org.members.items() if login.endswith(f"-{slug}"))
+
+
+def seed_ui_campaigns(state: State, org: Org, count: int) -> list[Campaign]:
+    """``count`` open campaigns made in GitHub's UI (not by campaign-sync): they count
+    against the organization's 10 open campaigns like any other. Their text is what a
+    person typed, so it is untrusted: names carry markup and a mention."""
+    with state.lock:
+        alerts = [a for a in org.code_alerts if a.state == "open"][: max(1, count)]
+        made = []
+        for i in range(count):
+            now = state.now()
+            campaign = Campaign(
+                org.next_campaign,
+                f"UI campaign {i + 1} <b>@mallory</b>",
+                "Made by hand in the security overview. [click](javascript:alert(1))",
+                [org.members[OWNERS[0]]],
+                [],
+                now + 90 * DAY,
+                None,
+                now,
+                now,
+                alerts[i % len(alerts) : i % len(alerts) + 1] if alerts else [],
+            )
+            org.campaigns[campaign.number] = campaign
+            org.next_campaign += 1
+            made.append(campaign)
+        return made
 
 
 def _make_repos(state: State, org: Org, rng: random.Random, count: int) -> list[Repo]:
