@@ -22,6 +22,7 @@ from campaign_sync.apply import TOOL_LABEL
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.github import tracker
+from campaign_sync.ledger import read_ledger
 from campaign_sync.render.issue import find_marker
 from campaign_sync.sources.github import GitHubSource
 
@@ -464,3 +465,176 @@ def test_without_graphql_apply_says_it_read_through_rest(fake: FakeGitHub, repo:
     assert "read one by one through REST" in err
     assert "404" in err
     assert fake.token not in err
+
+
+# --- native campaigns and Autofix within GitHub's limits --------------------------------
+
+NATIVE = "github:\n  native-campaign: true\n"
+
+
+def _native_campaign(repo: Path, name: str, text: str = CAMPAIGN, extra: str = NATIVE) -> None:
+    (repo / "campaigns" / f"{name}.yml").write_text(text + extra, encoding="utf-8")
+
+
+def _requests_to(fake: FakeGitHub, method: str, fragment: str) -> list[dict[str, Any]]:
+    return [e for e in fake.requests() if e["method"] == method and fragment in str(e["path"])]
+
+
+def test_campaigns_made_in_the_ui_leave_fewer_slots_and_the_plan_says_so(
+    fake_github_factory: Any, repo: Path
+) -> None:
+    fake = fake_github_factory(repos=6, alerts=240, seed=21, ui_campaigns=9)
+    _native_campaign(repo, "crit")
+    _native_campaign(repo, "crit2", CAMPAIGN.replace("Critical code", "Second code"))
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    opened = tracker.list_native_campaigns(transport_for(fake), "acme", state="open")
+    assert len(opened) == 10
+    assert [c.name for c in opened if not c.name.startswith("UI")] == ["Critical code scanning"]
+    assert (
+        "note: crit2: not mirrored into a native GitHub campaign: acme has 10 open security "
+        "campaigns (counting those made in GitHub's UI)"
+    ) in out
+    assert "mallory" not in out  # the UI campaigns' text is never shown
+    # One listing for the plan, one before the create (a lost answer's check), and ours.
+    assert len(_requests_to(fake, "GET", "/orgs/acme/campaigns")) == 3
+    assert apply(fake, repo)[3] == 0
+
+
+def test_a_passed_due_date_is_not_mirrored_and_never_blocks_a_rename(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    _native_campaign(repo, "crit")
+    assert apply(fake, repo)[:3:2] == (0, "")
+    # GitHub's clock at the tool's: a due date before it is passed for both.
+    fake.clock.advance(NOW.timestamp() - fake.clock.now())
+    passed = CAMPAIGN.replace("ends: 2027-03-31", "ends: 2026-11-01")
+    _native_campaign(repo, "crit", passed.replace("Critical code scanning", "Renamed"))
+    _native_campaign(repo, "late", passed.replace("Critical code", "Late code"))
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    (native,) = tracker.list_native_campaigns(transport_for(fake), "acme")
+    assert native.name == "Renamed"
+    assert native.ends_at.startswith("2027-03-31")  # not sent: GitHub wants a future date
+    assert "note: crit: the native campaign keeps its due date: 2026-11-01 has passed" in out
+    assert (
+        "note: late: not mirrored into a native GitHub campaign: its due date 2026-11-01 has "
+        "passed" in out
+    )
+    assert apply(fake, repo)[3] == 0
+
+
+def test_an_ineligible_manager_is_reported_and_the_other_campaigns_go_on(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    _native_campaign(repo, "crit", CAMPAIGN.replace("[mona,", "[mallory,"))
+    _native_campaign(repo, "other", CAMPAIGN.replace("Critical code", "Other code"))
+    code, _, err, _ = apply(fake, repo)
+    assert code == 1
+    assert (
+        "failed crit: create native security campaign in acme: mallory cannot manage a native "
+        "campaign: managers must be organization owners or security managers"
+    ) in err
+    assert "Traceback" not in err
+    (native,) = tracker.list_native_campaigns(transport_for(fake), "acme")
+    assert native.name == "Other code scanning"
+    assert {campaign for campaign, _ in tracking_issues(fake)} == {"crit", "other"}
+
+
+def test_on_ghes_nothing_native_is_asked_for_and_the_plan_says_why(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    fake.config.ghes_version = "3.18"
+    _native_campaign(repo, "crit", extra="github:\n  native-campaign: true\n  autofix: true\n")
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert (
+        "note: native security campaigns and Copilot Autofix are unavailable on GitHub "
+        "Enterprise Server 3.18.0"
+    ) in out
+    assert len(_requests_to(fake, "GET", "/meta")) == 1
+    assert not _requests_to(fake, "GET", "/campaigns")
+    assert not [e for e in fake.requests() if "autofix" in str(e["path"])]
+    assert tracking_issues(fake)  # the tracking issues work as everywhere
+
+
+def test_a_ghes_url_decides_without_a_request(fake: FakeGitHub, repo: Path) -> None:
+    from campaign_sync.commands.plan import native_context
+    from campaign_sync.config.repo_config import RepoConfig
+    from campaign_sync.model import Campaign
+    from campaign_sync.sources.base import SourceResult
+
+    wanted = Campaign.from_data(
+        "crit",
+        {
+            "name": "n",
+            "description": "d",
+            "managers": ["mona"],
+            "contact": "https://x.example/y",
+            "ends": "2027-03-31",
+            "state": "active",
+            "select": {"alerts": ["code-scanning"]},
+            "github": {"native-campaign": True},
+        },
+    )
+    transport = transport_for(fake, api_url=f"{fake.url}/api/v3")
+    context = native_context(RepoConfig(), [wanted], SourceResult((), (), ()), {}, transport)
+    assert (context.server, context.reads, transport.stats.requests) == ("ghes", 0, 0)
+
+
+def test_a_bare_429_on_campaign_create_is_waited_out(fake: FakeGitHub, repo: Path) -> None:
+    fake.config.campaign_create_429 = 2
+    _native_campaign(repo, "crit")
+    code, _, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert len(tracker.list_native_campaigns(transport_for(fake), "acme")) == 1
+
+
+def test_a_lasting_429_on_campaign_create_is_left_for_the_next_run(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    fake.config.campaign_create_429 = 3  # more than the backoff waits out
+    _native_campaign(repo, "crit")
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")  # not a failed run
+    assert "1 GitHub writes left for the next run" in out
+    assert not tracker.list_native_campaigns(transport_for(fake), "acme")
+    code, _, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert len(tracker.list_native_campaigns(transport_for(fake), "acme")) == 1
+
+
+def test_autofix_rate_limit_defers_the_rest_to_the_next_run(fake: FakeGitHub, repo: Path) -> None:
+    _native_campaign(repo, "crit", extra="github:\n  autofix: true\n")
+    fake.config.autofix_remaining = 2
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert "GitHub writes left for the next run" in out
+    accepted = [e for e in _requests_to(fake, "POST", "/autofix") if e["status"] in (200, 202)]
+    assert len(accepted) == 2
+    assert len(_requests_to(fake, "POST", "/autofix")) == 3  # one refused, the rest not sent
+    requested = read_ledger(repo / "reports", "crit").autofix_requested
+    assert len(requested) == 2  # the refused one is not recorded as requested
+    fake.config.autofix_remaining = None
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    posted = [e["path"] for e in _requests_to(fake, "POST", "/autofix") if e["status"] != 403]
+    assert len(posted) == len(set(posted))  # nothing asked twice
+    assert len(read_ledger(repo / "reports", "crit").autofix_requested) == len(posted) > 2
+    assert apply(fake, repo)[3] == 0
+
+
+def test_a_mailto_contact_creates_the_native_campaign_without_a_contact_link(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    mailto = CAMPAIGN.replace(
+        "contact: https://github.com/orgs/acme/discussions/1",
+        "contact: mailto:appsec@acme.example",
+    )
+    _native_campaign(repo, "crit", mailto)
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    (native,) = tracker.list_native_campaigns(transport_for(fake), "acme")
+    assert native.contact_link is None
+    assert "note: crit: the native campaign gets no contact link" in out
+    assert apply(fake, repo)[3] == 0

@@ -729,8 +729,9 @@ def plan_campaign(
 def _autofix_left_out(campaign: str, tools: Counter[str]) -> str:
     count = sum(tools.values())
     which = ", ".join(f"{printable(tool)}: {n}" for tool, n in sorted(tools.items()))
+    alerts = "alert" if count == 1 else "alerts"
     return (
-        f"{campaign}: Copilot Autofix not requested for {count} open code scanning alerts of "
+        f"{campaign}: Copilot Autofix not requested for {count} open code scanning {alerts} of "
         f"other tools than CodeQL ({which}): GitHub's Autofix is available for CodeQL "
         "analysis only"
     )

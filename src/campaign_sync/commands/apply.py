@@ -67,6 +67,9 @@ def run_apply(
         else:
             err.write(f"failed {what}: {printable(error)}\n")
 
+    # What the plan could not do (a campaign not mirrored, Autofix left out) and why.
+    for note in plan.notes:
+        out.write(f"note: {printable(note)}\n")
     result = apply_plan(planned, transport, on_action=report)
     summary = (
         f"Applied {len(result.done)} of {len(result.done) + len(result.failed)} actions"
