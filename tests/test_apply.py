@@ -638,3 +638,27 @@ def test_a_mailto_contact_creates_the_native_campaign_without_a_contact_link(
     assert native.contact_link is None
     assert "note: crit: the native campaign gets no contact link" in out
     assert apply(fake, repo)[3] == 0
+
+
+def test_a_campaign_opened_since_the_plan_read_them_defers_the_create(
+    fake_github_factory: Any, repo: Path
+) -> None:
+    from testing.fake_github.seed import seed_ui_campaigns
+
+    from campaign_sync.apply import apply_plan
+    from campaign_sync.commands.plan import make
+
+    fake = fake_github_factory(repos=6, alerts=240, seed=21, ui_campaigns=9)
+    _native_campaign(repo, "crit")
+    transport = transport_for(fake)
+    planned = make(repo, [GitHubSource(transport_for(fake), "acme")], now=NOW, transport=transport)
+    assert [a.kind for a in planned.plan.actions].count("create_native_campaign") == 1
+    org = fake.state.org("acme")
+    assert org is not None
+    seed_ui_campaigns(fake.state, org, 1)  # someone opens one in the UI meanwhile
+    result = apply_plan(planned, transport)
+    assert not result.failed
+    ((action, why),) = result.postponed
+    assert action.kind == "create_native_campaign"
+    assert "acme has 10 open security campaigns" in why
+    assert not _requests_to(fake, "POST", "/orgs/acme/campaigns")

@@ -189,14 +189,23 @@ def _execute(
         fields = action.fields
         # Created by an earlier run that did not live to record it? GitHub lists the
         # organization's open campaigns consistently: take the one with our name and text.
-        existing = tracker.open_native_campaigns_named(
-            transport, action.repository, fields.name, fields.description
+        opened = tracker.list_native_campaigns(transport, action.repository, state="open")
+        existing = sorted(
+            (c for c in opened if (c.name, c.description) == (fields.name, fields.description)),
+            key=lambda c: c.number,
         )
         if existing:
             found = existing[0]  # the oldest
             progress.native, progress.native_digest = found.number, fields.digest()
             progress.native_organization = action.repository
             return
+        if len(opened) >= tracker.MAX_OPEN_CAMPAIGNS:
+            # Someone opened one (maybe in GitHub's UI) since the plan read them: never
+            # send an eleventh, wait for a run with room.
+            raise tracker.Deferred(
+                f"{action.repository} has {len(opened)} open security campaigns, GitHub's "
+                f"limit; the native campaign of {action.campaign} is left for a later run"
+            )
         created = tracker.create_native_campaign(
             transport,
             action.repository,
