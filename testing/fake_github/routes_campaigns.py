@@ -84,8 +84,9 @@ def _ends_at(ctx: Ctx, value: Any) -> int:
 def _managers(ctx: Ctx, org: Org, body: dict[str, Any]) -> tuple[list[User], list[Team]]:
     # "The logins of the users to set as the campaign managers. At this time, only a single
     # manager can be supplied." (managers) and team_managers' "maxItems": 10. Who may be a
-    # manager: "managers must be owners or security managers" (DESIGN.md, from GitHub's
-    # security campaigns docs); the 422's text is not documented, this one names the login.
+    # manager: "Campaign managers must be users or teams that are owners or security
+    # managers in the organization." (docs: "Creating and managing security campaigns");
+    # the 422's text is not documented, this one names the login.
     # A team manager must hold the security manager role itself (the safe reading: GitHub
     # does not say whether a team of owners would do).
     logins = body.get("managers") or []
@@ -208,8 +209,9 @@ def create_campaign(ctx: Ctx) -> Response:
     managers, teams = _managers(ctx, org, body)
     contact = _contact(ctx, body.get("contact_link"))
     alerts = _alerts(ctx, org, body)
-    # Ten open campaigns an organization, counting every one (those made in the UI too);
-    # the 422's exact text is not documented: this one says "maximum of 10".
+    # "There is a limit of 10 active campaigns." (docs: "Creating and managing security
+    # campaigns"), those made in the UI included; the 422's exact text is not documented:
+    # this one says "maximum of 10".
     if _open_count(org) >= MAX_OPEN:
         raise _invalid(ctx, f"Organization has reached the maximum of {MAX_OPEN} open campaigns")
     now = ctx.state.now()
