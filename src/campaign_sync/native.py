@@ -14,8 +14,8 @@ The rules, each from GitHub's documentation:
 - the contact: "The contact link of the campaign. Must be a URI." Whether GitHub takes a
   ``mailto:`` URI is not documented: the safe reading is that it may not, so a ``mailto:``
   contact is not sent (the tracking issues still show it);
-- Autofix: "Copilot Autofix is available for CodeQL analysis" (the third-party preview was
-  withdrawn in October 2025).
+- Autofix: "Copilot Autofix is available for CodeQL analysis." (docs: "Responsible use of
+  Copilot Autofix for code scanning"; the third-party preview was withdrawn in 2025).
 """
 
 from __future__ import annotations

@@ -302,9 +302,10 @@ def create_autofix(ctx: Ctx) -> Response:
     repo = alert.repo
     if repo.archived:
         raise fail(403, "Repository is archived.", ctx.route.doc)
-    # "Copilot Autofix is available for CodeQL analysis" (GitHub's docs; the third-party
-    # preview was withdrawn in October 2025). POST .../autofix documents "400 Bad Request"
-    # (code_scanning_bad_request) for an alert it cannot fix.
+    # "Copilot Autofix is available for CodeQL analysis." (docs: "Responsible use of
+    # Copilot Autofix for code scanning"; the third-party preview was withdrawn in 2025).
+    # POST .../autofix documents "400 Bad Request" (code_scanning_bad_request) for an
+    # alert it cannot fix.
     if alert.rule.tool.name != "CodeQL":
         raise fail(400, "Autofix is not supported for this alert's tool.", ctx.route.doc)
     if alert.state != "open":
