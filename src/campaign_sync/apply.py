@@ -22,7 +22,7 @@ that failed leaves its part of the ledger as it was, so the next run tries again
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from campaign_sync.commands.plan import Planned
@@ -74,8 +74,18 @@ class _CampaignProgress:
     failures: int = 0
 
 
-def _owned(campaign: str, repository: str) -> Callable[[str], bool]:
-    return lambda body: find_marker(body or "") == (campaign, repository)
+def _owned(
+    campaign: str, repository: str, previous_names: Sequence[str] = ()
+) -> Callable[[str], bool]:
+    """Whether an issue body holds this campaign's section for the repository: marked with
+    its name, or with a name it had before a rename (the issue moved with it)."""
+    names = {repository, *previous_names}
+
+    def owned(body: str) -> bool:
+        marker = find_marker(body or "")
+        return marker is not None and marker[0] == campaign and marker[1] in names
+
+    return owned
 
 
 def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> tracker.IssueRef | None:
@@ -84,7 +94,7 @@ def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> trac
     A repository's labelled issues are listed once a run, however many campaigns open an
     issue there: what this run opens it knows already.
     """
-    is_ours = _owned(action.campaign, action.repository)
+    is_ours = _owned(action.campaign, action.repository, action.previous_names)
     found = [issue for issue in reads.labelled(position, action.repository) if is_ours(issue.body)]
     return found[0] if found else None  # oldest first: the one to keep
 
@@ -112,7 +122,7 @@ def _create(
     existing = _find_existing(reads, position, action)
     if existing is not None:
         # Opened by an earlier run that did not live to record it.
-        body = merge_body(existing.body, action.section)
+        body = merge_body(existing.body, action.section, action.previous_names)
         reads.writing(action.repository, existing.number)
         if body != existing.body:
             tracker.update_issue_body(transport, action.repository, existing.number, body)
@@ -126,7 +136,7 @@ def _create(
         body=merge_body(None, action.section),
         labels=(TOOL_LABEL, *action.labels),
         assignees=action.assignees,
-        find_existing=_owned(action.campaign, action.repository),
+        find_existing=_owned(action.campaign, action.repository, action.previous_names),
     )
     return TrackedIssue(action.repository, created.number, "open", action.digest)
 
@@ -143,10 +153,18 @@ def _execute(
         issues[action.repository] = _create(transport, reads, position, action)
     elif isinstance(action, UpdateIssue):
         current = reads.issue(position, action.repository, action.number)
-        body = merge_body(current.body, action.section)
-        if body != current.body:
+        body = merge_body(current.body, action.section, action.previous_names)
+        # Renamed: a title as the tool wrote it names the old repository; a human's stays.
+        title = action.retitle[1] if action.retitle and current.title == action.retitle[0] else None
+        if body != current.body or title is not None:
             known = reads.writing(action.repository, action.number)
-            updated = tracker.update_issue_body(transport, action.repository, action.number, body)
+            updated = tracker.update_issue(
+                transport,
+                action.repository,
+                action.number,
+                title=title,
+                body=body if body != current.body else None,
+            )
             reads.wrote(action.repository, action.number, updated, known)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
