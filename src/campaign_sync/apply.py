@@ -116,6 +116,16 @@ def _comment_once(
     return (*posted, body)
 
 
+def _renamed_title(title: str, action: CreateIssue) -> str | None:
+    """The new title of an issue opened before its repository was renamed, if the tool
+    wrote its title (it names the old repository where ``action.title`` names the new);
+    None to leave it, a human's title included."""
+    stem = action.title.removesuffix(action.repository)
+    if stem == action.title:
+        return None  # cut to GitHub's length: not worth guessing
+    return action.title if any(title == stem + old for old in action.previous_names) else None
+
+
 def _create(
     transport: Transport, reads: ReadAhead, position: int, action: CreateIssue
 ) -> TrackedIssue:
@@ -123,9 +133,16 @@ def _create(
     if existing is not None:
         # Opened by an earlier run that did not live to record it.
         body = merge_body(existing.body, action.section, action.previous_names)
+        title = _renamed_title(existing.title, action)
         reads.writing(action.repository, existing.number)
-        if body != existing.body:
-            tracker.update_issue_body(transport, action.repository, existing.number, body)
+        if body != existing.body or title is not None:
+            tracker.update_issue(
+                transport,
+                action.repository,
+                existing.number,
+                title=title,
+                body=body if body != existing.body else None,
+            )
         if existing.state != "open":
             tracker.reopen_issue(transport, action.repository, existing.number)
         return TrackedIssue(action.repository, existing.number, "open", action.digest)

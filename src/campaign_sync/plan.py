@@ -317,6 +317,11 @@ class Plan:
     # (batched through GraphQL; 1 each through REST).
     issues_per_read: int = 1
     repositories_per_read: int = 1
+    # The ledgers the plan started from: as read, renamed repositories followed (apply
+    # starts from these, so an issue that moved with its repository is found by its name).
+    started_from: tuple[CampaignLedger, ...] = ()
+    # What followed a renamed or transferred repository (also among the notes), for apply.
+    renamed: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -804,7 +809,13 @@ def _make_plan(
         next_ledgers.append(next_ledger)
     actions.sort(key=lambda a: (a.campaign, a.repository, _KIND_ORDER[a.kind], _tiebreak(a)))
     return Plan(
-        tuple(actions), tuple(summaries), tuple(next_ledgers), frozenset(applies), tuple(notes)
+        tuple(actions),
+        tuple(summaries),
+        tuple(next_ledgers),
+        frozenset(applies),
+        tuple(notes),
+        started_from=tuple(followed[c] for c in sorted(followed)),
+        renamed=tuple(sorted(rename_notes)),
     )
 
 
