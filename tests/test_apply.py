@@ -568,3 +568,30 @@ def test_an_issue_opened_before_a_rename_and_never_recorded_is_found_by_its_old_
     code, _, err, _ = apply(fake, repo)
     assert (code, err) == (0, "")
     _the_issue_moved(fake, repo, old, new, issue.number)
+
+
+def test_a_ledger_from_before_ids_learns_a_rename_from_github_s_redirect(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    """A repository renamed before the ledger recorded ids: its issue is still reached
+    through the redirect, which tells the ledger the id; the next run follows it."""
+    _snapshot_repo(repo)
+    apply(fake, repo)
+    old, numbers = sorted(selected_open(fake).items())[0]
+    (issue,) = tracking_issues(fake)[("crit", old)]
+    state = repo / "reports" / "crit" / "ledger.json"
+    ledger = json.loads(state.read_text())
+    del ledger["repositories"]
+    state.write_text(json.dumps(ledger))
+    new = f"{old}-app"
+    fake.rename_repo(old, new)
+    fake.set_alert_state(new, "code-scanning", numbers[0], "fixed")
+    code, _, err, _ = apply(fake, repo)  # unseen under the old name: the issue says so
+    assert (code, err) == (0, "")
+    assert json.loads(state.read_text())["repositories"][old] == fake.state.repo(new).id
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert f"{old} was renamed to {new}" in out
+    _the_issue_moved(fake, repo, old, new, issue.number)
+    members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
+    assert f"code-scanning:{new}:{numbers[0]}\tfixed\t" in members

@@ -10,6 +10,7 @@ from campaign_sync.renames import (
     Rename,
     current_names,
     follow_renames,
+    learn_from_redirects,
     rename_alert_id,
 )
 
@@ -160,3 +161,16 @@ def test_following_renames_never_loses_or_doubles_a_member_and_is_idempotent(
     assert {i.number for i in followed.issues} <= {i.number for i in ledger.issues}
     # Idempotent: the ledger now records the new names.
     assert follow_renames(followed, current) == (followed, ())
+
+
+def test_a_redirect_teaches_the_ledger_an_id_it_did_not_have() -> None:
+    ledger = _ledger(
+        members=(Member("code-scanning:acme/web:1", "open", T0, T0),),
+        repositories=(("acme/api", 11),),
+    )
+    moved = {"acme/web": "acme/web-app", "acme/other": "acme/other-2"}
+    learned = learn_from_redirects(ledger, moved, {"acme/web-app": 12, "acme/other-2": 13})
+    # Only names the ledger uses, and never over an id it already had.
+    assert learned.repositories == (("acme/api", 11), ("acme/web", 12))
+    assert learn_from_redirects(learned, {"acme/web": "x/y"}, {"x/y": 99}) == learned
+    assert learn_from_redirects(ledger, {}, {}) is ledger

@@ -22,7 +22,7 @@ that failed leaves its part of the ledger as it was, so the next run tries again
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from campaign_sync.commands.plan import Planned
@@ -48,6 +48,7 @@ from campaign_sync.plan import (
     urgency,
 )
 from campaign_sync.readahead import ReadAhead
+from campaign_sync.renames import current_names, learn_from_redirects
 from campaign_sync.render.issue import find_marker, is_latest_event, merge_body
 
 # Every tracking issue carries this label, so issues can be found again by listing it.
@@ -332,14 +333,21 @@ def apply_plan(
                 on_action(action, None)
     finally:
         result.read_fallback = reads.fallback
-        _write_ledgers(planned, progress)
+        _write_ledgers(planned, progress, transport.moved)
     return result
 
 
-def _write_ledgers(planned: Planned, progress: dict[str, _CampaignProgress]) -> None:
+def _write_ledgers(
+    planned: Planned, progress: dict[str, _CampaignProgress], moved: Mapping[str, str]
+) -> None:
+    ids: dict[str, int] = {}
+    if moved:  # GitHub redirected a repository the plan did not know had moved
+        current = current_names(planned.result.repositories, planned.result.alerts)
+        ids = {name: repo_id for repo_id, name in current.items()}
     for ledger in planned.plan.ledgers:
         if ledger.campaign not in progress:
             continue
+        ledger = learn_from_redirects(ledger, moved, ids)
         done = progress[ledger.campaign]
         previous: CampaignLedger = planned.previous[ledger.campaign]
         write_ledger(

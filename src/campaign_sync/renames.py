@@ -126,3 +126,25 @@ def _moved_issues(
         if name not in kept:
             kept[name] = dataclasses.replace(issue, repository=name)
     return tuple(kept[name] for name in sorted(kept))
+
+
+def learn_from_redirects(
+    ledger: CampaignLedger, moved: Mapping[str, str], ids: Mapping[str, int]
+) -> CampaignLedger:
+    """The ledger, knowing the ids of repositories it names that GitHub redirected (OLD ->
+    NEW while applying) and whose new name has a known id: the next run follows them. For a
+    ledger written before ids were recorded, of a repository renamed before that."""
+    learned = {
+        old: ids[new]
+        for old, new in moved.items()
+        if new in ids and old not in dict(ledger.repositories)
+    }
+    if not learned:
+        return ledger
+    named = {i.repository for i in ledger.issues} | {m.repository for m in ledger.members}
+    learned = {old: repo_id for old, repo_id in learned.items() if old in named}
+    if not learned:
+        return ledger
+    return dataclasses.replace(
+        ledger, repositories=tuple(sorted({**dict(ledger.repositories), **learned}.items()))
+    )
