@@ -753,7 +753,9 @@ def _make_plan(
     repositories = {r.full_name: r for r in result.repositories}
     # Repositories are known by id: a ledger's repository renamed or transferred since is
     # followed to its new name first, so everything below sees one name only.
-    current = current_names(result.repositories, result.alerts)
+    # The repository listing names most; alerts (a million) are read only for the rest.
+    unlisted = not repositories.keys() >= set(index.repositories)
+    current = current_names(result.repositories, result.alerts if unlisted else ())
     ids = {name: repo_id for repo_id, name in current.items()}
     followed: dict[str, CampaignLedger] = {}
     renamed: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -41,9 +41,15 @@ def current_names(
 ) -> dict[int, str]:
     """Repository id -> its name this run, from the source's repositories and alerts."""
     names: dict[int, str] = {}
+    last = None
     for alert in alerts:
+        # Sorted alerts come in runs of one repository sharing one (interned) name string:
+        # once its id is known, the rest of the run costs an identity test each.
+        if alert.repository is last:
+            continue
         if alert.repository_id is not None:
             names.setdefault(alert.repository_id, alert.repository)
+            last = alert.repository
     # The repository listing is the authority when both know the id.
     names.update((r.id, r.full_name) for r in repositories if r.id is not None)
     return names
