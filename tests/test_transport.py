@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +17,7 @@ from campaign_sync.github.transport import (
     EtagCache,
     RequestFailed,
     Response,
+    Transport,
     parse_link_header,
 )
 
@@ -234,3 +237,28 @@ def test_a_page_that_is_not_a_list_is_an_error_not_an_empty_page() -> None:
     moved = Response(301, {}, b'{"message": "Moved Permanently", "url": "x"}')
     with pytest.raises(GitHubError, match=r"answered 301 without a list \(Moved Permanently\)"):
         _page(moved, "/orgs/acme/code-scanning/alerts")
+
+
+def test_a_redirect_loop_ends_after_a_few_hops_with_a_clear_message() -> None:
+    """Not something GitHub does (so not in the fake): a server that redirects to itself."""
+
+    class Loop(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", "/repos/acme/web")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Loop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        transport = Transport(auth=None, api_url=f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(GitHubError, match="redirected more than 5 times"):
+            transport.get("/repos/acme/web")
+        assert transport.stats.requests == 6
+    finally:
+        server.shutdown()
+        server.server_close()

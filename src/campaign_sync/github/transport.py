@@ -42,7 +42,7 @@ DEFAULT_API_URL = "https://api.github.com"
 USER_AGENT = f"campaign-sync/{__version__}"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# A rename is one hop; a rename of a transferred repository two. More is a loop.
+# GitHub's repository redirects take one hop (to /repositories/{id}); five is a loop.
 MAX_REDIRECTS = 5
 _REPO_PATH = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)(?:/|$)")
 _REPO_ID_PATH = re.compile(r"^/repositories/(?P<id>\d+)(?:/|$)")
@@ -433,10 +433,14 @@ class Transport:
         by_id = _REPO_ID_PATH.match(new_path)
         new_name = f"{by_name['owner']}/{by_name['repo']}" if by_name else None
         if by_id is not None:
-            # GitHub names the new place by id; one read of it gives the new name.
-            data = self.get(f"/repositories/{by_id['id']}").data
+            # GitHub names the new place by id; one read of it gives the new name. Only a
+            # record: if that read fails, the request being redirected still goes on.
+            try:
+                data = self.get(f"/repositories/{by_id['id']}").data
+            except GitHubError:
+                return
             full_name = data.get("full_name") if isinstance(data, Mapping) else None
-            new_name = full_name if isinstance(full_name, str) else f"repositories/{by_id['id']}"
+            new_name = full_name if isinstance(full_name, str) else None
         if new_name is not None and new_name != name:
             with self._stats_lock:
                 self.moved[name] = new_name
