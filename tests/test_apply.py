@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -57,13 +58,15 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def apply(fake: FakeGitHub, repo: Path, *, force: bool = False) -> tuple[int, str, str, int]:
+def apply(
+    fake: FakeGitHub, repo: Path, *, force: bool = False, orgs: tuple[str, ...] = ("acme",)
+) -> tuple[int, str, str, int]:
     """One apply; returns (exit code, stdout, stderr, write requests it made)."""
     transport = transport_for(fake)
-    source = GitHubSource(transport_for(fake), "acme")
+    sources = [GitHubSource(transport_for(fake), org) for org in orgs]
     out, err = io.StringIO(), io.StringIO()
     before = fake.snapshot()["writes"]
-    code = run_apply(repo, [source], transport, out=out, err=err, now=NOW, force=force)
+    code = run_apply(repo, sources, transport, out=out, err=err, now=NOW, force=force)
     return code, out.getvalue(), err.getvalue(), fake.snapshot()["writes"] - before
 
 
@@ -662,3 +665,141 @@ def test_a_campaign_opened_since_the_plan_read_them_defers_the_create(
     assert action.kind == "create_native_campaign"
     assert "acme has 10 open security campaigns" in why
     assert not _requests_to(fake, "POST", "/orgs/acme/campaigns")
+
+
+# -- a repository renamed or transferred between runs ------------------------------------
+
+
+def _snapshot_repo(repo: Path, orgs: tuple[str, ...] = ("acme",)) -> None:
+    (repo / "campaign-sync.yml").write_text(
+        f"organizations: [{', '.join(orgs)}]\n", encoding="utf-8"
+    )
+    snapshot = CAMPAIGN.replace("membership: rolling", "membership: snapshot")
+    (repo / "campaigns" / "crit.yml").write_text(snapshot, encoding="utf-8")
+
+
+def _moved_story(
+    fake: FakeGitHub, repo: Path, new: str, orgs: tuple[str, ...] = ("acme",)
+) -> tuple[str, int, int, str]:
+    """Apply a snapshot campaign, move one of its repositories to ``new``, fix an alert
+    there and apply again; returns (old name, issue number, fixed alert, stdout)."""
+    apply(fake, repo, orgs=orgs)
+    old, numbers = sorted(selected_open(fake).items())[0]
+    (issue,) = tracking_issues(fake)[("crit", old)]
+    fake.rename_repo(old, new)
+    fake.set_alert_state(new, "code-scanning", numbers[0], "fixed")
+    code, out, err, _ = apply(fake, repo, orgs=orgs)
+    assert (code, err) == (0, "")
+    return old, issue.number, numbers[0], out
+
+
+def _the_issue_moved(fake: FakeGitHub, repo: Path, old: str, new: str, number: int) -> None:
+    issues = tracker.list_issues_with_label(transport_for(fake), new, TOOL_LABEL)
+    assert [(i.number, find_marker(i.body)) for i in issues] == [(number, ("crit", new))]
+    assert issues[0].title.endswith(f": {new}")
+    assert f"repository={old} " not in issues[0].body  # one section, under the new name
+    ledger = json.loads((repo / "reports" / "crit" / "ledger.json").read_text())
+    assert ledger["issues"][new]["number"] == number
+    assert old not in ledger["issues"]
+    assert old not in ledger["repositories"]
+    members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
+    assert f":{old}:" not in members
+    assert f":{new}:" in members
+
+
+def test_a_renamed_repository_keeps_its_issue_and_its_fixes_count(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    _snapshot_repo(repo)
+    old = sorted(selected_open(fake))[0]
+    new = f"{old}-app"
+    old, number, fixed, out = _moved_story(fake, repo, new)
+    assert f"{old} was renamed to {new}" in out
+    assert "Applied 0 of 0" not in out
+    _the_issue_moved(fake, repo, old, new, number)
+    members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
+    assert f"code-scanning:{new}:{fixed}\tfixed\t" in members
+    report = (repo / "reports" / "crit" / "README.md").read_text()
+    assert re.search(r"\| \*\*Done\*\* \| \d+% \(1 of \d+ alerts closed\)", report)
+    # Every other repository is as it was: one issue each, nothing doubled.
+    assert all(len(found) == 1 for found in tracking_issues(fake).values())
+    code, _, _, writes = apply(fake, repo)
+    assert (code, writes) == (0, 0)
+
+
+def test_a_repository_transferred_to_another_organization_keeps_its_issue(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    fake.state.add_org("labs")
+    _snapshot_repo(repo, ("acme", "labs"))
+    old = sorted(selected_open(fake))[0]
+    new = "labs/" + old.split("/")[1]
+    old, number, fixed, out = _moved_story(fake, repo, new, ("acme", "labs"))
+    assert f"{old} was transferred to {new}" in out
+    _the_issue_moved(fake, repo, old, new, number)
+    members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
+    assert f"code-scanning:{new}:{fixed}\tfixed\t" in members
+    code, _, _, writes = apply(fake, repo, orgs=("acme", "labs"))
+    assert (code, writes) == (0, 0)
+
+
+def test_a_repository_transferred_out_of_sight_keeps_its_issue_open(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    """Its alerts vanish from the organization's listings: not fixed, so nothing closes."""
+    fake.state.add_org("labs")
+    _snapshot_repo(repo)  # only acme is listed
+    apply(fake, repo)
+    old = sorted(selected_open(fake))[0]
+    fake.rename_repo(old, "labs/" + old.split("/")[1])
+    code, _, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    ledger = json.loads((repo / "reports" / "crit" / "ledger.json").read_text())
+    assert ledger["issues"][old]["state"] == "open"
+    members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
+    assert "\tfixed\t" not in members
+
+
+def test_an_issue_opened_before_a_rename_and_never_recorded_is_found_by_its_old_marker(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    _snapshot_repo(repo)
+    apply(fake, repo)
+    old = sorted(selected_open(fake))[0]
+    (issue,) = tracking_issues(fake)[("crit", old)]
+    state = repo / "reports" / "crit" / "ledger.json"
+    ledger = json.loads(state.read_text())
+    del ledger["issues"][old]  # as if the run that opened it died before recording it
+    state.write_text(json.dumps(ledger))
+    new = f"{old}-app"
+    fake.rename_repo(old, new)
+    code, _, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    _the_issue_moved(fake, repo, old, new, issue.number)
+
+
+def test_a_ledger_from_before_ids_learns_a_rename_from_github_s_redirect(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    """A repository renamed before the ledger recorded ids: its issue is still reached
+    through the redirect, which tells the ledger the id; the next run follows it."""
+    _snapshot_repo(repo)
+    apply(fake, repo)
+    old, numbers = sorted(selected_open(fake).items())[0]
+    (issue,) = tracking_issues(fake)[("crit", old)]
+    state = repo / "reports" / "crit" / "ledger.json"
+    ledger = json.loads(state.read_text())
+    del ledger["repositories"]
+    state.write_text(json.dumps(ledger))
+    new = f"{old}-app"
+    fake.rename_repo(old, new)
+    fake.set_alert_state(new, "code-scanning", numbers[0], "fixed")
+    code, _, err, _ = apply(fake, repo)  # unseen under the old name: the issue says so
+    assert (code, err) == (0, "")
+    assert json.loads(state.read_text())["repositories"][old] == fake.state.repo(new).id
+    code, out, err, _ = apply(fake, repo)
+    assert (code, err) == (0, "")
+    assert f"{old} was renamed to {new}" in out
+    _the_issue_moved(fake, repo, old, new, issue.number)
+    members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
+    assert f"code-scanning:{new}:{numbers[0]}\tfixed\t" in members

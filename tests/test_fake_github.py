@@ -965,3 +965,49 @@ def test_cli_serves_and_prints_one_json_line() -> None:
         proc.terminate()
         proc.communicate(timeout=10)
     assert proc.returncode == 0
+
+
+# renames and transfers ------------------------------------------------------------------
+
+
+def test_a_rename_over_the_control_api_keeps_id_alerts_and_issues(
+    fake_github_factory: Callable[..., FakeGitHub],
+) -> None:
+    fake = fake_github_factory(repos=3, alerts=60, seed=4)
+    old = fake.repo_names(complete=True)[0]
+    issue = send(fake, "POST", f"/repos/{old}/issues", {"title": "t"}).body["number"]
+    before = get(fake, f"/repos/{old}").body
+    renamed = call(fake.url, "POST", "/_fake/repos/rename", body={"repo": old, "to": f"{old}-app"})
+    assert renamed.body == {"id": before["id"]}
+    listed = {r["id"]: r["full_name"] for r in get(fake, "/orgs/acme/repos?per_page=100").body}
+    assert listed[before["id"]] == f"{old}-app"
+    alerts = get(fake, "/orgs/acme/code-scanning/alerts?per_page=100").body
+    mine = [a for a in alerts if a["repository"]["id"] == before["id"]]
+    assert mine
+    assert {a["repository"]["full_name"] for a in mine} == {f"{old}-app"}
+    assert all(a["html_url"].startswith(f"{fake.config.html_url}/{old}-app/") for a in mine)
+    assert get(fake, f"/repos/{old}-app/issues/{issue}").status == 200
+    # The old name redirects: 301 to a read, 307 to a write, by id, in GitHub's shape.
+    moved = get(fake, f"/repos/{old}/issues/{issue}")
+    location = f"{fake.url}/repositories/{before['id']}/issues/{issue}"
+    assert (moved.status, moved.header("location")) == (301, location)
+    assert moved.body["url"] == location
+    write = send(fake, "PATCH", f"/repos/{old}/issues/{issue}", {"body": "x"})
+    assert (write.status, write.body["message"]) == (307, "Temporary Redirect")
+    assert get(fake, f"/repositories/{before['id']}/issues/{issue}").body["number"] == issue
+
+
+def test_a_transfer_moves_the_alerts_to_the_new_organization_s_listings(
+    fake_github_factory: Callable[..., FakeGitHub],
+) -> None:
+    fake = fake_github_factory(repos=3, alerts=60, seed=4)
+    fake.state.add_org("labs")
+    old = fake.repo_names(complete=True)[0]
+    count = len(get(fake, f"/repos/{old}/dependabot/alerts?per_page=100").body)
+    repo_id = fake.rename_repo(old, "labs/moved")
+    acme = get(fake, "/orgs/acme/dependabot/alerts?per_page=100").body
+    labs = get(fake, "/orgs/labs/dependabot/alerts?per_page=100").body
+    assert all(a["repository"]["id"] != repo_id for a in acme)
+    assert len(labs) == count
+    assert {a["repository"]["full_name"] for a in labs} == ({"labs/moved"} if count else set())
+    assert get(fake, f"/repos/{old}").header("location") == f"{fake.url}/repositories/{repo_id}"

@@ -560,3 +560,25 @@ def test_route_table_matches_the_spec() -> None:
         ("PATCH", "/orgs/{org}/properties/values"),
         ("PUT", "/repos/{owner}/{repo}/topics"),
     }
+
+
+def test_a_renamed_repository_s_old_paths_answer_301_in_github_s_shape() -> None:
+    """Only where the spec declares a 301 (it declares none for the alert listings, and 307
+    only for PATCH and DELETE of the repository itself); its own fake, so renaming a
+    repository leaves the other tests' alone."""
+    with FakeGitHub(repos=2, alerts=20, seed=3, simulated_clock=True) as fake:
+        contract = Contract(fake)
+        old = writable(fake)
+        issue = contract(
+            "POST", "/repos/{owner}/{repo}/issues", f"/repos/{old}/issues", {"title": "t"}
+        ).body["number"]
+        repo_id = fake.rename_repo(old, f"{old}-app")
+        for template, path in [
+            ("/repos/{owner}/{repo}", f"/repos/{old}"),
+            ("/repos/{owner}/{repo}/issues", f"/repos/{old}/issues"),
+            ("/repos/{owner}/{repo}/issues/{issue_number}", f"/repos/{old}/issues/{issue}"),
+        ]:
+            reply = contract("GET", template, path, expect=301)
+            moved = path.replace(f"/repos/{old}", f"/repositories/{repo_id}")
+            assert reply.body["message"] == "Moved Permanently"
+            assert reply.body["url"] == reply.headers["location"] == fake.url + moved

@@ -569,6 +569,20 @@ def test_merge_replaces_only_the_section_of_the_same_campaign_and_repository() -
     assert merge_body(body, mine) == f"{mine}\n\n{body}"
 
 
+def test_merge_replaces_the_section_marked_with_a_name_the_repository_had() -> None:
+    """After a rename the issue holds a section marked with the old name: that one is
+    replaced (no second section), and only for the same campaign."""
+    before = render_section(make_campaign(), "acme/web-old", None, [], today=TODAY)
+    mine = section([])
+    body = f"notes\n{before}\nmore"
+    merged = merge_body(body, mine, ["acme/web-old"])
+    assert merged == f"notes\n{mine}\nmore"
+    assert marker_lines(merged) == (1, 1)
+    assert merge_body(body, mine) == f"{mine}\n\n{body}"  # without the old name: not ours
+    other = render_section(make_campaign(id="xss"), "acme/web-old", None, [], today=TODAY)
+    assert merge_body(other, mine, ["acme/web-old"]) == f"{mine}\n\n{other}"
+
+
 def test_merge_refuses_a_section_without_markers() -> None:
     with pytest.raises(ValueError, match="not a campaign-sync section"):
         merge_body("x", "just text")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from datetime import datetime
@@ -226,6 +227,9 @@ def test_json_of_another_shape_or_version_is_refused(tmp_path: Path, document: s
         '"issues": {"acme/web": {"number": "seven"}}',
         '"notices": null',
         '"autofix_requested": 5',
+        '"repositories": ["acme/web"]',
+        '"repositories": {"acme/web": null}',
+        '"repositories": {"acme/web": "12"}',
     ],
 )
 def test_json_with_misshapen_fields_is_a_config_error(tmp_path: Path, fields: str) -> None:
@@ -235,6 +239,17 @@ def test_json_with_misshapen_fields_is_a_config_error(tmp_path: Path, fields: st
     path.write_text('{"version": 1, ' + fields + "}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=str(path)):
         read_ledger(tmp_path, "sqli")
+
+
+def test_a_ledger_written_before_repository_ids_loads_and_writes_none(tmp_path: Path) -> None:
+    folder = tmp_path / "sqli"
+    folder.mkdir()
+    (folder / STATE_FILE).write_text('{"version": 1, "issues": {}}\n', encoding="utf-8")
+    ledger = read_ledger(tmp_path, "sqli")
+    assert ledger.repositories == ()
+    assert '"repositories"' not in render_state(ledger)  # no diff until an id is known
+    with_ids = dataclasses.replace(ledger, repositories=(("acme/web", 12),))
+    assert '"repositories": {\n    "acme/web": 12\n  }' in render_state(with_ids)
 
 
 # --- round trip over arbitrary ledgers ------------------------------------------------
@@ -295,6 +310,9 @@ def ledgers(draw: st.DrawFn) -> CampaignLedger:
         watermark=draw(st.none() | timestamps),
         due_notice_sent=draw(st.booleans()),
         closed_notice_sent=draw(st.booleans()),
+        repositories=tuple(
+            sorted(draw(st.dictionaries(repositories, st.integers(1, 10**9), max_size=4)).items())
+        ),
     )
 
 

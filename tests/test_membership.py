@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from campaign_sync.membership import joins, update_members
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
@@ -175,6 +177,32 @@ def test_member_follows_its_alert(
 def test_unseen_alert_keeps_the_ledger_state() -> None:
     ledger = CampaignLedger("sqli", members=(member(1), member(2, "fixed")), activated=EARLIER)
     assert run(make_campaign("rolling"), ledger, []) == ledger.members
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 20), st.sampled_from(["open", "fixed", "dismissed"])),
+        unique_by=lambda t: t[0],
+        max_size=12,
+    ),
+    st.sets(st.integers(1, 20)),
+    st.sampled_from(["snapshot", "rolling"]),
+)
+def test_an_alert_missing_from_the_listing_never_changes_state(
+    ledger_states: list[tuple[int, str]], listed: set[int], membership: str
+) -> None:
+    """Whatever the listing leaves out (a repository transferred away, a page that came
+    back empty), its members keep the ledger's state: only a seen alert changes one."""
+    ledger = CampaignLedger(
+        "sqli",
+        members=tuple(sorted(member(n, state) for n, state in ledger_states)),
+        activated=EARLIER,
+    )
+    seen = [alert(n, "fixed", fixed_at=FIXED_AT) for n in sorted(listed)]
+    after = {m.alert_id: m for m in run(make_campaign(membership), ledger, seen)}
+    for before in ledger.members:
+        if int(before.alert_id.rsplit(":", 1)[1]) not in listed:
+            assert after[before.alert_id] == before
 
 
 def test_frozen_repository_keeps_the_ledger_state_and_takes_no_one() -> None:

@@ -1059,3 +1059,84 @@ def test_the_plan_counts_writes_of_applied_campaigns_and_the_runs_they_take() ->
     assert (plan.runs_needed, plan.hours_needed) == (3, 3)  # a run an hour
     big = dataclasses.replace(plan, writes_per_run=5_000)
     assert (big.runs_needed, big.hours_needed) == (1, 1)
+
+
+# --- renamed and transferred repositories ---------------------------------------------
+
+WEB_ID = 12
+
+
+def _renamed_run(
+    new: str, states: tuple[str, str] = ("open", "open")
+) -> tuple[Campaign, dict[str, CampaignLedger], list[Alert], list[Repository]]:
+    """A snapshot campaign applied with acme/web (id 12), then acme/web renamed ``new``."""
+    campaign = make_campaign()
+    before = [cs(W1, repository_id=WEB_ID), cs(W2, repository_id=WEB_ID), cs(A3)]
+    listed = [Repository("acme/web", id=WEB_ID), Repository("acme/api", id=3)]
+    ledgers = apply_purely(plan_for([campaign], before, repositories=listed), [7, 8])
+    after = [
+        alert(new, 1, states[0], repository_id=WEB_ID),
+        alert(new, 2, states[1], repository_id=WEB_ID),
+        cs(A3),
+    ]
+    return campaign, ledgers, after, [Repository(new, id=WEB_ID), Repository("acme/api", id=3)]
+
+
+def test_the_ledger_records_each_repository_id() -> None:
+    _, ledgers, _, _ = _renamed_run("acme/web-app")
+    assert ledgers["sqli"].repositories == (("acme/api", 3), ("acme/web", WEB_ID))
+
+
+def test_a_renamed_repository_keeps_its_members_and_its_issue() -> None:
+    campaign, ledgers, after, listed = _renamed_run("acme/web-app", ("fixed", "open"))
+    issue = ledgers["sqli"].issue_map()["acme/web"].number
+    plan = plan_for([campaign], after, ledgers, repositories=listed)
+    update = only(plan, UpdateIssue)
+    assert (update.repository, update.number) == ("acme/web-app", issue)
+    assert update.previous_names == ("acme/web",)
+    assert update.retitle == (
+        "[Security campaign] SQL injection burn-down: acme/web",
+        "[Security campaign] SQL injection burn-down: acme/web-app",
+    )
+    assert "<!-- campaign-sync:v1 campaign=sqli repository=acme/web-app -->" in update.section
+    assert not [a for a in plan.actions if isinstance(a, CreateIssue | CloseIssue)]
+    (ledger,) = plan.ledgers
+    assert [m[:2] for m in ledger.members] == [
+        ("code-scanning:acme/api:3", "open"),
+        ("code-scanning:acme/web-app:1", "fixed"),  # the snapshot sees the fix
+        ("code-scanning:acme/web-app:2", "open"),
+    ]
+    assert [(i.repository, i.number) for i in ledger.issues] == [
+        ("acme/api", ledgers["sqli"].issue_map()["acme/api"].number),
+        ("acme/web-app", issue),
+    ]
+    assert ledger.repositories == (("acme/api", 3), ("acme/web-app", WEB_ID))
+    assert plan.notes == (
+        f"sqli: acme/web was renamed to acme/web-app: 2 members and issue #{issue} follow it",
+    )
+    summary = plan.campaigns[0]
+    assert (summary.members["fixed"], summary.unseen) == (1, 0)
+    # The next run is a fixed point: nothing moves twice, nothing is rewritten.
+    again = plan_for([campaign], after, apply_purely(plan), repositories=listed)
+    assert (again.actions, again.notes) == ((), ())
+
+
+def test_a_repository_transferred_to_another_listed_organization_is_followed() -> None:
+    campaign, ledgers, after, listed = _renamed_run("labs/web", ("fixed", "fixed"))
+    issue = ledgers["sqli"].issue_map()["acme/web"].number
+    plan = plan_for([campaign], after, ledgers, repositories=listed)
+    assert kinds(plan) == [("update_issue", "labs/web"), ("close_issue", "labs/web")]
+    assert {a.number for a in plan.actions if isinstance(a, UpdateIssue | CloseIssue)} == {issue}
+    assert plan.notes[0].startswith("sqli: acme/web was transferred to labs/web")
+
+
+def test_a_repository_gone_from_the_listing_closes_nothing() -> None:
+    """Transferred to an organization the run does not list (or deleted, or hidden from
+    the token): an empty listing where alerts were is not evidence they were fixed."""
+    campaign, ledgers, _, _ = _renamed_run("acme/web-app")
+    plan = plan_for([campaign], [cs(A3)], ledgers, repositories=[Repository("acme/api", id=3)])
+    assert not [a for a in plan.actions if isinstance(a, CloseIssue)]
+    (ledger,) = plan.ledgers
+    assert ledger.member_map()["code-scanning:acme/web:1"].state == "open"
+    assert ledger.issue_map()["acme/web"].state == "open"
+    assert ledger.repositories == (("acme/api", 3), ("acme/web", WEB_ID))  # still known

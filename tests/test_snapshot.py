@@ -686,3 +686,18 @@ def test_example_alerts_the_campaigns_leave_out() -> None:
     assert alerts["dependabot:acme/inventory-service:9"].ecosystem == "go"
     assert alerts["dependabot:acme/inventory-service:6"].state == "dismissed"
     assert alerts["dependabot:acme/web-admin:8"].state_reason == "auto_dismissed"
+
+
+def test_a_redirect_body_is_an_error_not_an_empty_page(tmp_path: Path) -> None:
+    body = {
+        "message": "Moved Permanently",
+        "url": "https://api.github.com/repositories/12/code-scanning/alerts",
+        "documentation_url": "https://docs.github.com/rest",
+    }
+    path = write(tmp_path / "moved.json", json.dumps(body))
+    assert error_of(path) == (
+        f"{path}:1:1: item 1 is GitHub's redirect ('Moved Permanently' to "
+        "'https://api.github.com/repositories/12/code-scanning/alerts'), not an alert: the "
+        "repository was renamed or transferred. Take the snapshot again under its new name, "
+        "or with a client that follows redirects"
+    )

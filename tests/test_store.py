@@ -195,3 +195,44 @@ def test_an_unchanged_listing_does_not_rewrite_the_store(fake: FakeGitHub, tmp_p
     fake.set_alert_state(first.repository, first.type, first.number, "fixed")
     fetch(fake, tmp_path)
     assert path.stat().st_mtime_ns != before
+
+
+def _by_number(alerts: tuple[Alert, ...], repository: str) -> list[tuple[str, int | None]]:
+    return sorted((a.type, a.number) for a in alerts if a.repository == repository)
+
+
+def test_a_renamed_repository_s_stored_alerts_take_its_new_name(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    """Renaming changes no alert: the incremental listing does not list them again, and the
+    store must not keep them under the old name (another repository's, to the plan)."""
+    first, _, _ = fetch(fake, tmp_path)
+    old = first.repositories[0].full_name
+    new = f"{old}-app"
+    expected = _by_number(first.alerts, old)
+    fake.rename_repo(old, new)
+    # Within the day the repositories come from the store; a fix listed under the new name
+    # is what tells the run where the repository went.
+    fake.clock.advance(7200)
+    fixed = next(a for a in first.alerts if a.repository == old and a.is_open)
+    fake.set_alert_state(new, fixed.type, fixed.number or 0, "fixed")
+    soon, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=2))
+    assert _by_number(soon.alerts, old) == []
+    assert _by_number(soon.alerts, new) == expected
+    assert len(soon.alerts) == len(first.alerts)
+    assert new in {r.full_name for r in soon.repositories}
+    # And a listing of the repositories a day later agrees with the store.
+    later, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=21))
+    assert later.alerts == soon.alerts
+
+
+def test_a_renamed_repository_is_followed_by_the_next_repository_listing(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    first, _, _ = fetch(fake, tmp_path)
+    old = first.repositories[0].full_name
+    expected = _by_number(first.alerts, old)
+    fake.rename_repo(old, f"{old}-app")
+    later, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=21))
+    assert _by_number(later.alerts, old) == []
+    assert _by_number(later.alerts, f"{old}-app") == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -9,10 +11,13 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
+from campaign_sync.github.listing import AlertQuery, _page, iter_alerts
 from campaign_sync.github.transport import (
     AmbiguousWrite,
     EtagCache,
     RequestFailed,
+    Response,
+    Transport,
     parse_link_header,
 )
 
@@ -151,3 +156,109 @@ def test_params_encoding(fake_github: FakeGitHub) -> None:
     logged = fake_github.requests()[-1]
     assert "severity=critical,high" in str(logged)
     assert "scope" not in str(logged)
+
+
+# -- redirects: a renamed or transferred repository ------------------------------------
+
+
+def test_a_get_to_a_renamed_repository_is_followed_and_the_new_name_recorded(
+    fake_github: FakeGitHub,
+) -> None:
+    old = fake_github.repo_names(complete=True)[0]
+    repo_id = fake_github.rename_repo(old, f"{old}-app")
+    transport = transport_for(fake_github)
+    response = transport.get(f"/repos/{old}")
+    assert response.status == 200
+    assert (response.data["full_name"], response.data["id"]) == (f"{old}-app", repo_id)
+    assert transport.moved == {old: f"{old}-app"}
+    statuses = [(r["path"].split("?")[0], r["status"]) for r in fake_github.requests()]
+    assert (f"/repos/{old}", 301) in statuses
+
+
+def test_a_redirected_listing_is_read_not_taken_for_an_empty_page(
+    fake_github: FakeGitHub,
+) -> None:
+    old = fake_github.repo_names(complete=True)[0]
+    transport = transport_for(fake_github)
+    before = list(
+        iter_alerts(
+            transport,
+            f"/repos/{old}/code-scanning/alerts",
+            "code-scanning",
+            AlertQuery(),
+            repository=old,
+        )
+    )
+    assert before
+    fake_github.rename_repo(old, f"{old}-app")
+    after = list(
+        iter_alerts(
+            transport_for(fake_github),
+            f"/repos/{old}/code-scanning/alerts",
+            "code-scanning",
+            AlertQuery(),
+            repository=old,
+        )
+    )
+    # The same alerts, each once, under the name GitHub redirected to.
+    assert [a.number for a in after] == [a.number for a in before]
+    assert {a.repository for a in after} == {f"{old}-app"}
+
+
+def test_a_write_to_a_renamed_repository_follows_its_307(fake_github: FakeGitHub) -> None:
+    old = fake_github.repo_names(archived=False, complete=True)[0]
+    transport = transport_for(fake_github, write_interval=0)
+    number = transport.request("POST", f"/repos/{old}/issues", body={"title": "t"}).data["number"]
+    fake_github.rename_repo(old, f"{old}-app")
+    updated = transport.request("PATCH", f"/repos/{old}/issues/{number}", body={"body": "moved"})
+    assert updated.status == 200
+    assert updated.data["body"] == "moved"
+    assert transport.get(f"/repos/{old}-app/issues/{number}").data["body"] == "moved"
+    assert [r["status"] for r in fake_github.requests() if r["method"] == "PATCH"] == [307, 200]
+
+
+def test_a_redirect_off_the_api_host_is_refused_and_the_token_stays_home(
+    fake_github_factory: Factory,
+) -> None:
+    home = fake_github_factory(repos=2, alerts=10, seed=2)
+    elsewhere = fake_github_factory(repos=2, alerts=10, seed=3)
+    old = home.repo_names()[0]
+    home.rename_repo(old, f"{old}-app")
+    transport = transport_for(home)
+    home.state.set_base_url(elsewhere.url)  # its Locations now name another host
+    with pytest.raises(GitHubError) as caught:
+        transport.get(f"/repos/{old}/code-scanning/alerts")
+    assert "not followed, so the token was not sent there" in str(caught.value)
+    assert elsewhere.requests() == []
+    assert transport.moved == {}
+
+
+def test_a_page_that_is_not_a_list_is_an_error_not_an_empty_page() -> None:
+    moved = Response(301, {}, b'{"message": "Moved Permanently", "url": "x"}')
+    with pytest.raises(GitHubError, match=r"answered 301 without a list \(Moved Permanently\)"):
+        _page(moved, "/orgs/acme/code-scanning/alerts")
+
+
+def test_a_redirect_loop_ends_after_a_few_hops_with_a_clear_message() -> None:
+    """Not something GitHub does (so not in the fake): a server that redirects to itself."""
+
+    class Loop(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", "/repos/acme/web")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Loop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        transport = Transport(auth=None, api_url=f"http://127.0.0.1:{server.server_port}")
+        with pytest.raises(GitHubError, match="redirected more than 5 times"):
+            transport.get("/repos/acme/web")
+        assert transport.stats.requests == 6
+    finally:
+        server.shutdown()
+        server.server_close()

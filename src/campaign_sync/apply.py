@@ -22,7 +22,7 @@ that failed leaves its part of the ledger as it was, so the next run tries again
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from campaign_sync.commands.plan import Planned
@@ -48,6 +48,7 @@ from campaign_sync.plan import (
     urgency,
 )
 from campaign_sync.readahead import ReadAhead
+from campaign_sync.renames import current_names, learn_from_redirects
 from campaign_sync.render.issue import find_marker, is_latest_event, merge_body
 
 # Every tracking issue carries this label, so issues can be found again by listing it.
@@ -76,8 +77,18 @@ class _CampaignProgress:
     failures: int = 0
 
 
-def _owned(campaign: str, repository: str) -> Callable[[str], bool]:
-    return lambda body: find_marker(body or "") == (campaign, repository)
+def _owned(
+    campaign: str, repository: str, previous_names: Sequence[str] = ()
+) -> Callable[[str], bool]:
+    """Whether an issue body holds this campaign's section for the repository: marked with
+    its name, or with a name it had before a rename (the issue moved with it)."""
+    names = {repository, *previous_names}
+
+    def owned(body: str) -> bool:
+        marker = find_marker(body or "")
+        return marker is not None and marker[0] == campaign and marker[1] in names
+
+    return owned
 
 
 def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> tracker.IssueRef | None:
@@ -86,7 +97,7 @@ def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> trac
     A repository's labelled issues are listed once a run, however many campaigns open an
     issue there: what this run opens it knows already.
     """
-    is_ours = _owned(action.campaign, action.repository)
+    is_ours = _owned(action.campaign, action.repository, action.previous_names)
     found = [issue for issue in reads.labelled(position, action.repository) if is_ours(issue.body)]
     return found[0] if found else None  # oldest first: the one to keep
 
@@ -108,16 +119,33 @@ def _comment_once(
     return (*posted, body)
 
 
+def _renamed_title(title: str, action: CreateIssue) -> str | None:
+    """The new title of an issue opened before its repository was renamed, if the tool
+    wrote its title (it names the old repository where ``action.title`` names the new);
+    None to leave it, a human's title included."""
+    stem = action.title.removesuffix(action.repository)
+    if stem == action.title:
+        return None  # cut to GitHub's length: not worth guessing
+    return action.title if any(title == stem + old for old in action.previous_names) else None
+
+
 def _create(
     transport: Transport, reads: ReadAhead, position: int, action: CreateIssue
 ) -> TrackedIssue:
     existing = _find_existing(reads, position, action)
     if existing is not None:
         # Opened by an earlier run that did not live to record it.
-        body = merge_body(existing.body, action.section)
+        body = merge_body(existing.body, action.section, action.previous_names)
+        title = _renamed_title(existing.title, action)
         reads.writing(action.repository, existing.number)
-        if body != existing.body:
-            tracker.update_issue_body(transport, action.repository, existing.number, body)
+        if body != existing.body or title is not None:
+            tracker.update_issue(
+                transport,
+                action.repository,
+                existing.number,
+                title=title,
+                body=body if body != existing.body else None,
+            )
         if existing.state != "open":
             tracker.reopen_issue(transport, action.repository, existing.number)
         return TrackedIssue(action.repository, existing.number, "open", action.digest)
@@ -128,7 +156,7 @@ def _create(
         body=merge_body(None, action.section),
         labels=(TOOL_LABEL, *action.labels),
         assignees=action.assignees,
-        find_existing=_owned(action.campaign, action.repository),
+        find_existing=_owned(action.campaign, action.repository, action.previous_names),
     )
     return TrackedIssue(action.repository, created.number, "open", action.digest)
 
@@ -145,10 +173,18 @@ def _execute(
         issues[action.repository] = _create(transport, reads, position, action)
     elif isinstance(action, UpdateIssue):
         current = reads.issue(position, action.repository, action.number)
-        body = merge_body(current.body, action.section)
-        if body != current.body:
+        body = merge_body(current.body, action.section, action.previous_names)
+        # Renamed: a title as the tool wrote it names the old repository; a human's stays.
+        title = action.retitle[1] if action.retitle and current.title == action.retitle[0] else None
+        if body != current.body or title is not None:
             known = reads.writing(action.repository, action.number)
-            updated = tracker.update_issue_body(transport, action.repository, action.number, body)
+            updated = tracker.update_issue(
+                transport,
+                action.repository,
+                action.number,
+                title=title,
+                body=body if body != current.body else None,
+            )
             reads.wrote(action.repository, action.number, updated, known)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
@@ -319,14 +355,21 @@ def apply_plan(
                 on_action(action, None)
     finally:
         result.read_fallback = reads.fallback
-        _write_ledgers(planned, progress)
+        _write_ledgers(planned, progress, transport.moved)
     return result
 
 
-def _write_ledgers(planned: Planned, progress: dict[str, _CampaignProgress]) -> None:
+def _write_ledgers(
+    planned: Planned, progress: dict[str, _CampaignProgress], moved: Mapping[str, str]
+) -> None:
+    ids: dict[str, int] = {}
+    if moved:  # GitHub redirected a repository the plan did not know had moved
+        current = current_names(planned.result.repositories, planned.result.alerts)
+        ids = {name: repo_id for repo_id, name in current.items()}
     for ledger in planned.plan.ledgers:
         if ledger.campaign not in progress:
             continue
+        ledger = learn_from_redirects(ledger, moved, ids)
         done = progress[ledger.campaign]
         previous: CampaignLedger = planned.previous[ledger.campaign]
         write_ledger(

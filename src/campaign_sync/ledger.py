@@ -7,9 +7,11 @@ or changes state is a one-line diff::
     code-scanning:acme/web:42<TAB>open<TAB>2026-11-28T06:00:00Z<TAB>2026-11-28T06:00:00Z
 
 ``reports/<id>/ledger.json`` holds the rest: tracking issue numbers, the native campaign,
-the incremental watermark. Both are written deterministically (sorted, fixed formatting)
-and atomically (a temporary file renamed over the old one), so an interrupted run leaves
-either the old ledger or the new one, never half of one.
+the incremental watermark, and each repository's id (``repositories``: name -> id; it
+survives renames and transfers, so a renamed repository keeps its members and issue).
+Both are written deterministically (sorted, fixed formatting) and atomically (a temporary
+file renamed over the old one), so an interrupted run leaves either the old ledger or the
+new one, never half of one.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ def render_state(ledger: CampaignLedger) -> str:
         },
         "autofix_requested": sorted(ledger.autofix_requested),
     }
+    if ledger.repositories:
+        # Only once known: a ledger written before ids were recorded reads the same.
+        document["repositories"] = dict(ledger.repositories)
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -112,6 +117,12 @@ def _ledger_from(
         watermark=state.get("watermark"),
         due_notice_sent=bool(notices.get("due", False)),
         closed_notice_sent=bool(notices.get("closed", False)),
+        repositories=tuple(
+            sorted(
+                (str(name), _repository_id(repo_id))
+                for name, repo_id in _mapping(state.get("repositories", {}), "repositories").items()
+            )
+        ),
     )
 
 
@@ -127,6 +138,13 @@ def _optional_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"expected a number, got {value!r}")
     return value
+
+
+def _repository_id(value: Any) -> int:
+    repo_id = _optional_int(value)
+    if repo_id is None:
+        raise TypeError("a repository id must be a number, got null")
+    return repo_id
 
 
 def _timestamp(value: str) -> bool:

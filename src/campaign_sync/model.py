@@ -294,6 +294,9 @@ class CampaignLedger:
     watermark: str | None = None
     due_notice_sent: bool = False
     closed_notice_sent: bool = False
+    # (full name, id) of each repository of its members and issues, sorted: the id survives
+    # a rename or transfer, so the next run finds them under the new name.
+    repositories: tuple[tuple[str, int], ...] = ()
 
     def member_map(self) -> dict[str, Member]:
         return {m.alert_id: m for m in self.members}

@@ -47,6 +47,7 @@ from campaign_sync.native import (
     contact_link,
     ghes_note,
 )
+from campaign_sync.renames import current_names, follow_renames
 from campaign_sync.render.issue import (
     DueDates,
     SectionSource,
@@ -74,6 +75,9 @@ class CreateIssue:
     content_digest: str | None
     labels: tuple[str, ...]
     assignees: tuple[str, ...]
+    # Names the repository had before a rename: an issue found there whose marker names
+    # one of them is this issue, opened before the rename by a run that did not record it.
+    previous_names: tuple[str, ...] = ()
     kind: Literal["create_issue"] = "create_issue"
 
     @property
@@ -96,6 +100,10 @@ class UpdateIssue:
     number: int
     content: str | SectionSource
     digest: str
+    # After a rename: the section marked with an old name is the one replaced, and a title
+    # still as the tool wrote it (first) becomes the new one (second); a human's stays.
+    previous_names: tuple[str, ...] = ()
+    retitle: tuple[str, str] | None = None
     kind: Literal["update_issue"] = "update_issue"
 
     @property
@@ -298,6 +306,11 @@ class Plan:
     issues_per_read: int = 1
     repositories_per_read: int = 1
     live_reads: int = 0  # requests plan made to read GitHub's limits (server, open campaigns)
+    # The ledgers the plan started from: as read, renamed repositories followed (apply
+    # starts from these, so an issue that moved with its repository is found by its name).
+    started_from: tuple[CampaignLedger, ...] = ()
+    # What followed a renamed or transferred repository (also among the notes), for apply.
+    renamed: tuple[str, ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -568,11 +581,19 @@ def plan_campaign(
     now: datetime,
     slots: NativeSlots | None = None,
     watermark: str | None = None,
+    ids: Mapping[str, int] | None = None,
+    renamed_from: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
-    """The actions, the next ledger and notes for one campaign. ``slots``: the open
-    campaigns left in each organization (by default: read from nothing but the ledger)."""
+    """The actions, the next ledger and notes for one campaign.
+
+    ``slots``: the open campaigns left in each organization (by default: read from nothing
+    but the ledger). ``ids`` are this run's repository ids by name (the next ledger records
+    them); ``renamed_from`` the names a repository had in the ledger before a rename (its
+    ledger already follows it: see ``renames.follow_renames``).
+    """
     if slots is None:
         slots = NativeSlots(NativeContext(), _recorded_open({campaign.id: ledger}))
+    renamed_from = renamed_from or {}
     stamp = _now_text(now)
     today = now.date()
     seen = index.by_id
@@ -629,13 +650,24 @@ def plan_campaign(
                         None,
                         campaign.tracking.labels,
                         campaign.tracking.assignees,
+                        renamed_from.get(repository, ()),
                     )
                 )
             continue
         number = existing.number
         digest = source.digest()
-        if existing.digest != digest:
-            actions.append(UpdateIssue(campaign.id, repository, number, source, digest))
+        previous_names = renamed_from.get(repository, ())
+        if existing.digest != digest or previous_names:
+            retitle = (
+                (render_title(campaign, previous_names[0]), render_title(campaign, repository))
+                if previous_names
+                else None
+            )
+            actions.append(
+                UpdateIssue(
+                    campaign.id, repository, number, source, digest, previous_names, retitle
+                )
+            )
         state = existing.state
         if existing.state == "open" and (open_count == 0 or campaign.state == "closed"):
             if campaign.state == "closed":
@@ -712,8 +744,15 @@ def plan_campaign(
         # (Not alerts.count(None): that compares every Alert with None in Python.)
         unseen=len(alerts) - sum(map(bool, alerts)),
     )
+    known = dict(ledger.repositories)
+    known.update(ids or {})
     next_ledger = dataclasses.replace(
         ledger,
+        repositories=tuple(
+            (name, known[name])
+            for name in sorted(by_repo.keys() | next_issues.keys())
+            if name in known
+        ),
         members=members,
         issues=tuple(next_issues[k] for k in sorted(next_issues)),
         activated=activated,
@@ -796,6 +835,20 @@ def _make_plan(
 ) -> Plan:
     index = AlertIndex.build(result.alerts)
     repositories = {r.full_name: r for r in result.repositories}
+    # Repositories are known by id: a ledger's repository renamed or transferred since is
+    # followed to its new name first, so everything below sees one name only.
+    # The repository listing names most; alerts (a million) are read only for the rest.
+    unlisted = not repositories.keys() >= set(index.repositories)
+    current = current_names(result.repositories, result.alerts if unlisted else ())
+    ids = {name: repo_id for repo_id, name in current.items()}
+    followed: dict[str, CampaignLedger] = {}
+    renamed: dict[str, dict[str, tuple[str, ...]]] = {}
+    rename_notes: list[str] = []
+    for campaign_id, ledger in ledgers.items():
+        followed[campaign_id], moves = follow_renames(ledger, current)
+        renamed[campaign_id] = {m.new: (m.old,) for m in moves}
+        rename_notes.extend(m.describe(campaign_id) for m in moves)
+    ledgers = followed
     # Repositories whose alerts are unknown this run: unreadable, or archived.
     frozen_owners = {s.scope for s in result.skipped if "/" not in s.scope}
     frozen = frozenset(
@@ -808,7 +861,7 @@ def _make_plan(
     next_ledgers: list[CampaignLedger] = []
     summaries: list[CampaignSummary] = []
     applies: set[str] = set()
-    notes: list[str] = []
+    notes: list[str] = sorted(rename_notes)
     slots = NativeSlots(native, _recorded_open(ledgers))
     notes.extend(_native_context_notes(campaigns, native))
     for campaign in sorted(campaigns, key=lambda c: c.id):
@@ -822,6 +875,8 @@ def _make_plan(
             now=now,
             slots=slots,
             watermark=result.watermark,
+            ids=ids,
+            renamed_from=renamed.get(campaign.id),
         )
         summaries.append(summary)
         notes.extend(campaign_notes)
@@ -841,6 +896,8 @@ def _make_plan(
         frozenset(applies),
         tuple(notes),
         live_reads=native.reads,
+        started_from=tuple(followed[c] for c in sorted(followed)),
+        renamed=tuple(sorted(rename_notes)),
     )
 
 

@@ -6,7 +6,8 @@ Routes (JSON bodies, no authentication, exempt from faults unless configured oth
 ``POST /_fake/config``, ``POST /_fake/tokens``, ``POST /_fake/tokens/revoke``,
 ``POST /_fake/tokens/permissions`` (``{"token", "remove"}`` or ``{"token", "grant", "level"}``),
 ``POST /_fake/rate-limit`` (``{"token", "remaining", "resource"}``), ``POST /_fake/repos/archive``,
-``POST /_fake/repos/feature``, ``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
+``POST /_fake/repos/feature``, ``POST /_fake/repos/rename`` (``{"repo", "to"}``),
+``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
 ``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``).
 """
 
@@ -74,6 +75,9 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         fake.set_feature(body["repo"], body["feature"], bool(body.get("enabled", False)))
         return {"ok": True}
 
+    def rename(body: dict[str, Any]) -> Any:
+        return {"id": fake.rename_repo(body["repo"], body["to"])}
+
     def blank(body: dict[str, Any]) -> Any:
         kinds = tuple(body.get("kinds", ("code-scanning", "dependabot", "secret-scanning")))
         fake.blank_alerts(body.get("org", fake.org), kinds, bool(body.get("blank", True)))
@@ -106,6 +110,7 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         "/_fake/rate-limit": rate_limit,
         "/_fake/repos/archive": archive,
         "/_fake/repos/feature": feature,
+        "/_fake/repos/rename": rename,
         "/_fake/orgs/blank": blank,
         "/_fake/alerts": add_alert,
         "/_fake/alerts/state": alert_state,

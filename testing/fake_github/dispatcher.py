@@ -9,6 +9,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from . import (
     routes_alerts,
@@ -30,6 +31,7 @@ from .http_util import (
     etag_for,
     etag_matches,
     fail,
+    json_response,
 )
 from .model import Token
 from .ratelimit import PrimaryLimiter, SecondaryLimiter, rate_identity
@@ -45,6 +47,7 @@ ALL_ROUTES: list[Route] = (
     + routes_apps.routes()
     + routes_graphql.routes()
 )
+REDIRECT_DOCS = "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api"
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
     "If you reach out to GitHub Support for help, please include the request ID {rid}."
@@ -91,6 +94,7 @@ class Dispatcher:
                     return self._fault(fault)
             return Outcome(self.control(req))
         fault = self.faults.draw()
+        self._by_id(req)
         match = self.router.match(req.method, req.path)
         template = match[0].template if match else "<unknown>"
         ambiguous = fault is not None and req.is_write and self.faults.config.ambiguous_writes
@@ -276,7 +280,50 @@ class Dispatcher:
         if "repo" in params and ctx.org is not None:
             ctx.repo = ctx.org.repos.get(params["repo"].lower())
             if ctx.repo is None:
+                moved = self.state.moved_to(f"{ctx.org.login}/{params['repo']}")
+                if moved is not None:
+                    raise HttpError(self._moved(ctx.req, moved.id))
                 raise fail(404, "Not Found", route.doc)
+
+    def _moved(self, req: Request, repo_id: int) -> Response:
+        """GitHub's answer to a request that names a renamed or transferred repository.
+
+        GitHub: "With repository redirects, you'll be able to make an API request using the
+        repository's old location and receive either a 301 or 307 HTTP redirect, depending
+        on the type of request being made. You can then follow the redirect to the new
+        location." (developer.github.com/changes/2015-04-17-preview-repository-redirects).
+        Which status goes with which request is in GitHub's OpenAPI description
+        (testing/openapi): GET /repos/{owner}/{repo} and the issue reads list 301
+        (moved_permanently), PATCH and DELETE /repos/{owner}/{repo} list 307. The Location
+        names the repository by its id, ``/repositories/{id}/...``, which survives renames.
+        """
+        parts = req.path.split("/", 4)  # "", "repos", owner, repo, rest
+        rest = "/" + parts[4] if len(parts) > 4 else ""
+        location = f"{self.base_url}/repositories/{repo_id}{rest}"
+        query = urlencode(req.query)
+        if query:
+            location += "?" + query
+        permanent = req.method in ("GET", "HEAD")
+        return json_response(
+            301 if permanent else 307,
+            {
+                "message": "Moved Permanently" if permanent else "Temporary Redirect",
+                "url": location,
+                "documentation_url": REDIRECT_DOCS,
+            },
+            headers=[("location", location)],
+        )
+
+    def _by_id(self, req: Request) -> None:
+        """``/repositories/{id}/...`` is ``/repos/{owner}/{repo}/...`` of that repository
+        (where GitHub's redirects point): rewritten before routing."""
+        if not req.path.startswith("/repositories/"):
+            return
+        parts = req.path.split("/", 3)  # "", "repositories", id, rest
+        repo = self.state.repos_by_id.get(int(parts[2])) if parts[2].isdigit() else None
+        if repo is not None:
+            rest = "/" + parts[3] if len(parts) > 3 else ""
+            req.path = f"/repos/{repo.full_name}{rest}"
 
     # response headers ------------------------------------------------------------------
 

@@ -208,6 +208,13 @@ class FakeGitHub:
     def archive_repo(self, full_name: str, archived: bool = True) -> None:
         self.state.archive_repo(full_name, archived)
 
+    def rename_repo(self, full_name: str, new_full_name: str) -> int:
+        """Rename a repository, or transfer it to another organization (``new_full_name``
+        names another owner, which must exist). It keeps its id (returned), its alerts and
+        issues with their numbers; its old name answers 301 (GET) or 307 (other methods),
+        with a Location under ``/repositories/{id}``."""
+        return self.state.rename_repo(full_name, new_full_name).id
+
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
         """``feature``: code_scanning | secret_scanning | dependabot."""
         self.state.set_feature(full_name, feature, enabled)

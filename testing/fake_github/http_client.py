@@ -29,6 +29,16 @@ class Reply:
         return {rel: url for url, rel in _REL.findall(self.header("Link") or "")}
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer to check (a renamed repository's 301 or 307), not followed."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def call(
     base_url: str,
     method: str,
@@ -50,7 +60,7 @@ def call(
         all_headers["Content-Type"] = "application/json"
     request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             raw = response.read()
             return Reply(response.status, response.headers, _parse(raw), raw)
     except urllib.error.HTTPError as exc:

@@ -66,6 +66,9 @@ class State:
         self.users: dict[str, User] = {}
         self.tokens: dict[str, Token] = {}
         self.repos_by_id: dict[int, Repo] = {}
+        # Old full names (lower case) of renamed or transferred repositories -> their id:
+        # requests to an old name are redirected, as GitHub does.
+        self.moved: dict[str, int] = {}
         self._ids: dict[str, int] = {}
         self.alert_version = 0
         self._listings: OrderedDict[tuple[Any, ...], Listing] = OrderedDict()
@@ -241,6 +244,50 @@ class State:
             repo.archived = archived
             repo.updated = self.now()
             repo.touch()
+
+    def rename_repo(self, full_name: str, new_full_name: str) -> Repo:
+        """Rename ``OWNER/REPO`` to ``NEW_OWNER/NEW_REPO`` (another owner: a transfer).
+
+        The repository keeps its id, alerts (and their numbers) and issues (and theirs);
+        the old name answers with a redirect from now on, as on GitHub.
+        """
+        new_owner, _, new_name = new_full_name.partition("/")
+        if not new_owner or not new_name or "/" in new_name:
+            raise ValueError(f"expected OWNER/REPO, got {new_full_name!r}")
+        with self.lock:
+            repo = self.require_repo(full_name)
+            target = self.org(new_owner)
+            if target is None:
+                raise NotFoundError(new_owner)
+            clash = target.repos.get(new_name.lower())
+            if clash is not None and clash is not repo:
+                raise ValueError(f"{new_full_name} already exists")
+            old_org = repo.org
+            del old_org.repos[repo.name.lower()]
+            if target is not old_org:
+                for kind in ALERT_KINDS:
+                    moving = list(self.repo_alerts(repo, kind))
+                    kept = [a for a in self.org_alerts(old_org, kind) if a.repo is not repo]
+                    self.org_alerts(old_org, kind)[:] = kept
+                    listed = self.org_alerts(target, kind)
+                    listed.extend(moving)
+                    listed.sort(key=lambda a: a.gid)
+            self.moved[repo.full_name.lower()] = repo.id
+            repo.org, repo.name = target, new_name
+            target.repos[new_name.lower()] = repo
+            # A name taken again is a repository of its own, no longer a redirect.
+            self.moved.pop(repo.full_name.lower(), None)
+            repo.updated = self.now()
+            repo.touch()
+            old_org.cache.clear()
+            target.cache.clear()
+            self.alerts_changed()
+            return repo
+
+    def moved_to(self, full_name: str) -> Repo | None:
+        """The repository an old name now redirects to, if any."""
+        repo_id = self.moved.get(full_name.lower())
+        return None if repo_id is None else self.repos_by_id.get(repo_id)
 
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
         """Turn ``code_scanning``, ``secret_scanning`` or ``dependabot`` on or off."""

@@ -59,6 +59,8 @@ def run_apply(
     if transport is None:
         raise ValueError("apply needs a transport unless dry_run")
     transport.write_interval = planned.config.limits.write_interval
+    for line in plan.renamed:
+        out.write(f"{printable(line)}\n")
 
     def report(action: Action, error: str | None) -> None:
         what = f"{action.campaign}: {ACTION_VERBS[action.kind]} {printable(action_target(action))}"

@@ -41,7 +41,8 @@ class Planned:
     result: SourceResult
     plan: Plan
     reports: Path
-    previous: dict[str, CampaignLedger]  # the ledgers the plan started from
+    # The ledgers the plan started from (renamed repositories followed).
+    previous: dict[str, CampaignLedger]
 
 
 def make(
@@ -73,7 +74,8 @@ def make(
         issues_per_read=issues_per_batch(config.limits.write_interval),
         repositories_per_read=MAX_REPOSITORIES,
     )
-    return Planned(config, campaigns, result, plan, reports, ledgers)
+    followed = {ledger.campaign: ledger for ledger in plan.started_from}
+    return Planned(config, campaigns, result, plan, reports, {**ledgers, **followed})
 
 
 def _source_transport(sources: Sequence[AlertSource]) -> Transport | None:

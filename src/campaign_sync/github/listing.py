@@ -144,7 +144,10 @@ def iter_alerts(
     progress = Progress(alert_type)
     pages = transport.paginate(path, query.params(alert_type), prefetch=query.since is None)
     for response in pages:
-        items = response.data if isinstance(response.data, list) else []
+        items = _page(response, path)
+        # A repository renamed since it was configured: its alerts carry no repository of
+        # their own (repository endpoints), so they take the name GitHub redirected to.
+        named = transport.moved.get(repository, repository) if repository else None
         progress.pages += 1
         progress.items += len(items)
         if progress.last_page is None:
@@ -156,15 +159,30 @@ def iter_alerts(
             if query.since is not None and str(item.get("updated_at") or "") < query.since:
                 reached_watermark = True  # sorted newest first: the rest is older
                 break
-            yield normalize(item, repository)
+            yield normalize(item, named)
         if reached_watermark:
             return
 
 
+def _page(response: Response, path: str) -> list[Any]:
+    """A listing's items. Anything but a list (a redirect's or an error's body) is never
+    read as an empty page: where alerts were, an empty page would mark them gone."""
+    data = response.data
+    if isinstance(data, list):
+        return data
+    message = data.get("message") if isinstance(data, Mapping) else None
+    raise GitHubError(
+        f"GET {path}: GitHub answered {response.status} without a list"
+        f"{f' ({message})' if isinstance(message, str) else ''}; nothing was changed. "
+        "Try again later; if it persists, check the API URL and the repository's name"
+    )
+
+
 def list_repositories(transport: Transport, org: str) -> Iterator[Repository]:
     """Every repository of the organization, with topics, custom properties and archived."""
-    for response in transport.paginate(f"/orgs/{org}/repos", {"per_page": PER_PAGE}):
-        for item in response.data or ():
+    path = f"/orgs/{org}/repos"
+    for response in transport.paginate(path, {"per_page": PER_PAGE}):
+        for item in _page(response, path):
             yield github_json.repository(item)
 
 

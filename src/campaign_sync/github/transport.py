@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import threading
 import time
 import urllib.parse
@@ -40,6 +41,11 @@ from campaign_sync.errors import GitHubError
 DEFAULT_API_URL = "https://api.github.com"
 USER_AGENT = f"campaign-sync/{__version__}"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# GitHub's repository redirects take one hop (to /repositories/{id}); five is a loop.
+MAX_REDIRECTS = 5
+_REPO_PATH = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)(?:/|$)")
+_REPO_ID_PATH = re.compile(r"^/repositories/(?P<id>\d+)(?:/|$)")
 
 
 class AmbiguousWrite(GitHubError):
@@ -219,6 +225,8 @@ class Transport:
         self._last_write = float("-inf")
         self._stats_lock = threading.Lock()
         self.stats = Stats()
+        # Repositories GitHub redirected this run: old full name -> new full name.
+        self.moved: dict[str, str] = {}
         self.rate_limit = RateLimit()
         self.etags = etags
 
@@ -252,12 +260,46 @@ class Transport:
         ``reads`` marks a POST that only reads (a GraphQL query): it is retried like a GET,
         and neither spaced nor counted as a write. Without ``wait_for_limits`` a rate limit
         answer is raised as RequestFailed at once, for a caller that has a cheaper way.
+
+        Redirects are followed within the API (a renamed or transferred repository answers
+        301 to a GET, 307 to a write): a GET is never answered with a redirect's body, which
+        a listing would read as an empty page. A 301 or 302 to a write is returned as it is
+        (GitHub's answer for a transferred issue): the caller decides.
         """
         method = method.upper()
+        full_url = self._with_params(url, params)
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._request(
+                method,
+                full_url,
+                body=body,
+                idempotent=idempotent,
+                reads=reads,
+                wait_for_limits=wait_for_limits,
+            )
+            target = self._redirect_target(method, full_url, response)
+            if target is None:
+                return response
+            full_url = target
+        raise GitHubError(
+            f"{method} {_route(url)}: GitHub redirected more than {MAX_REDIRECTS} times; "
+            "check the repository's name (renamed or transferred?) and try again"
+        )
+
+    def _request(
+        self,
+        method: str,
+        full_url: str,
+        *,
+        body: Any,
+        idempotent: bool | None,
+        reads: bool,
+        wait_for_limits: bool,
+    ) -> Response:
+        """One request and its retries, redirects not followed."""
         is_write = method in WRITE_METHODS and not reads
         # POST creates; PATCH/PUT/DELETE of a named resource set a state and can be repeated.
         repeatable = (method != "POST") if idempotent is None else idempotent
-        full_url = self._with_params(url, params)
         cached = self.etags.get(full_url) if (self.etags and method == "GET") else None
         attempt = 0
         while True:
@@ -291,7 +333,8 @@ class Transport:
                 return Response(304, response_headers, cached[1], from_cache=True)
             if status < 400:
                 etag = response_headers.get("etag")
-                if self.etags is not None and method == "GET" and etag:
+                # Never a redirect's: its body is no page, and would come back as one on a 304.
+                if self.etags is not None and method == "GET" and etag and status == 200:
                     self.etags.put(full_url, etag, raw)
                 return Response(status, response_headers, raw)
             data = _decode(raw)
@@ -345,6 +388,70 @@ class Transport:
         self._requester.close()
 
     # -- internals -----------------------------------------------------------------------
+
+    def _redirect_target(self, method: str, url: str, response: Response) -> str | None:
+        """Where to send ``method`` again after this answer, or None to return it.
+
+        A GET follows any redirect; a write follows only 307 and 308, which keep the method
+        and the body (RFC 9110, 15.4.8 and 15.4.9): that is how GitHub answers a write to a
+        renamed repository. The target must be under our API URL: the Location comes from
+        the server, and the token goes wherever we follow it.
+        """
+        if response.status not in REDIRECTS:
+            return None
+        if method != "GET" and response.status not in (307, 308):
+            return None
+        location = response.headers.get("location", "")
+        if not location:
+            raise GitHubError(
+                f"{method} {_route(url)}: GitHub answered {response.status} without saying "
+                "where to (no Location header); try again later"
+            )
+        if location.startswith("/") and not location.startswith("//"):
+            location = self._origin + location
+        if not location.startswith(self.api_url + "/"):
+            split = urllib.parse.urlsplit(location)
+            raise GitHubError(
+                f"{method} {_route(url)}: GitHub redirected to {split.netloc or location!r}"
+                f"{split.path if split.netloc else ''}, outside the API at {self.api_url}; "
+                "not followed, so the token was not sent there. Check the API URL in "
+                "campaign-sync.yml"
+            )
+        self._note_move(url, location)
+        return location
+
+    def _note_move(self, url: str, location: str) -> None:
+        """Record OLD/NAME -> NEW/NAME when a repository path was redirected."""
+        old = _REPO_PATH.match(self._api_path(url))
+        if old is None:
+            return
+        name = f"{old['owner']}/{old['repo']}"
+        if name in self.moved:
+            return
+        new_path = self._api_path(location)
+        by_name = _REPO_PATH.match(new_path)
+        by_id = _REPO_ID_PATH.match(new_path)
+        new_name = f"{by_name['owner']}/{by_name['repo']}" if by_name else None
+        if by_id is not None:
+            # GitHub names the new place by id; one read of it gives the new name. Only a
+            # record: if that read fails, the request being redirected still goes on.
+            try:
+                data = self.get(f"/repositories/{by_id['id']}").data
+            except GitHubError:
+                return
+            full_name = data.get("full_name") if isinstance(data, Mapping) else None
+            new_name = full_name if isinstance(full_name, str) else None
+        if new_name is not None and new_name != name:
+            with self._stats_lock:
+                self.moved[name] = new_name
+
+    def _api_path(self, url: str) -> str:
+        """``url``'s path below the API URL (``/repos/...``), whatever form it has."""
+        path = urllib.parse.urlsplit(url).path
+        if url.startswith(self._origin + "/"):
+            prefix = urllib.parse.urlsplit(self.api_url).path.rstrip("/")
+            path = path.removeprefix(prefix)
+        return path
 
     def _with_params(self, url: str, params: Mapping[str, Any] | None) -> str:
         if not params:

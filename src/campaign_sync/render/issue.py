@@ -162,11 +162,13 @@ def extract_section(body: str, campaign_id: str, repository: str) -> str | None:
     return None
 
 
-def merge_body(existing: str | None, section: str) -> str:
+def merge_body(existing: str | None, section: str, previous_names: Sequence[str] = ()) -> str:
     """``existing`` with its tool section replaced by ``section``; the rest byte for byte.
 
     No existing body: the section alone. A body without a complete section for the same
     campaign and repository: the section on top, a blank line, then the body as it was.
+    ``previous_names`` are names the repository had (renamed or transferred since): a
+    section of the same campaign marked with one of them is the one replaced.
     """
     first = section.split("\n", 1)[0]
     match = _START.fullmatch(first)
@@ -174,8 +176,9 @@ def merge_body(existing: str | None, section: str) -> str:
         raise ValueError("not a campaign-sync section: it must start and end with its markers")
     if not existing:
         return section
+    names = {match["repository"], *previous_names}
     for start, end, campaign, repository in _sections(existing):
-        if (campaign, repository) == (match["campaign"], match["repository"]):
+        if campaign == match["campaign"] and repository in names:
             return existing[:start] + section + existing[end:]
     return section + "\n\n" + existing
 

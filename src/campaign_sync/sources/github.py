@@ -24,6 +24,7 @@ from campaign_sync.github.listing import (
 )
 from campaign_sync.github.transport import EtagCache, RequestFailed, Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
+from campaign_sync.renames import current_names, rename_alert_id
 from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
 from campaign_sync.sources.store import StoredListing, load_listing, save_listing
@@ -111,6 +112,7 @@ class GitHubSource:
         # The store only holds complete listings: a filtered one (`alerts --state`) skips it.
         self._store = store if not self._queries else None
         self._updated = 0
+        self._listed: list[Alert] = []  # alerts this run listed that the store had not
 
     @property
     def name(self) -> str:
@@ -131,6 +133,7 @@ class GitHubSource:
             self._transport.etags = EtagCache(stored.pages if stored else {}, keep=_worth_caching)
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
         self._updated = 0  # alerts listed that the store did not have as they are now
+        self._listed = []
         skipped: list[Skipped] = []
         watermark: str | None = None
         for alert_type in self._types:
@@ -153,6 +156,8 @@ class GitHubSource:
         if self._store is not None and stored is None:
             self._prime(alerts)
         repositories, listed_at = self._repositories_of(stored)
+        if stored is not None:
+            repositories = self._follow_renames(alerts, repositories, stored.repositories)
         if self._store is not None and self._store_changed(stored, listed_at):
             self._save_store(stored, alerts, repositories, listed_at)
         if stored is not None:
@@ -204,6 +209,7 @@ class GitHubSource:
                 if alerts.get(alert.id) != alert:
                     alerts[alert.id] = alert
                     self._updated += 1
+                    self._listed.append(alert)
                 if alert.updated_at and (newest is None or alert.updated_at > newest):
                     newest = alert.updated_at
         except github_json.ShapeError as error:
@@ -218,6 +224,51 @@ class GitHubSource:
                 return None
             raise explain(error, alert_type=alert_type, scope=self._scope) from error
         return newest
+
+    def _follow_renames(
+        self,
+        alerts: dict[str, Alert],
+        repositories: tuple[Repository, ...],
+        stored: tuple[Repository, ...],
+    ) -> tuple[Repository, ...]:
+        """The store's alerts and repositories under the names they have now (in place for
+        ``alerts``). An incremental listing does not list again the unchanged alerts of a
+        repository renamed since: kept under the old name, they would be another
+        repository's. Names by id from the repository listing, then from the alerts listed
+        this run (fresher than a listing the store kept), then, for a repository scope,
+        from GitHub's redirect."""
+        current = current_names(repositories)
+        current.update(current_names((), self._listed))
+        scope_moved = self._transport.moved.get(self._scope) if self.is_repository else None
+        before = current_names(stored)
+        if before and not scope_moved and all(before.get(i, n) == n for i, n in current.items()):
+            return repositories  # no id has another name: no need to look at every alert
+        stale = [
+            alert
+            for alert in alerts.values()
+            if (alert.repository_id is None and alert.repository == self._scope and scope_moved)
+            or current.get(alert.repository_id or 0, alert.repository) != alert.repository
+        ]
+        for alert in stale:
+            del alerts[alert.id]
+        for alert in stale:
+            name = current.get(alert.repository_id or 0) or scope_moved or alert.repository
+            moved = dataclasses.replace(
+                alert, id=rename_alert_id(alert.id, {alert.repository: name}), repository=name
+            )
+            alerts.setdefault(moved.id, moved)  # one listed this run under the new name wins
+            self._updated += 1
+        return tuple(
+            sorted(
+                (
+                    dataclasses.replace(r, full_name=current[r.id])
+                    if r.id is not None and current.get(r.id, r.full_name) != r.full_name
+                    else r
+                    for r in repositories
+                ),
+                key=lambda r: r.full_name,
+            )
+        )
 
     def _prime(self, alerts: dict[str, Alert]) -> None:
         """After a full listing, read each type's first incremental page once: its ETag is

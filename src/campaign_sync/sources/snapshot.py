@@ -398,6 +398,15 @@ class SnapshotSource:
                     collector.add_property_values(value)
             except github_json.ShapeError as error:
                 raise SourceError(f"{where}: not a valid repository: {error}") from None
+        elif "url" in value and "message" in value and set(value) <= _ERROR_BODY_KEYS | {"url"}:
+            # GitHub's redirect for a renamed or transferred repository: no page of alerts,
+            # and never to be read as an empty one.
+            raise SourceError(
+                f"{where} is GitHub's redirect ({str(value['message'])[:100]!r} to "
+                f"{str(value['url'])[:200]!r}), not an alert: the repository was renamed or "
+                "transferred. Take the snapshot again under its new name, or with a client "
+                "that follows redirects"
+            )
         elif "message" in value and set(value) <= _ERROR_BODY_KEYS:
             message = str(value["message"])[:200]
             raise SourceError(
