@@ -205,7 +205,7 @@ class FakeGitHub:
         self.state.archive_repo(full_name, archived)
 
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
-        """``feature``: code_scanning | secret_scanning | dependabot."""
+        """``feature``: code_scanning | secret_scanning | dependabot | has_issues (Issues)."""
         self.state.set_feature(full_name, feature, enabled)
 
     def blank_alerts(
