@@ -244,6 +244,9 @@ class Repository:
     topics: tuple[str, ...] = ()
     # Custom property name -> values (multi-select properties have several), sorted by name.
     properties: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # False: the repository's Issues feature is off, so no tracking issue can be opened
+    # there (GitHub answers 410). True when unknown, as GitHub's own default is.
+    has_issues: bool = True
 
     @property
     def is_public(self) -> bool:
