@@ -7,9 +7,10 @@ or changes state is a one-line diff::
     code-scanning:acme/web:42<TAB>open<TAB>2026-11-28T06:00:00Z<TAB>2026-11-28T06:00:00Z
 
 ``reports/<id>/ledger.json`` holds the rest: tracking issue numbers, the native campaign,
-the incremental watermark. Both are written deterministically (sorted, fixed formatting)
-and atomically (a temporary file renamed over the old one), so an interrupted run leaves
-either the old ledger or the new one, never half of one.
+the incremental watermark, and the repositories where no issue is written (``held``:
+archived, or Issues turned off; see ``holds.py``). Both are written deterministically
+(sorted, fixed formatting) and atomically (a temporary file renamed over the old one), so
+an interrupted run leaves either the old ledger or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from typing import Any
 from campaign_sync.errors import ConfigError
 from campaign_sync.files import write_if_changed
 from campaign_sync.gcpause import cyclic_gc_paused
-from campaign_sync.model import ALERT_STATES, AlertState, CampaignLedger, Member, TrackedIssue
+from campaign_sync.model import (
+    ALERT_STATES,
+    AlertState,
+    CampaignLedger,
+    HeldRepository,
+    Member,
+    TrackedIssue,
+)
 
 VERSION = 1
 MEMBERS_FILE = "ledger.tsv"
@@ -58,6 +66,11 @@ def render_state(ledger: CampaignLedger) -> str:
         },
         "autofix_requested": sorted(ledger.autofix_requested),
     }
+    if ledger.held:  # only when there are: every ledger written before holds stays as it was
+        document["held"] = {
+            hold.repository: {"reason": hold.reason, "since": hold.since, "origin": hold.origin}
+            for hold in ledger.held
+        }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -97,6 +110,17 @@ def _ledger_from(
         )
         for repository, entry in sorted(_mapping(state.get("issues", {}), "issues").items())
     )
+    held = tuple(
+        HeldRepository(
+            repository=repository,
+            reason="archived" if entry["reason"] == "archived" else "issues-off",
+            since=str(entry["since"]),
+            origin="write" if entry.get("origin") == "write" else "listing",
+        )
+        # Absent in a ledger written before holds were recorded: none known, found again
+        # by this run's listing.
+        for repository, entry in sorted(_mapping(state.get("held", {}), "held").items())
+    )
     notices = state.get("notices", {})
     if not isinstance(notices, dict):
         raise TypeError(f"notices must be an object, got {notices!r}")
@@ -112,6 +136,7 @@ def _ledger_from(
         watermark=state.get("watermark"),
         due_notice_sent=bool(notices.get("due", False)),
         closed_notice_sent=bool(notices.get("closed", False)),
+        held=held,
     )
 
 
