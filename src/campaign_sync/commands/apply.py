@@ -67,10 +67,18 @@ def run_apply(
         else:
             err.write(f"failed {what}: {printable(error)}\n")
 
-    result = apply_plan(planned, transport, on_action=report)
+    result = apply_plan(planned, transport, on_action=report, now=now)
+    for note in result.held:
+        out.write(f"note: {printable(note)}\n")
     summary = (
         f"Applied {len(result.done)} of {len(result.done) + len(result.failed)} actions"
         + (f"; {len(result.failed)} failed and will be retried next run" if result.failed else "")
+        + (
+            f"; {result.held_actions} not made: their repository is archived or has Issues "
+            "turned off (see the notes)"
+            if result.held_actions
+            else ""
+        )
         + (f"; {result.skipped} of draft campaigns not applied" if result.skipped else "")
         + f"; {transport.stats.writes} write requests."
         + (
@@ -103,6 +111,8 @@ def run_apply(
         )
         out.write(committed.describe(target) + "\n")
         write_step_summary(committed.describe(target) + "\n")
+    # A repository archived or with Issues turned off since the plan is a note, not a
+    # failure: nothing can be retried there, and the next plan leaves it out.
     return EXIT_FAILED if result.failed else EXIT_OK
 
 
