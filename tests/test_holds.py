@@ -18,6 +18,7 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.commands.apply import EXIT_OK, run_apply
 from campaign_sync.commands.plan import run_plan
+from campaign_sync.github import tracker
 from campaign_sync.holds import WRITE_HOLD_TRUSTED, describe, listing_reason, still_trusted
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import HeldRepository, Repository
@@ -248,3 +249,33 @@ def test_archived_between_plan_and_apply_is_a_note_not_a_failure(
     assert f"{target} is archived, so it is read-only (403)" in out
     held = read_ledger(repo / "reports", "crit").held
     assert held == (HeldRepository(target, "archived", STAMP, "write"),)
+
+
+def test_the_tracker_tells_a_refusal_by_the_repository_from_other_failures(
+    fake: FakeGitHub,
+) -> None:
+    transport = transport_for(fake)
+    target = sorted(open_by_repository(fake))[0]
+    opened = tracker.create_issue(
+        transport, target, title="t", body="b", labels=("x",), find_existing=lambda _: False
+    )
+
+    def refusal(write: Callable[[], object], *, creating: bool = False) -> str | None:
+        with pytest.raises(tracker.TrackerError) as caught:
+            write()
+        return tracker.refused_because(caught.value, creating_issue=creating)
+
+    def create() -> object:
+        return tracker.create_issue(
+            transport, target, title="t", body="b", labels=("x",), find_existing=lambda _: False
+        )
+
+    fake.set_feature(target, "has_issues", False)
+    assert refusal(create, creating=True) == "issues-off"
+    assert refusal(lambda: tracker.comment(transport, target, opened.number, "c")) == "issues-off"
+    fake.set_feature(target, "has_issues", True)
+    fake.archive_repo(target)
+    assert refusal(lambda: tracker.close_issue(transport, target, opened.number)) == "archived"
+    fake.archive_repo(target, archived=False)
+    # Anything else is a failure as before: here, an issue that is not there.
+    assert refusal(lambda: tracker.close_issue(transport, target, 999)) is None
