@@ -235,8 +235,10 @@ def test_an_archived_repository_is_frozen_says_so_and_resumes_when_unarchived(
 
 
 def test_archived_between_plan_and_apply_is_a_note_not_a_failure(
-    fake: FakeGitHub, repo: Path
+    fake: FakeGitHub, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     alerts = open_by_repository(fake)
     target = sorted(alerts)[0]
     assert apply(fake, repo)[0] == EXIT_OK
@@ -249,6 +251,8 @@ def test_archived_between_plan_and_apply_is_a_note_not_a_failure(
     assert f"{target} is archived, so it is read-only (403)" in out
     held = read_ledger(repo / "reports", "crit").held
     assert held == (HeldRepository(target, "archived", STAMP, "write"),)
+    # The job summary says it too, escaped as all its text is.
+    assert f"> crit: {escape_inline(target)} is archived:" in summary.read_text(encoding="utf-8")
 
 
 def test_the_tracker_tells_a_refusal_by_the_repository_from_other_failures(

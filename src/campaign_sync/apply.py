@@ -70,7 +70,7 @@ class ApplyResult:
     stopped_by: str | None = None  # why actions were deferred, for the summary
     read_fallback: str | None = None  # why issues were read one by one through REST
     # Refused because the repository is archived or has Issues off: not failures.
-    held: list[str] = field(default_factory=list)  # a note for each repository, as met
+    held_notes: list[str] = field(default_factory=list)  # one for each repository, as met
     held_actions: int = 0  # actions not made there (the refused ones and the rest)
 
 
@@ -288,7 +288,7 @@ def apply_plan(
     A failing action is reported and the run goes on with the others (of other
     repositories); the ledger keeps the failed part as it was, so the next run retries it.
     One refused because its repository is archived or has Issues off is a note instead
-    (``ApplyResult.held``), recorded in the ledger as a hold since ``now``.
+    (``ApplyResult.held_notes``), recorded in the ledger as a hold since ``now``.
     """
     plan = planned.plan
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -343,7 +343,7 @@ def apply_plan(
                     held[action.repository] = reason
                     _hold(progress[action.campaign], action.repository, held, stamp)
                     result.held_actions += 1
-                    result.held.append(_hold_note(planned, action, reason, str(exc)))
+                    result.held_notes.append(_hold_note(planned, action, reason, str(exc)))
                     continue
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))
