@@ -51,6 +51,7 @@ def test_only_a_hold_met_by_a_write_outweighs_the_listing_and_not_for_long() -> 
     assert still_trusted(met, NOW + WRITE_HOLD_TRUSTED - timedelta(seconds=1))
     assert not still_trusted(met, NOW + WRITE_HOLD_TRUSTED)
     assert not still_trusted(HeldRepository("acme/web", "issues-off", STAMP), NOW)
+    assert not still_trusted(met, NOW - timedelta(minutes=1))  # from the future: ignored
 
 
 def test_describe() -> None:

@@ -249,6 +249,9 @@ def test_json_of_another_shape_or_version_is_refused(tmp_path: Path, document: s
         '"autofix_requested": 5',
         '"held": []',
         '"held": {"acme/web": {"since": "2026-11-28T06:00:00Z"}}',
+        '"held": {"acme/web": {"reason": "gone", "since": "2026-11-28T06:00:00Z"}}',
+        '"held": {"acme/web": {"reason": "archived", "since": "yesterday"}}',
+        '"held": {"acme/web": 1}',
     ],
 )
 def test_json_with_misshapen_fields_is_a_config_error(tmp_path: Path, fields: str) -> None:

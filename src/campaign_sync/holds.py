@@ -43,7 +43,9 @@ def still_trusted(hold: HeldRepository, now: datetime) -> bool:
     if hold.origin != "write":
         return False  # the listing found it, and the listing may lift it
     since = datetime.fromisoformat(hold.since.replace("Z", "+00:00"))
-    return now - since < WRITE_HOLD_TRUSTED
+    # A time ahead of now (a clock set wrong, a hand-edited ledger) must not hold a
+    # repository for ever: only a hold met in the last WRITE_HOLD_TRUSTED counts.
+    return timedelta(0) <= now - since < WRITE_HOLD_TRUSTED
 
 
 def describe(repository: str, reason: HoldReason, open_alerts: int) -> str:

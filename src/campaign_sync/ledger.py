@@ -111,12 +111,7 @@ def _ledger_from(
         for repository, entry in sorted(_mapping(state.get("issues", {}), "issues").items())
     )
     held = tuple(
-        HeldRepository(
-            repository=repository,
-            reason="archived" if entry["reason"] == "archived" else "issues-off",
-            since=str(entry["since"]),
-            origin="write" if entry.get("origin") == "write" else "listing",
-        )
+        _hold(repository, _mapping(entry, "a held repository"))
         # Absent in a ledger written before holds were recorded: none known, found again
         # by this run's listing.
         for repository, entry in sorted(_mapping(state.get("held", {}), "held").items())
@@ -138,6 +133,15 @@ def _ledger_from(
         closed_notice_sent=bool(notices.get("closed", False)),
         held=held,
     )
+
+
+def _hold(repository: str, entry: dict[str, Any]) -> HeldRepository:
+    reason, since, origin = entry["reason"], entry["since"], entry.get("origin", "listing")
+    if reason not in ("archived", "issues-off") or origin not in ("listing", "write"):
+        raise ValueError(f"held {repository}: unknown reason or origin {reason!r}, {origin!r}")
+    if not isinstance(since, str) or not _timestamp(since):
+        raise ValueError(f"held {repository}: since must be an ISO 8601 time, got {since!r}")
+    return HeldRepository(repository, reason, since, origin)
 
 
 def _mapping(value: Any, name: str) -> dict[str, Any]:
