@@ -345,6 +345,30 @@ def test_archive_and_blank_at_runtime(fake_github: FakeGitHub) -> None:
     assert get(fake_github, f"/orgs/{ORG}/code-scanning/alerts").body != []
 
 
+def test_issues_turned_off_answer_410_on_every_issue_write(fake_github: FakeGitHub) -> None:
+    repo = repo_of(fake_github, 2)
+    opened = send(fake_github, "POST", f"/repos/{repo}/issues", {"title": "t"})
+    number = opened.body["number"]
+    # Through the control API, as a harness in another process flips it.
+    off = {"repo": repo, "feature": "has_issues"}
+    flip = send(fake_github, "POST", "/_fake/repos/feature", off)
+    assert flip.status == 200
+    assert get(fake_github, f"/repos/{repo}").body["has_issues"] is False
+    listed = collect(fake_github, f"/orgs/{ORG}/repos?per_page=100")
+    assert [r["has_issues"] for r in listed if r["full_name"] == repo] == [False]
+    writes = [
+        ("POST", f"/repos/{repo}/issues", {"title": "t"}),
+        ("PATCH", f"/repos/{repo}/issues/{number}", {"state": "closed"}),
+        ("POST", f"/repos/{repo}/issues/{number}/comments", {"body": "b"}),
+        ("POST", f"/repos/{repo}/issues/{number}/labels", {"labels": ["x"]}),
+    ]
+    for method, path, body in writes:
+        reply = send(fake_github, method, path, body)
+        assert (reply.status, reply.body["message"]) == (410, "Issues are disabled for this repo")
+    fake_github.set_feature(repo, "has_issues", True)
+    assert send(fake_github, "POST", f"/repos/{repo}/issues", {"title": "t"}).status == 201
+
+
 def test_add_alert_and_change_state(fake_github: FakeGitHub) -> None:
     repo = repo_of(fake_github)
     number = fake_github.add_alert(repo, "code-scanning", rule="js/xss", path="web/app.js")

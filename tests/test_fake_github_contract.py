@@ -431,6 +431,9 @@ def test_issues_comments_labels_search(contract: Contract) -> None:
     archived = fake.repo_names(archived=True)
     if archived:
         contract("POST", issues, f"/repos/{archived[0]}/issues", {"title": "t"}, expect=403)
+    fake.set_feature(repo, "has_issues", False)  # GitHub's 410 Gone, a basic-error
+    contract("POST", issues, f"{base}/issues", {"title": "t"}, expect=410)
+    fake.set_feature(repo, "has_issues", True)
 
 
 # campaigns and autofix ---------------------------------------------------------------

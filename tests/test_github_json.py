@@ -125,6 +125,16 @@ def test_repository_from_org_listing() -> None:
     assert repository.properties == (("teams", ("a", "b")), ("tier", ("1",)))
 
 
+@pytest.mark.parametrize(("value", "expected"), [(True, True), (False, False), (None, True)])
+def test_repository_has_issues_defaults_to_on(value: bool | None, expected: bool) -> None:
+    """GitHub's schema: ``has_issues`` "Whether issues are enabled.", default true."""
+    item = dict(example("minimal-repository-items")[0])
+    item.pop("has_issues", None)
+    if value is not None:
+        item["has_issues"] = value
+    assert github_json.repository(item).has_issues is expected
+
+
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
     lambda children: (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tempfile
 from datetime import datetime
@@ -21,7 +22,7 @@ from campaign_sync.ledger import (
     render_state,
     write_ledger,
 )
-from campaign_sync.model import ALERT_STATES, CampaignLedger, Member, TrackedIssue
+from campaign_sync.model import ALERT_STATES, CampaignLedger, HeldRepository, Member, TrackedIssue
 
 LEDGER = CampaignLedger(
     "sqli",
@@ -84,6 +85,25 @@ def test_files_have_the_documented_format(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [STATE_FILE, MEMBERS_FILE]
     assert (folder / MEMBERS_FILE).read_bytes() == MEMBERS_TEXT.encode()
     assert (folder / STATE_FILE).read_bytes() == STATE_TEXT.encode()
+
+
+def test_held_repositories_are_written_only_when_there_are_some(tmp_path: Path) -> None:
+    """A ledger written before holds existed reads as none held, and is rewritten to the
+    same bytes: upgrading the tool makes no diff in the campaigns repository."""
+    held = (
+        HeldRepository("acme/old", "archived", "2026-11-20T06:00:00Z"),
+        HeldRepository("acme/web", "issues-off", "2026-11-28T06:00:00Z", "write"),
+    )
+    write_ledger(tmp_path, dataclasses.replace(LEDGER, held=held))
+    document = json.loads((tmp_path / "sqli" / STATE_FILE).read_text(encoding="utf-8"))
+    assert document["held"] == {
+        "acme/old": {"origin": "listing", "reason": "archived", "since": "2026-11-20T06:00:00Z"},
+        "acme/web": {"origin": "write", "reason": "issues-off", "since": "2026-11-28T06:00:00Z"},
+    }
+    assert read_ledger(tmp_path, "sqli").held == held
+    write_ledger(tmp_path, LEDGER)
+    assert (tmp_path / "sqli" / STATE_FILE).read_bytes() == STATE_TEXT.encode()
+    assert read_ledger(tmp_path, "sqli").held == ()
 
 
 def test_read_gives_back_what_was_written(tmp_path: Path) -> None:
@@ -230,6 +250,11 @@ def test_json_of_another_shape_or_version_is_refused(tmp_path: Path, document: s
         '"repositories": ["acme/web"]',
         '"repositories": {"acme/web": null}',
         '"repositories": {"acme/web": "12"}',
+        '"held": []',
+        '"held": {"acme/web": {"since": "2026-11-28T06:00:00Z"}}',
+        '"held": {"acme/web": {"reason": "gone", "since": "2026-11-28T06:00:00Z"}}',
+        '"held": {"acme/web": {"reason": "archived", "since": "yesterday"}}',
+        '"held": {"acme/web": 1}',
     ],
 )
 def test_json_with_misshapen_fields_is_a_config_error(tmp_path: Path, fields: str) -> None:
@@ -312,6 +337,24 @@ def ledgers(draw: st.DrawFn) -> CampaignLedger:
         closed_notice_sent=draw(st.booleans()),
         repositories=tuple(
             sorted(draw(st.dictionaries(repositories, st.integers(1, 10**9), max_size=4)).items())
+        ),
+        held=tuple(
+            sorted(
+                draw(
+                    st.lists(
+                        st.builds(
+                            HeldRepository,
+                            repositories,
+                            st.sampled_from(["archived", "issues-off"]),
+                            timestamps,
+                            st.sampled_from(["listing", "write"]),
+                        ),
+                        max_size=3,
+                        unique_by=lambda h: h.repository,
+                    )
+                ),
+                key=lambda h: h.repository,
+            )
         ),
     )
 

@@ -24,6 +24,7 @@ from campaign_sync.model import (
     Alert,
     Campaign,
     CampaignLedger,
+    HeldRepository,
     Member,
     Repository,
     TrackedIssue,
@@ -755,6 +756,7 @@ def test_safety_rail_end_to_end() -> None:
 # --- the fixed point: planning right after applying a plan gives no actions -----------
 
 REPOS = ("acme/web", "acme/api", "acme/old", "beta/app")
+ISSUE_KINDS = ("create_issue", "update_issue", "close_issue", "reopen_issue", "comment_issue")
 REPO_IDS = {name: i + 1 for i, name in enumerate(REPOS)}
 SEVERITIES = ("critical", "high", "medium", "low")
 TIMES = ("2026-09-01T00:00:00Z", EARLIER, "2026-11-27T23:59:59Z")
@@ -879,6 +881,7 @@ def worlds(
             archived=draw(st.booleans()) and name == "acme/old",
             visibility=draw(st.sampled_from(["public", "private"])),
             topics=tuple(draw(st.lists(st.sampled_from(["prod", "web"]), unique=True))),
+            has_issues=name != "acme/api" or draw(st.booleans()),
         )
         for name in REPOS
         if draw(st.booleans())
@@ -963,6 +966,10 @@ def test_plan_actions_are_sorted_and_wellformed(
         assert action.repository not in frozen or isinstance(
             action, CreateNativeCampaign | UpdateNativeCampaign | CloseNativeCampaign
         )
+    # Where Issues are off no issue is written at all (GitHub answers 410).
+    issues_off = {r.full_name for r in result.repositories if not r.has_issues}
+    written = {a.repository for a in plan.actions if a.kind in ISSUE_KINDS}
+    assert not written & issues_off
     for ledger in plan.ledgers:
         assert list(ledger.members) == sorted(ledger.members)
         assert len({m.alert_id for m in ledger.members}) == len(ledger.members)
@@ -1140,3 +1147,99 @@ def test_a_repository_gone_from_the_listing_closes_nothing() -> None:
     assert ledger.member_map()["code-scanning:acme/web:1"].state == "open"
     assert ledger.issue_map()["acme/web"].state == "open"
     assert ledger.repositories == (("acme/api", 3), ("acme/web", WEB_ID))  # still known
+
+
+# --- repositories where no issue can be written: Issues off, archived --------------------
+
+OFF = Repository("acme/web", has_issues=False)
+ARCHIVED = Repository("acme/web", archived=True)
+
+
+def test_issues_off_plans_no_issue_and_says_how_many_alerts_the_report_tracks() -> None:
+    campaign = make_campaign()
+    alerts = [cs(W1), cs(W2), cs(A3)]
+    plan = plan_for([campaign], alerts, repositories=(OFF,))
+    assert kinds(plan) == [("create_issue", "acme/api")]
+    assert plan.notes == (
+        "sqli: acme/web has Issues turned off: 2 alerts tracked in the report only",
+    )
+    (summary,) = plan.campaigns
+    assert summary.held == (("acme/web", "issues-off", 2),)
+    (ledger,) = plan.ledgers
+    assert ledger.held == (HeldRepository("acme/web", "issues-off", STAMP, "listing"),)
+    # Its alerts are members all the same: they count, in the report.
+    assert {m.alert_id for m in ledger.members} == {a.id for a in alerts}
+    # The estimate is that of the one create: the skipped repository costs nothing.
+    assert plan.requests == plan_for([campaign], [cs(A3)]).requests
+
+
+def test_issues_turned_off_later_leaves_the_open_issue_alone() -> None:
+    campaign = make_campaign()
+    ledgers = settled(campaign, [cs(W1), cs(A3)])
+    plan = plan_for([campaign], [cs(W1, "fixed"), cs(A3, "fixed")], ledgers, repositories=(OFF,))
+    # Without the hold both issues would close; no write may go where GitHub answers 410.
+    assert kinds(plan) == [("update_issue", "acme/api"), ("close_issue", "acme/api")]
+    (ledger,) = plan.ledgers
+    assert ledger.issue_map()["acme/web"] == ledgers["sqli"].issue_map()["acme/web"]
+    assert plan.notes == (
+        "sqli: acme/web has Issues turned off: 0 alerts tracked in the report only",
+    )
+    # Its fixed alert is fixed: Issues off changes nothing about what GitHub says of alerts.
+    assert ledger.member_map()["code-scanning:acme/web:1"].state == "fixed"
+
+
+def test_a_held_repository_adds_no_close_to_the_safety_rail() -> None:
+    campaign = make_campaign()
+    alerts = [alert(f"acme/r{i}", 1) for i in range(10)]
+    ledgers = settled(campaign, alerts)
+    fixed = [alert(f"acme/r{i}", 1, "fixed" if i < 4 else "open") for i in range(10)]
+    held = [Repository(f"acme/r{i}", has_issues=False) for i in range(2)]
+    plan = plan_for([campaign], fixed, ledgers, repositories=held)
+    closes = [a.repository for a in plan.actions if isinstance(a, CloseIssue)]
+    assert closes == ["acme/r2", "acme/r3"]
+    plan.raise_if_unsafe(DEFAULT, seen_alerts=len(fixed))  # 2 of 10, not 4 of 10
+
+
+def test_an_archived_repository_freezes_its_alerts_and_says_so() -> None:
+    campaign = make_campaign()
+    ledgers = settled(campaign, [cs(W1), cs(W2), cs(A3)])
+    alerts = [cs(W1, "fixed"), cs(W2), cs(A3)]
+    plan = plan_for([campaign], alerts, ledgers, repositories=(ARCHIVED,))
+    assert kinds(plan) == []
+    assert plan.notes == (
+        "sqli: acme/web is archived: 2 alerts frozen (read-only; none counts as fixed)",
+    )
+    (ledger,) = plan.ledgers
+    states = {m.alert_id: m.state for m in ledger.members}
+    assert states["code-scanning:acme/web:1"] == "open"  # unknown is never fixed
+    assert plan.campaigns[0].held == (("acme/web", "archived", 2),)
+
+
+def test_a_hold_met_by_a_write_outlives_a_stale_listing_for_a_day_at_most() -> None:
+    """apply met 410 at 05:00; the listing this run is the store's, from before."""
+    campaign = make_campaign()
+    hold = HeldRepository("acme/web", "issues-off", "2026-11-28T05:00:00Z", "write")
+    settled_ledger = settled(campaign, [cs(W1)])["sqli"]
+    ledgers = {"sqli": dataclasses.replace(settled_ledger, issues=(), held=(hold,))}
+    plan = plan_for([campaign], [cs(W1)], ledgers, repositories=(Repository("acme/web"),))
+    assert kinds(plan) == []
+    assert plan.ledgers[0].held == (hold,)
+    later = make_plan(
+        [campaign],
+        source([cs(W1)], [Repository("acme/web")]),
+        ledgers,
+        now=datetime(2026, 11, 29, 2, 0, tzinfo=UTC),  # 21 hours on: the listing decides
+    )
+    assert kinds(later) == [("create_issue", "acme/web")]
+    assert later.ledgers[0].held == ()
+
+
+@pytest.mark.parametrize("held", [OFF, ARCHIVED], ids=["issues-on-again", "unarchived"])
+def test_tracking_resumes_when_the_listing_lifts_the_hold(held: Repository) -> None:
+    campaign = make_campaign()
+    ledgers = settled(campaign, [cs(W1)])
+    ledgers = apply_purely(plan_for([campaign], [cs(W1, "fixed")], ledgers, repositories=(held,)))
+    assert ledgers["sqli"].held != ()
+    plan = plan_for([campaign], [cs(W1, "fixed")], ledgers, repositories=(Repository("acme/web"),))
+    assert kinds(plan) == [("update_issue", "acme/web"), ("close_issue", "acme/web")]
+    assert plan.ledgers[0].held == ()

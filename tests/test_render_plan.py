@@ -81,6 +81,7 @@ PLAN = Plan(
             {"open": 3, "fixed": 2, "dismissed": 1, "resolved": 1},
             4,
             3,
+            held=(("acme/docs", "issues-off", 12), ("acme/old", "archived", 2)),
         ),
         CampaignSummary(
             "xss",
@@ -97,6 +98,8 @@ PLAN = Plan(
     ledgers=(),
     applies=frozenset({"sqli", "idle"}),
     notes=(
+        "sqli: acme/docs has Issues turned off: 12 alerts tracked in the report only",
+        "sqli: acme/old is archived: 2 alerts frozen (read-only; none counts as fixed)",
         "xss: not mirrored into a native GitHub campaign: it has no open code scanning alerts "
         "(the only kind GitHub takes)",
     ),

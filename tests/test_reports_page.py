@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from datetime import date
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from campaign_sync.model import Campaign, CampaignLedger, Member, TrackedIssue
+from campaign_sync.model import Campaign, CampaignLedger, HeldRepository, Member, TrackedIssue
 from campaign_sync.reports.details import UNKNOWN, Detail
 from campaign_sync.reports.history import HistoryRow
 from campaign_sync.reports.index import IndexEntry, render_index
@@ -208,3 +209,29 @@ def test_due_and_done_wording() -> None:
     assert "| **Done** | no alerts |" in empty
     assert "No repository has alerts in this campaign." in empty
     assert "| **Done** | 57% (4 of 7 alerts closed) |" in page()
+
+
+def test_held_repositories_are_named_and_frozen_alerts_are_never_done() -> None:
+    ledger = dataclasses.replace(
+        LEDGER,
+        held=(
+            HeldRepository("acme/api", "archived", "2026-12-01T06:00:00Z"),
+            HeldRepository("acme/web", "issues-off", "2026-12-01T06:00:00Z", "write"),
+        ),
+    )
+    facts = campaign_facts(campaign(), ledger, DETAILS, today=TODAY)
+    assert facts.frozen == 2  # acme/api's two open alerts
+    assert facts.tally.open == 3  # still open: frozen is not fixed
+    page = render_page(facts, HISTORY, today=TODAY, web=WEB)
+    assert "| **Done** | 57% (4 of 7 alerts closed; 2 frozen in archived repositories) |" in page
+    assert "[#4](https://github.com/acme/api/issues/4) (archived) |" in page
+    assert "[#12](https://github.com/acme/web/issues/12) (Issues turned off) |" in page
+    assert (
+        "- acme/api is archived: 2 alerts frozen \\(read\\-only; none counts as fixed\\)\n"
+        "- acme/web has Issues turned off: 1 alert tracked in the report only\n"
+    ) in page
+    # Nothing held: the page is as it always was (the golden file holds that).
+    plain = render_page(
+        campaign_facts(campaign(), LEDGER, DETAILS, today=TODAY), HISTORY, today=TODAY, web=WEB
+    )
+    assert "No tracking issue is written" not in plain

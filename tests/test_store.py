@@ -14,7 +14,7 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import SourceError
-from campaign_sync.model import Alert
+from campaign_sync.model import Alert, Repository
 from campaign_sync.sources.github import GitHubSource, StoreOptions
 from campaign_sync.sources.store import StoredListing, load_listing, save_listing, store_path
 
@@ -64,6 +64,26 @@ def test_a_saved_listing_loads_back_equal(tmp_path_factory: Any, listed: list[Al
     listing = stored(tuple(listed))
     save_listing(folder, listing)
     assert load_listing(folder, "acme") == listing
+
+
+def test_repositories_keep_has_issues_and_an_older_row_lists_them_again(tmp_path: Path) -> None:
+    off = Repository("acme/docs", id=7, archived=True, has_issues=False)
+    listing = stored(repositories=(off,), repositories_listed_at="2026-11-28T05:00:00Z")
+    save_listing(tmp_path, listing)
+    assert load_listing(tmp_path, "acme") == listing
+    # A store written before has_issues was kept: its row has seven fields. Taking Issues
+    # to be on could plan issues GitHub refuses for a day: the metadata is a cache miss.
+    path = store_path(tmp_path, "acme")
+    with gzip.open(path, "rb") as stream:
+        lines = stream.read().splitlines()
+    older = [line.replace(b",false]", b"]") if b'"repository"' in line else line for line in lines]
+    with gzip.open(path, "wb") as stream:
+        stream.write(b"\n".join(older) + b"\n")
+    loaded = load_listing(tmp_path, "acme")
+    assert loaded is not None
+    assert loaded.repositories == (Repository("acme/docs", id=7, archived=True),)
+    assert loaded.repositories_listed_at is None
+    assert loaded.alerts == listing.alerts
 
 
 def test_a_missing_corrupt_or_foreign_store_is_a_cache_miss(tmp_path: Path) -> None:

@@ -17,6 +17,11 @@ Those reads are made ahead, many to a request (``readahead``), and fall back to 
 
 The ledger written at the end records what was done, not what was planned: an action
 that failed leaves its part of the ledger as it was, so the next run tries again.
+
+A write GitHub refuses because of the repository itself, archived (403) or with Issues
+turned off (410), is not a failure: the repository changed since the plan was made. It
+becomes a note and a hold in the ledger (``holds.py``), the repository's other actions of
+the run are left out, and the next plan writes nothing there.
 """
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from campaign_sync.commands.plan import Planned
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
 from campaign_sync.github.transport import Transport
+from campaign_sync.holds import describe
 from campaign_sync.ledger import write_ledger
-from campaign_sync.model import CampaignLedger, TrackedIssue
+from campaign_sync.model import CampaignLedger, HeldRepository, HoldReason, TrackedIssue
 from campaign_sync.plan import (
     ACTION_REQUESTS,
     ACTION_WRITES,
@@ -65,6 +72,9 @@ class ApplyResult:
     # Writes GitHub's own budget for them refused (tracker.Deferred): left for the next run.
     postponed: list[tuple[Action, str]] = field(default_factory=list)
     read_fallback: str | None = None  # why issues were read one by one through REST
+    # Refused because the repository is archived or has Issues off: not failures.
+    held_notes: list[str] = field(default_factory=list)  # one for each repository, as met
+    held_actions: int = 0  # actions not made there (the refused ones and the rest)
 
 
 @dataclass(slots=True)
@@ -75,6 +85,7 @@ class _CampaignProgress:
     native_organization: str | None
     native_digest: str | None
     failures: int = 0
+    held: dict[str, HeldRepository] = field(default_factory=dict)  # met by a write this run
 
 
 def _owned(
@@ -277,11 +288,43 @@ def _execute(
         progress.native_digest = NATIVE_CLOSED
 
 
+# Actions that write to their repository (the native campaigns write to an organization).
+_REPOSITORY_WRITES = frozenset(
+    {
+        "create_issue",
+        "update_issue",
+        "close_issue",
+        "reopen_issue",
+        "comment_issue",
+        "request_autofix",
+    }
+)
+
+
+def _held_back(action: Action, held: dict[str, HoldReason]) -> bool:
+    """Whether the action goes to a repository met as archived or Issues-off this run."""
+    reason = held.get(action.repository)
+    if reason is None or action.kind not in _REPOSITORY_WRITES:
+        return False
+    return reason == "archived" or action.kind != "request_autofix"
+
+
+def _hold_note(planned: Planned, action: Action, reason: HoldReason, error: str) -> str:
+    ledger = next(lg for lg in planned.plan.ledgers if lg.campaign == action.campaign)
+    here = action.repository
+    open_alerts = sum(1 for m in ledger.members if m.state == "open" and m.repository == here)
+    return (
+        f"{action.campaign}: {describe(here, reason, open_alerts)}; it changed since the "
+        f"plan ({error}); the next plan writes nothing there"
+    )
+
+
 def apply_plan(
     planned: Planned,
     transport: Transport,
     *,
     on_action: Callable[[Action, str | None], None] | None = None,
+    now: datetime | None = None,
 ) -> ApplyResult:
     """Execute the plan's actions of non-draft campaigns, then write their ledgers.
 
@@ -292,8 +335,12 @@ def apply_plan(
 
     A failing action is reported and the run goes on with the others (of other
     repositories); the ledger keeps the failed part as it was, so the next run retries it.
+    One refused because its repository is archived or has Issues off is a note instead
+    (``ApplyResult.held_notes``), recorded in the ledger as a hold since ``now``.
     """
     plan = planned.plan
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    held: dict[str, HoldReason] = {}  # repository -> why, as met this run
     result = ApplyResult()
     writes_allowed = planned.config.safety.max_writes_per_run
     reserve = planned.config.limits.reserve_requests
@@ -333,6 +380,10 @@ def apply_plan(
                     # Not done: a notice of the campaign is not sent yet either.
                     progress[later.campaign].failures += 1
                 break
+            if _held_back(action, held):
+                _hold(progress[action.campaign], action.repository, held, stamp)
+                result.held_actions += 1
+                continue
             if action.kind in spent:
                 result.postponed.append((action, spent[action.kind]))
                 continue
@@ -345,6 +396,13 @@ def apply_plan(
                 result.postponed.append((action, str(exc)))
                 continue
             except GitHubError as exc:
+                reason = tracker.refused_because(exc, creating_issue=action.kind == "create_issue")
+                if reason is not None and action.kind in _REPOSITORY_WRITES:
+                    held[action.repository] = reason
+                    _hold(progress[action.campaign], action.repository, held, stamp)
+                    result.held_actions += 1
+                    result.held_notes.append(_hold_note(planned, action, reason, str(exc)))
+                    continue
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))
                 if on_action is not None:
@@ -357,6 +415,12 @@ def apply_plan(
         result.read_fallback = reads.fallback
         _write_ledgers(planned, progress, transport.moved)
     return result
+
+
+def _hold(
+    progress: _CampaignProgress, repository: str, held: dict[str, HoldReason], stamp: str
+) -> None:
+    progress.held[repository] = HeldRepository(repository, held[repository], stamp, "write")
 
 
 def _write_ledgers(
@@ -381,9 +445,19 @@ def _write_ledgers(
                 native_campaign=done.native,
                 native_organization=done.native_organization,
                 native_digest=done.native_digest,
+                held=_merged_holds(ledger.held, done.held),
                 # A notice counts as sent only when every action of the campaign went through.
                 due_notice_sent=ledger.due_notice_sent
                 if not done.failures
                 else previous.due_notice_sent,
             ),
         )
+
+
+def _merged_holds(
+    planned: tuple[HeldRepository, ...], met: dict[str, HeldRepository]
+) -> tuple[HeldRepository, ...]:
+    """The plan's holds, and those met by a write this run (which win: they are newer)."""
+    merged = {h.repository: h for h in planned}
+    merged.update(met)
+    return tuple(merged[name] for name in sorted(merged))

@@ -7,11 +7,12 @@ or changes state is a one-line diff::
     code-scanning:acme/web:42<TAB>open<TAB>2026-11-28T06:00:00Z<TAB>2026-11-28T06:00:00Z
 
 ``reports/<id>/ledger.json`` holds the rest: tracking issue numbers, the native campaign,
-the incremental watermark, and each repository's id (``repositories``: name -> id; it
-survives renames and transfers, so a renamed repository keeps its members and issue).
-Both are written deterministically (sorted, fixed formatting) and atomically (a temporary
-file renamed over the old one), so an interrupted run leaves either the old ledger or the
-new one, never half of one.
+the incremental watermark, each repository's id (``repositories``: name -> id; it
+survives renames and transfers, so a renamed repository keeps its members and issue), and
+the repositories where no issue is written (``held``: archived, or Issues turned off; see
+``holds.py``). Both are written deterministically (sorted, fixed formatting) and
+atomically (a temporary file renamed over the old one), so an interrupted run leaves either
+the old ledger or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from typing import Any
 from campaign_sync.errors import ConfigError
 from campaign_sync.files import write_if_changed
 from campaign_sync.gcpause import cyclic_gc_paused
-from campaign_sync.model import ALERT_STATES, AlertState, CampaignLedger, Member, TrackedIssue
+from campaign_sync.model import (
+    ALERT_STATES,
+    AlertState,
+    CampaignLedger,
+    HeldRepository,
+    Member,
+    TrackedIssue,
+)
 
 VERSION = 1
 MEMBERS_FILE = "ledger.tsv"
@@ -63,6 +71,11 @@ def render_state(ledger: CampaignLedger) -> str:
     if ledger.repositories:
         # Only once known: a ledger written before ids were recorded reads the same.
         document["repositories"] = dict(ledger.repositories)
+    if ledger.held:  # only when there are: every ledger written before holds stays as it was
+        document["held"] = {
+            hold.repository: {"reason": hold.reason, "since": hold.since, "origin": hold.origin}
+            for hold in ledger.held
+        }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -102,6 +115,12 @@ def _ledger_from(
         )
         for repository, entry in sorted(_mapping(state.get("issues", {}), "issues").items())
     )
+    held = tuple(
+        _hold(repository, _mapping(entry, "a held repository"))
+        # Absent in a ledger written before holds were recorded: none known, found again
+        # by this run's listing.
+        for repository, entry in sorted(_mapping(state.get("held", {}), "held").items())
+    )
     notices = state.get("notices", {})
     if not isinstance(notices, dict):
         raise TypeError(f"notices must be an object, got {notices!r}")
@@ -123,7 +142,17 @@ def _ledger_from(
                 for name, repo_id in _mapping(state.get("repositories", {}), "repositories").items()
             )
         ),
+        held=held,
     )
+
+
+def _hold(repository: str, entry: dict[str, Any]) -> HeldRepository:
+    reason, since, origin = entry["reason"], entry["since"], entry.get("origin", "listing")
+    if reason not in ("archived", "issues-off") or origin not in ("listing", "write"):
+        raise ValueError(f"held {repository}: unknown reason or origin {reason!r}, {origin!r}")
+    if not isinstance(since, str) or not _timestamp(since):
+        raise ValueError(f"held {repository}: since must be an ISO 8601 time, got {since!r}")
+    return HeldRepository(repository, reason, since, origin)
 
 
 def _mapping(value: Any, name: str) -> dict[str, Any]:

@@ -244,6 +244,9 @@ class Repository:
     topics: tuple[str, ...] = ()
     # Custom property name -> values (multi-select properties have several), sorted by name.
     properties: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # False: the repository's Issues feature is off, so no tracking issue can be opened
+    # there (GitHub answers 410). True when unknown, as GitHub's own default is.
+    has_issues: bool = True
 
     @property
     def is_public(self) -> bool:
@@ -279,6 +282,19 @@ class TrackedIssue:
     digest: str  # of the tool-owned section last written: unchanged text means no update
 
 
+HoldReason = Literal["archived", "issues-off"]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldRepository:
+    """A repository of a campaign where no tracking issue is written (see ``holds.py``)."""
+
+    repository: str
+    reason: HoldReason
+    since: str  # ISO 8601 UTC: the run that first found it so
+    origin: Literal["listing", "write"] = "listing"  # "write": GitHub refused one in apply
+
+
 @dataclass(frozen=True, slots=True)
 class CampaignLedger:
     """What the tool knows of a campaign between runs; committed under reports/<id>/."""
@@ -297,9 +313,13 @@ class CampaignLedger:
     # (full name, id) of each repository of its members and issues, sorted: the id survives
     # a rename or transfer, so the next run finds them under the new name.
     repositories: tuple[tuple[str, int], ...] = ()
+    held: tuple[HeldRepository, ...] = ()  # sorted by repository
 
     def member_map(self) -> dict[str, Member]:
         return {m.alert_id: m for m in self.members}
 
     def issue_map(self) -> dict[str, TrackedIssue]:
         return {i.repository: i for i in self.issues}
+
+    def held_map(self) -> dict[str, HeldRepository]:
+        return {h.repository: h for h in self.held}

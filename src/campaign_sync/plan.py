@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -23,6 +23,7 @@ from campaign_sync.config.checks import (
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
+from campaign_sync.holds import describe, listing_reason, still_trusted
 from campaign_sync.match import AlertIndex, select
 from campaign_sync.membership import joins, members_seen
 from campaign_sync.model import (
@@ -31,6 +32,7 @@ from campaign_sync.model import (
     Alert,
     Campaign,
     CampaignLedger,
+    HeldRepository,
     Member,
     Repository,
     TrackedIssue,
@@ -290,6 +292,8 @@ class CampaignSummary:
     open_issues_before: int
     members_before: int = 0  # in the ledger the plan started from
     unseen: int = 0  # of those, how many this run's alerts did not include
+    # Repositories where no issue is written: (repository, reason, open alerts), sorted.
+    held: tuple[tuple[str, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,6 +603,13 @@ def plan_campaign(
     seen = index.by_id
     # Only alerts that may join need selecting: an active snapshot campaign takes no more.
     selected = select(campaign.select, index, repositories) if joins(campaign, ledger) else ()
+    # A repository GitHub answered "archived" to in the last apply is frozen too, while the
+    # listing may still be the store's copy from before (holds.py).
+    written_archived = {
+        h.repository for h in ledger.held if h.reason == "archived" and still_trusted(h, now)
+    }
+    if written_archived:
+        frozen = frozen | written_archived
     member_list, alerts = members_seen(
         campaign, ledger, selected, seen, now=stamp, frozen_repositories=frozen
     )
@@ -617,9 +628,14 @@ def plan_campaign(
     due_passed = campaign.state == "active" and campaign.ends < today
     campaign_key = campaign_fingerprint(campaign)
     dues = DueDates(campaign, today)
+    held = _holds(ledger, repositories, by_repo.keys() | issues.keys(), tracking=tracking, now=now)
+    notes.extend(
+        f"{campaign.id}: {describe(h.repository, h.reason, open_counts.get(h.repository, 0))}"
+        for h in held.values()
+    )
     for repository in sorted(by_repo.keys() | issues.keys()) if tracking else ():
-        if repository in frozen:
-            continue  # unreadable or archived: leave its issue as it is
+        if repository in frozen or repository in held:
+            continue  # unreadable, archived or Issues off: leave its issue as it is
         if not can_mark(campaign.id, repository):
             notes.append(
                 f"{campaign.id}: no tracking issue for {printable(repository)}: not an "
@@ -743,6 +759,9 @@ def plan_campaign(
         # Members that joined this run are seen by definition: the unseen are old ones.
         # (Not alerts.count(None): that compares every Alert with None in Python.)
         unseen=len(alerts) - sum(map(bool, alerts)),
+        held=tuple(
+            (h.repository, h.reason, open_counts.get(h.repository, 0)) for h in held.values()
+        ),
     )
     known = dict(ledger.repositories)
     known.update(ids or {})
@@ -761,6 +780,7 @@ def plan_campaign(
         native_digest=native_digest if ledger.native_campaign is not None else None,
         # The newest alert update seen: where the next incremental listing can start.
         watermark=max(filter(None, (ledger.watermark, watermark)), default=None),
+        held=tuple(held.values()),
     )
     return actions, next_ledger, summary, notes
 
@@ -774,6 +794,32 @@ def _autofix_left_out(campaign: str, tools: Counter[str]) -> str:
         f"other tools than CodeQL ({which}): GitHub's Autofix is available for CodeQL "
         "analysis only"
     )
+
+
+def _holds(
+    ledger: CampaignLedger,
+    repositories: Mapping[str, Repository],
+    names: Iterable[str],
+    *,
+    tracking: bool,
+    now: datetime,
+) -> dict[str, HeldRepository]:
+    """Of the campaign's repositories (``names``: with members or a tracking issue), those
+    where no issue is written this run, by name, sorted. A hold keeps the time it was first
+    found while its reason stays the same, so an unchanged run writes the same ledger."""
+    previous = ledger.held_map()
+    held: dict[str, HeldRepository] = {}
+    for name in sorted(names):
+        before = previous.get(name)
+        reason = listing_reason(repositories.get(name), tracking=tracking)
+        origin: Literal["listing", "write"] = "listing"
+        if reason is None and before is not None and still_trusted(before, now):
+            reason, origin = before.reason, "write"
+        if reason is None:
+            continue
+        since = before.since if before is not None and before.reason == reason else _now_text(now)
+        held[name] = HeldRepository(name, reason, since, origin)
+    return held
 
 
 _Group = tuple[list[Member], list[Alert | None]]

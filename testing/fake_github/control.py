@@ -6,7 +6,8 @@ Routes (JSON bodies, no authentication, exempt from faults unless configured oth
 ``POST /_fake/config``, ``POST /_fake/tokens``, ``POST /_fake/tokens/revoke``,
 ``POST /_fake/tokens/permissions`` (``{"token", "remove"}`` or ``{"token", "grant", "level"}``),
 ``POST /_fake/rate-limit`` (``{"token", "remaining", "resource"}``), ``POST /_fake/repos/archive``,
-``POST /_fake/repos/feature``, ``POST /_fake/repos/rename`` (``{"repo", "to"}``),
+``POST /_fake/repos/feature`` (``{"repo", "feature", "enabled"}``; ``has_issues`` is
+the Issues feature), ``POST /_fake/repos/rename`` (``{"repo", "to"}``),
 ``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
 ``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``).
 """

@@ -216,7 +216,7 @@ class FakeGitHub:
         return self.state.rename_repo(full_name, new_full_name).id
 
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
-        """``feature``: code_scanning | secret_scanning | dependabot."""
+        """``feature``: code_scanning | secret_scanning | dependabot | has_issues (Issues)."""
         self.state.set_feature(full_name, feature, enabled)
 
     def blank_alerts(

@@ -209,6 +209,7 @@ class Repo:
     topics: list[str] = field(default_factory=list)
     properties: dict[str, PropertyValue] = field(default_factory=dict)
     archived: bool = False
+    has_issues: bool = True  # False: the repository's Issues feature is turned off
     code_scanning: bool = True
     secret_scanning: bool = True
     dependabot: bool = True

@@ -197,7 +197,7 @@ class Renderer:
             "open_issues_count": open_issues,
             "is_template": False,
             "topics": list(repo.topics),
-            "has_issues": True,
+            "has_issues": repo.has_issues,
             "has_projects": False,
             "has_wiki": False,
             "has_pages": False,

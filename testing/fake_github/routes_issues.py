@@ -23,7 +23,15 @@ DEFAULT_LABELS: tuple[tuple[str, str, str], ...] = (
     ("question", "d876e3", "Further information is requested"),
     ("wontfix", "ffffff", "This will not be worked on"),
 )
+# GitHub's answer to a write in an archived repository. Docs, "Archiving repositories": "When
+# a repository is archived, its issues, pull requests, code, labels, milestones, projects,
+# wiki, releases, commits, tags, branches, reactions, code scanning alerts, comments and
+# permissions become read-only."
 ARCHIVED = "Repository was archived so is read-only."
+# GitHub's answer where the Issues feature is off (its message as GitHub sends it). Docs,
+# "Create an issue": "If issues are disabled in the repository, the API returns a `410 Gone`
+# status." The description lists 410 for updating an issue, commenting and labelling one too.
+ISSUES_DISABLED = "Issues are disabled for this repo"
 _ISSUES = "issues/issues"
 
 
@@ -56,6 +64,14 @@ def writable(ctx: Ctx) -> Repo:
     repo = ctx.need_repo()
     if repo.archived:
         raise fail(403, ARCHIVED, ctx.route.doc)
+    return repo
+
+
+def issues_writable(ctx: Ctx) -> Repo:
+    """A repository whose issues may be written: not archived (403), Issues on (410)."""
+    repo = writable(ctx)
+    if not repo.has_issues:
+        raise fail(410, ISSUES_DISABLED, ctx.route.doc)
     return repo
 
 
@@ -195,7 +211,7 @@ def list_issues(ctx: Ctx) -> Response:
 
 
 def create_issue(ctx: Ctx) -> Response:
-    repo = writable(ctx)
+    repo = issues_writable(ctx)
     body = body_of(ctx)
     if not isinstance(body, dict) or body.get("title") in (None, ""):
         raise HttpError(
@@ -228,7 +244,7 @@ def get_issue(ctx: Ctx) -> Response:
 
 
 def update_issue(ctx: Ctx) -> Response:
-    writable(ctx)
+    issues_writable(ctx)
     issue = find_issue(ctx)
     body = body_of(ctx)
     if not isinstance(body, dict):
@@ -278,7 +294,7 @@ def list_comments(ctx: Ctx) -> Response:
 
 
 def create_comment(ctx: Ctx) -> Response:
-    writable(ctx)
+    issues_writable(ctx)
     issue = find_issue(ctx)
     body = body_of(ctx)
     if not isinstance(body, dict) or not isinstance(body.get("body"), str) or not body["body"]:
@@ -370,7 +386,7 @@ def issue_labels(ctx: Ctx) -> Response:
 
 
 def add_issue_labels(ctx: Ctx) -> Response:
-    writable(ctx)
+    issues_writable(ctx)
     issue = find_issue(ctx)
     for label in _labels(ctx, issue.repo, body_of(ctx)):
         if label not in issue.labels:
@@ -380,7 +396,7 @@ def add_issue_labels(ctx: Ctx) -> Response:
 
 
 def set_issue_labels(ctx: Ctx) -> Response:
-    writable(ctx)
+    issues_writable(ctx)
     issue = find_issue(ctx)
     body = body_of(ctx)
     issue.labels = [] if body in (None, {"labels": []}, []) else _labels(ctx, issue.repo, body)

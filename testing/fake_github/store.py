@@ -32,6 +32,9 @@ from .model import (
 from .render_alerts import AlertRenderer
 from .render_common import Renderer
 
+# What set_feature turns on or off: the three alert features, and the Issues feature.
+FEATURES = ("code_scanning", "secret_scanning", "dependabot", "has_issues")
+
 # Permissions an all-powerful token holds (GitHub App permission names).
 ALL_PERMISSIONS: dict[str, str] = {
     "metadata": "read",
@@ -290,12 +293,15 @@ class State:
         return None if repo_id is None else self.repos_by_id.get(repo_id)
 
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
-        """Turn ``code_scanning``, ``secret_scanning`` or ``dependabot`` on or off."""
-        if feature not in ("code_scanning", "secret_scanning", "dependabot"):
+        """Turn ``code_scanning``, ``secret_scanning``, ``dependabot`` or ``has_issues`` (the
+        Issues feature) on or off."""
+        if feature not in FEATURES:
             raise ValueError(f"unknown feature {feature!r}")
         with self.lock:
             repo = self.require_repo(full_name)
             setattr(repo, feature, enabled)
+            if feature == "has_issues":
+                repo.updated = self.now()  # a settings change, as archiving is
             repo.touch()
             self.alerts_changed()
 

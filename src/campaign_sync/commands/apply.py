@@ -14,6 +14,7 @@ from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
 from campaign_sync.plan import Action
+from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
@@ -72,10 +73,18 @@ def run_apply(
     # What the plan could not do (a campaign not mirrored, Autofix left out) and why.
     for note in plan.notes:
         out.write(f"note: {printable(note)}\n")
-    result = apply_plan(planned, transport, on_action=report)
+    result = apply_plan(planned, transport, on_action=report, now=now)
+    for note in result.held_notes:
+        out.write(f"note: {printable(note)}\n")
     summary = (
         f"Applied {len(result.done)} of {len(result.done) + len(result.failed)} actions"
         + (f"; {len(result.failed)} failed and will be retried next run" if result.failed else "")
+        + (
+            f"; {result.held_actions} not made: their repository is archived or has Issues "
+            "turned off (see the notes)"
+            if result.held_actions
+            else ""
+        )
         + (f"; {result.skipped} of draft campaigns not applied" if result.skipped else "")
         + f"; {transport.stats.writes} write requests."
         + (
@@ -99,7 +108,8 @@ def run_apply(
         )
     # Also after failed actions: the reports show what the ledgers now say.
     out.write(_write_reports(planned, now) + "\n")
-    write_step_summary(render_markdown(plan) + f"\n{summary}\n")
+    held = "".join(f"\n> {escape_inline(note)}\n" for note in result.held_notes)
+    write_step_summary(render_markdown(plan) + f"\n{summary}\n{held}")
     if target is not None and identity is not None:  # last: after every report is written
         # What this run wrote, against what the branch has committed (not against what
         # this run started from: an earlier run may have written without committing).
@@ -114,6 +124,8 @@ def run_apply(
         )
         out.write(committed.describe(target) + "\n")
         write_step_summary(committed.describe(target) + "\n")
+    # A repository archived or with Issues turned off since the plan is a note, not a
+    # failure: nothing can be retried there, and the next plan leaves it out.
     return EXIT_FAILED if result.failed else EXIT_OK
 
 

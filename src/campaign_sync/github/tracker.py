@@ -31,6 +31,7 @@ from typing import Any, Literal, TypeVar
 from campaign_sync.errors import GitHubError
 from campaign_sync.github.listing import PER_PAGE, explain
 from campaign_sync.github.transport import AmbiguousWrite, RequestFailed, Response, Transport
+from campaign_sync.model import HoldReason
 
 # GitHub's limits.
 MAX_BODY = 65_536  # characters in an issue or comment body
@@ -60,11 +61,35 @@ _ORG = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 class TrackerError(GitHubError):
-    """A tracker read or write failed. ``status`` is GitHub's HTTP status, if it answered."""
+    """A tracker read or write failed. ``status`` is GitHub's HTTP status, if it answered,
+    and ``github_message`` the ``message`` of its answer (never shown alone: it is GitHub's
+    text, kept to tell causes apart)."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, github_message: str = ""
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.github_message = github_message
+
+
+def refused_because(error: GitHubError, *, creating_issue: bool) -> HoldReason | None:
+    """Whether GitHub refused a write to a repository because of the repository itself:
+    ``archived`` (403 "Repository was archived so is read-only."), or ``issues-off`` (410
+    where Issues are turned off: "If issues are disabled in the repository, the API returns
+    a 410 Gone status", Create an issue). None for any other failure.
+
+    A 410 on anything but a create also means a deleted issue: only GitHub's words for
+    disabled Issues make it ``issues-off`` there.
+    """
+    if not isinstance(error, TrackerError):
+        return None
+    said = error.github_message.lower()
+    if error.status == 403 and "archived" in said:
+        return "archived"
+    if error.status == 410 and (creating_issue or "disabled" in said):
+        return "issues-off"
+    return None
 
 
 class Deferred(TrackerError):
@@ -785,7 +810,11 @@ def _failure(what: str, scope: str, *, target: str | None = None) -> Iterator[No
     except _Handled:
         raise
     except RequestFailed as error:
-        raise _Handled(f"{what}: {_explain(error, scope, target)}", status=error.status) from error
+        raise _Handled(
+            f"{what}: {_explain(error, scope, target)}",
+            status=error.status,
+            github_message=_error_message(error),
+        ) from error
     except GitHubError as error:  # AmbiguousWrite, gave up retrying, rate limit too far away
         raise _Handled(f"{what}: {error}") from error
 
@@ -812,6 +841,8 @@ def _explain(error: RequestFailed, scope: str, target: str | None) -> str:
             "Check the number, and that the token has access."
         )
     if status == 410:
+        if "disabled" in lowered:
+            return f"{scope} has Issues turned off (410 {message})"
         return f"{target or scope} is gone (410 {message or 'Gone'})"
     if status == 422:
         details = _validation_errors(error.data)

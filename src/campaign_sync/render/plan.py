@@ -185,6 +185,12 @@ def render_json(plan: Plan) -> str:
                 "state": s.state,
                 "members": dict(s.members),
                 "repositories": s.repositories,
+                # Where no issue is written: "archived" (alerts frozen) or "issues-off"
+                # (alerts tracked in the report only), with the open alerts there.
+                "held": [
+                    {"repository": name, "reason": reason, "open_alerts": count}
+                    for name, reason, count in s.held
+                ],
             }
             for s in plan.campaigns
         ],

@@ -14,7 +14,8 @@ Sections, in order:
 - **Burn-down**: the Mermaid chart of ``history.csv`` (see ``chart.py``);
 - **Repositories**: one row per repository, most open alerts first, with its counts and
   its tracking issue (linked; "closed" when it is), at most ``MAX_REPOSITORY_ROWS`` rows
-  and a line counting the rest;
+  and a line counting the rest; then each repository where no issue is written (archived:
+  its open alerts frozen; Issues turned off: tracked in the report only), with its count;
 - where each alert's own record is: ``ledger.tsv``.
 
 No alert text (rules, paths, messages) is ever shown: only counts, repository names
@@ -26,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from campaign_sync.holds import describe
 from campaign_sync.plan import NATIVE_CLOSED
 from campaign_sync.render.markdown import escape_inline, neutralize_markdown
 from campaign_sync.reports import text
@@ -57,7 +59,10 @@ def _summary_table(facts: CampaignFacts, *, today: date, web: str) -> list[str]:
     campaign, tally = facts.campaign, facts.tally
     done = text.percent(tally.percent_done)
     if tally.total:
-        done += f" ({tally.closed} of {text.plural(tally.total, 'alert')} closed)"
+        done += f" ({tally.closed} of {text.plural(tally.total, 'alert')} closed"
+        if facts.frozen:  # open, and cannot change: say why they will not burn down
+            done += f"; {facts.frozen} frozen in archived repositories"
+        done += ")"
     rows = [
         ("Status", campaign.state),
         ("Due", text.due(campaign, today)),
@@ -143,6 +148,8 @@ def _repository_row(row: RepositoryRow, web: str) -> str:
         issue = f"[#{row.issue.number}]({target})" if target else f"#{row.issue.number}"
         if row.issue.state == "closed":
             issue += " (closed)"
+    if row.held is not None:
+        issue += " (archived)" if row.held == "archived" else " (Issues turned off)"
     t = row.tally
     counts = f"{t.open} | {row.past_due} | {t.fixed} | {t.dismissed} | {t.total}"
     return f"| {shown} | {counts} | {issue} |"
@@ -160,6 +167,17 @@ def _repositories(facts: CampaignFacts, web: str) -> list[str]:
         *(_repository_row(row, web) for row in listed),
     ]
     rest = rows[len(listed) :]
+    if facts.held:
+        lines += [
+            "",
+            "No tracking issue is written in these repositories; their alerts are counted above:",
+            "",
+            *(
+                f"- {escape_inline(describe(text.cut(r.repository), r.held, r.tally.open))}"
+                for r in facts.held
+                if r.held is not None
+            ),
+        ]
     if rest:
         left = sum(r.tally.open for r in rest)
         word = "repository" if len(rest) == 1 else "repositories"

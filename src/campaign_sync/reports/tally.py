@@ -23,6 +23,7 @@ from campaign_sync.model import (
     AlertType,
     Campaign,
     CampaignLedger,
+    HoldReason,
     Member,
     TrackedIssue,
 )
@@ -71,6 +72,7 @@ class RepositoryRow:
     tally: Tally
     past_due: int
     issue: TrackedIssue | None
+    held: HoldReason | None = None  # archived, or Issues off: no issue is written there
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,16 @@ class CampaignFacts:
     @property
     def past_due(self) -> int:
         return sum(row.past_due for row in self.severities)
+
+    @property
+    def held(self) -> tuple[RepositoryRow, ...]:
+        """Repositories where no issue is written, by name (see ``holds.py``)."""
+        return tuple(sorted((r for r in self.repositories if r.held), key=lambda r: r.repository))
+
+    @property
+    def frozen(self) -> int:
+        """Open alerts of archived repositories: kept as they were, never counted as done."""
+        return sum(r.tally.open for r in self.repositories if r.held == "archived")
 
 
 def outcome(member: Member, detail: Detail | None) -> Outcome:
@@ -168,7 +180,8 @@ def campaign_facts(
         if open_by_severity[s] or campaign.sla.days_for(s) is not None
     )
     issues = ledger.issue_map()
-    names = set(by_repository) | set(issues)
+    held = {h.repository: h.reason for h in ledger.held}
+    names = set(by_repository) | set(issues) | set(held)
     repositories = sorted(
         (
             RepositoryRow(
@@ -176,6 +189,7 @@ def campaign_facts(
                 tally=_tally(by_repository.get(name, [])),
                 past_due=late_by_repository[name],
                 issue=issues.get(name),
+                held=held.get(name),
             )
             for name in names
         ),

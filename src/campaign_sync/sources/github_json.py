@@ -289,6 +289,8 @@ def repository(data: Json) -> Repository:
         visibility=visibility,
         topics=tuple(sorted(str(t) for t in _list(data.get("topics")))),
         properties=custom_properties(custom) if isinstance(custom, Mapping) else (),
+        # Absent (an older GHES, a trimmed snapshot): GitHub's default, Issues on.
+        has_issues=data.get("has_issues") is not False,
     )
 
 

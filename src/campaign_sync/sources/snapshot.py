@@ -18,9 +18,9 @@ too: their alerts carry no ``repository``, so it is read from the alert's ``html
 
 Each object is recognized by its shape: a code scanning, Dependabot or secret scanning
 alert (``github_json.detect_type``), a repository (``/orgs/ORG/repos``: ``full_name`` with
-``topics``, ``archived``, ``visibility``, ``custom_properties``) or a repository's custom
-property values (``/orgs/ORG/properties/values``). Anything else is an error naming the file,
-the item's number and its line and column.
+``topics``, ``archived``, ``visibility``, ``custom_properties``, ``has_issues``) or a
+repository's custom property values (``/orgs/ORG/properties/values``). Anything else is an
+error naming the file, the item's number and its line and column.
 
 The files are read as a stream, one item at a time: a snapshot of a large organization is
 never held in memory as JSON, only as the ``Alert`` values it becomes. A secret scanning
@@ -313,7 +313,15 @@ def _merge(full_name: str, listing: _Listing) -> Repository:
 
 def _is_repository(data: Mapping[str, Any]) -> bool:
     return isinstance(data.get("full_name"), str) and any(
-        key in data for key in ("archived", "topics", "visibility", "private", "custom_properties")
+        key in data
+        for key in (
+            "archived",
+            "topics",
+            "visibility",
+            "private",
+            "custom_properties",
+            "has_issues",
+        )
     )
 
 

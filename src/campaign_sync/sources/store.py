@@ -11,7 +11,9 @@ One file per source scope, ``<folder>/github-<scope>.jsonl.gz``, gzip-compressed
   listing was, the watermark of each alert type;
 - one line per alert: its fields in the header's order;
 - one line per repository: ``["repository", name, id, archived, visibility, topics,
-  properties]`` (metadata changes rarely: it is listed again once a day);
+  properties, has_issues]`` (metadata changes rarely: it is listed again once a day). A
+  line without ``has_issues`` (written before the tool read it) is a cache miss for the
+  metadata: the repositories are listed again, rather than taking Issues to be on;
 - one line per cached page: ``["page", url, etag, body]`` (the first pages of incremental
   listings).
 
@@ -107,6 +109,7 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
     repositories: list[Repository] = []
     pages: dict[str, tuple[str, bytes]] = {}
     shared: dict[str, str] = {}
+    listed_at = header.get("repositories_listed_at")
     width = len(_FIELDS)
     for line in stream:
         row = orjson.loads(line)
@@ -124,7 +127,9 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
             pages[str(url)] = (str(etag), str(body).encode("utf-8"))
             continue
         if row and row[0] == "repository":
-            _, name, number, archived, visibility, topics, properties = row
+            if len(row) == 7:  # an older store's row: no has_issues, so list them again
+                row, listed_at = [*row, True], None
+            _, name, number, archived, visibility, topics, properties, has_issues = row
             repositories.append(
                 Repository(
                     full_name=str(name),
@@ -133,6 +138,7 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
                     visibility=str(visibility),
                     topics=tuple(topics),
                     properties=tuple((str(k), tuple(v)) for k, v in properties),
+                    has_issues=bool(has_issues),
                 )
             )
             continue
@@ -145,7 +151,7 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
         alerts=tuple(alerts),
         pages=pages,
         repositories=tuple(repositories),
-        repositories_listed_at=header.get("repositories_listed_at"),
+        repositories_listed_at=listed_at,
     )
 
 
@@ -177,6 +183,7 @@ def save_listing(folder: Path, listing: StoredListing) -> None:
                     repo.visibility,
                     repo.topics,
                     repo.properties,
+                    repo.has_issues,
                 ]
                 stream.write(orjson.dumps(row) + b"\n")
             for url, (etag, body) in sorted(listing.pages.items()):
