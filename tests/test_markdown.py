@@ -173,13 +173,30 @@ def test_neutralize_removes_html_and_comment_markers() -> None:
     assert neutralize_markdown("<https://example.com>") == "&lt;https://example.com>"
 
 
-def test_neutralize_stops_mentions_at_word_starts_only() -> None:
+def test_neutralize_stops_mentions_after_anything_but_a_letter_or_digit() -> None:
     assert neutralize_markdown("ask @mona\n@acme/appsec (@x)") == (
         f"ask @{WJ}mona\n@{WJ}acme/appsec (@{WJ}x)"
     )
-    # Inside URLs and addresses the '@' is not a mention, and links must keep working.
-    kept = "[post](https://medium.com/@author/post) mailto:appsec@acme.example"
+    # GitHub notifies after punctuation too: one such line in a description would ping a
+    # whole team from every tracking issue.
+    assert neutralize_markdown(",@team /@team .@team -@team :@0") == (
+        f",@{WJ}team /@{WJ}team .@{WJ}team -@{WJ}team :@{WJ}0"
+    )
+    # Inside links and addresses the '@' is not a mention, and links must keep working.
+    kept = "[post](https://medium.com/@author/post) mailto:appsec@acme.example a@b"
     assert neutralize_markdown(kept) == kept
+    # A link's text is text; a destination without its "[text]" is no link.
+    assert neutralize_markdown("[@x](/@y) ](/@z)") == f"[@{WJ}x](/@y) ](/@{WJ}z)"
+
+
+_LIVE_MENTION = re.compile(r"(?<![A-Za-z0-9])@[A-Za-z0-9]")
+_LINKS = re.compile(r"\]\([^()\s]*\)|(?:^|(?<=[\s(*_~]))(?:https?://|mailto:)[^\s<>()]*", re.M)
+
+
+@given(st.text(alphabet=st.sampled_from("@ab0,./-:_()[]~*\n h"), max_size=40))
+def test_no_live_mention_survives_outside_a_link(text: str) -> None:
+    out = _LINKS.sub(" ", neutralize_markdown(text))
+    assert not _LIVE_MENTION.search(out)
 
 
 def test_neutralize_removes_invisible_and_control_characters() -> None:

@@ -64,9 +64,32 @@ _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 _FENCE_OPEN = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _FENCE_CLOSE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# A mention starts a word: after whitespace, an opening bracket or emphasis, or a line start.
-# In a URL ("https://x.example/@a", "mailto:a@b") the '@' follows other characters: kept.
-_WORD_MENTION = re.compile(r"(?:(?<=^)|(?<=[\s(\[{\"'*_~]))@(?=[A-Za-z0-9])", re.MULTILINE)
+# GitHub reads a mention wherever '@' follows a character that is not a letter or digit:
+# ",@team", "/@team", ".@team" and "-@team" all notify. An '@' inside a word (an address,
+# "a@b") is not one, and neither is one inside a link, which GitHub's mention filter skips:
+# a link's destination ("[post](https://x.example/@a)") and a URL GitHub autolinks (after
+# a line start, whitespace or "(*_~", as GFM's autolink extension says) keep theirs, so
+# links keep working.
+_WORD_MENTION = re.compile(r"(?<![A-Za-z0-9])@(?=[A-Za-z0-9])")
+_LINKED = re.compile(
+    r"(?<=\[)[^\[\]\n]*\]\([^()\s]*\)"  # a link's text (kept below) and its destination
+    r"|(?:(?<=^)|(?<=[\s(*_~]))(?:https?://|mailto:)[^\s<>()]*",  # an autolinked URL
+    re.MULTILINE,
+)
+
+
+def _stop_mentions(text: str) -> str:
+    parts: list[str] = []
+    start = 0
+    for link in _LINKED.finditer(text):
+        kept = link.start()
+        if not link.group().startswith(("http", "mailto:")):  # "text](destination)"
+            kept = text.index("](", link.start()) + 1
+        parts.append(_WORD_MENTION.sub("@\u2060", text[start:kept]))
+        parts.append(text[kept : link.end()])
+        start = link.end()
+    parts.append(_WORD_MENTION.sub("@\u2060", text[start:]))
+    return "".join(parts)
 
 
 def neutralize_markdown(text: str) -> str:
@@ -74,16 +97,16 @@ def neutralize_markdown(text: str) -> str:
 
     The markdown stays (emphasis, lists, links, code), but nothing in it can reach outside:
     no HTML (``<`` is written ``&lt;``, so no tags, comments or marker lines), no ``-->``,
-    no @-mentions at the start of a word, no invisible or bidi characters, no control
-    characters, and a code fence left open is closed. Lines end with ``\\n``; no trailing
-    blank lines.
+    no @-mentions (an '@' after anything but a letter or digit, outside links), no invisible
+    or bidi characters, no control characters, and a code fence left open is closed. Lines
+    end with ``\\n``; no trailing blank lines.
     """
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     # Vertical tab, form feed, the separators \x1c-\x1f and NEL: line breaks to Python and
     # to some readers, control characters to GitHub. A space keeps the words apart.
     text = _OTHER_BREAKS.sub(" ", text)
     text = text.replace("<", "&lt;").replace("-->", "--&gt;")
-    text = _WORD_MENTION.sub("@\u2060", text)
+    text = _stop_mentions(text)
     lines = _LINE_BREAK.split(text)
     fence: str | None = None
     for line in lines:
