@@ -411,6 +411,22 @@ def test_not_modified_is_not_counted(fake_github: FakeGitHub) -> None:
     assert int(changed.header("x-ratelimit-used") or 0) == int(used or 0) + 1
 
 
+def test_an_etag_belongs_to_the_token_that_got_it(fake_github: FakeGitHub) -> None:
+    # GitHub's ETags are per token (github/docs#34689): a new App token each run never
+    # gets a 304 for what the last run's token stored.
+    path = f"/orgs/{ORG}/secret-scanning/alerts?per_page=5"
+    first = get(fake_github, path)
+    etag = first.header("ETag")
+    assert etag
+    other = fake_github.add_token(kind="installation")
+    fresh = get(fake_github, path, token=other, headers={"If-None-Match": etag})
+    assert fresh.status == 200
+    assert fresh.raw == first.raw
+    assert fresh.header("ETag") not in (None, etag)
+    again = get(fake_github, path, token=other, headers={"If-None-Match": fresh.header("ETag")})
+    assert again.status == 304
+
+
 def test_secondary_limit_per_minute_with_retry_after(
     fake_github_factory: Callable[..., FakeGitHub],
 ) -> None:

@@ -96,8 +96,10 @@ def fake(fake_github_factory: Any) -> FakeGitHub:
     return fake_github_factory(repos=6, alerts=900, seed=5)
 
 
-def fetch(fake: FakeGitHub, folder: Path, now: datetime = NOW, **options: Any) -> Any:
-    transport = transport_for(fake)
+def fetch(
+    fake: FakeGitHub, folder: Path, now: datetime = NOW, token: str | None = None, **options: Any
+) -> Any:
+    transport = transport_for(fake, token)
     source = GitHubSource(transport, "acme", store=StoreOptions(folder, now=now, **options))
     before = fake.snapshot()
     result = source.fetch()
@@ -118,6 +120,18 @@ def test_an_unchanged_organization_costs_no_counted_request(
     # The full listing primed one incremental page per alert type: all three answer 304.
     assert counted == 0
     assert requests == 3
+
+
+def test_a_new_token_each_run_pays_for_the_first_pages_only(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    # Actions mints a new App token each run, and GitHub's ETags belong to the token that
+    # got them: the stored ETags never answer 304. The watermark still stops each listing
+    # at its first page, so the run costs one counted read per listing, not a full listing.
+    first, _, _ = fetch(fake, tmp_path)
+    second, counted, requests = fetch(fake, tmp_path, token=fake.add_token(kind="installation"))
+    assert second.alerts == first.alerts
+    assert counted == requests == 3
 
 
 def test_repositories_are_listed_again_after_twenty_hours(fake: FakeGitHub, tmp_path: Path) -> None:
