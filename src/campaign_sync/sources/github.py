@@ -180,27 +180,32 @@ class GitHubSource:
             path = ORG_PATHS[alert_type].format(org=self._scope)
             repository = None
         newest: str | None = None
+        progress = Progress(alert_type)  # one count over the type's listings
 
         def on_page(progress: Progress) -> None:
+            # The first listing's first page tells whether access was lost; the generic
+            # secret patterns' listing comes second and may be empty in any organization.
             if progress.pages == 1 and listed is not None:
                 listed["first page"] = progress.items
             if self._on_page is not None:
                 self._on_page(progress)
 
         try:
-            for alert in iter_alerts(
-                self._transport,
-                path,
-                alert_type,
-                query,
-                repository=repository,
-                on_page=on_page,
-            ):
-                if alerts.get(alert.id) != alert:
-                    alerts[alert.id] = alert
-                    self._updated += 1
-                if alert.updated_at and (newest is None or alert.updated_at > newest):
-                    newest = alert.updated_at
+            for listing in query.listings(alert_type):
+                for alert in iter_alerts(
+                    self._transport,
+                    path,
+                    alert_type,
+                    listing,
+                    repository=repository,
+                    on_page=on_page,
+                    progress=progress,
+                ):
+                    if alerts.get(alert.id) != alert:
+                        alerts[alert.id] = alert
+                        self._updated += 1
+                    if alert.updated_at and (newest is None or alert.updated_at > newest):
+                        newest = alert.updated_at
         except github_json.ShapeError as error:
             # GitHub answered, but not with an alert this tool can read (a proxy's
             # page, an API change): say so instead of failing with a traceback.
