@@ -436,6 +436,29 @@ def test_not_modified_is_not_counted(fake_github: FakeGitHub) -> None:
     assert int(changed.header("x-ratelimit-used") or 0) == int(used or 0) + 1
 
 
+def test_nullable_alert_fields_can_be_served_null(fake_github: FakeGitHub) -> None:
+    # GitHub's schemas: `code-scanning-alert-state` and secret scanning's
+    # `nullable-alert-updated-at` are "nullable": true.
+    repo = fake_github.repo_names(archived=False, complete=True)[0]
+    code = fake_github.add_alert(repo, "code-scanning")
+    secret = fake_github.add_alert(repo, "secret-scanning")
+    reply = send(
+        fake_github,
+        "POST",
+        "/_fake/alerts/null",
+        {"repo": repo, "kind": "code-scanning", "number": code, "field": "state"},
+    )
+    assert reply.status == 200
+    fake_github.null_field(repo, "secret-scanning", secret, "updated_at")
+    alert = get(fake_github, f"/repos/{repo}/code-scanning/alerts/{code}").body
+    assert alert["state"] is None
+    assert alert["most_recent_instance"]["state"] is None
+    listed = collect(fake_github, f"/repos/{repo}/secret-scanning/alerts?per_page=100")
+    assert next(a for a in listed if a["number"] == secret)["updated_at"] is None
+    bad = {"repo": repo, "kind": "dependabot", "number": 1, "field": "state"}
+    assert send(fake_github, "POST", "/_fake/alerts/null", bad).status in (400, 404)
+
+
 def test_an_etag_belongs_to_the_token_that_got_it(fake_github: FakeGitHub) -> None:
     # GitHub's ETags are per token (github/docs#34689): a new App token each run never
     # gets a 304 for what the last run's token stored.

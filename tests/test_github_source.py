@@ -210,3 +210,56 @@ def test_generic_secret_patterns_are_listed_by_name(fake_github_factory: Any) ->
         queries={"secret-scanning": AlertQuery(secret_types=("password",))},
     ).fetch()
     assert [a.secret_type for a in named.alerts] == ["password"]
+
+
+def test_an_alert_without_a_state_is_skipped_counted_and_shown(fake_github_factory: Any) -> None:
+    """GitHub's schema lets a code scanning alert's `state` be null: the listing goes on
+    without it, and says how many it left out."""
+    fake = fake_github_factory(repos=3, alerts=300, seed=4)
+    repo = fake.repo_names(archived=False, complete=True)[0]
+    numbers = [fake.add_alert(repo, "code-scanning") for _ in range(2)]
+    for number in numbers:
+        fake.null_field(repo, "code-scanning", number, "state")
+    result = GitHubSource(transport_for(fake), "acme", include_repositories=False).fetch()
+    ids = {a.id for a in result.alerts}
+    assert not ids & {f"code-scanning:{repo}:{n}" for n in numbers}
+    assert sum(a.type == "code-scanning" for a in result.alerts) == (
+        fake.alert_count("code-scanning") - 2
+    )
+    assert result.notes == (
+        "github:acme: 2 code-scanning alerts without a state (GitHub sent null) were skipped: "
+        "open or not is unknown, so they are left as the last run saw them",
+    )
+
+
+def test_an_alert_without_updated_at_does_not_end_an_incremental_listing(
+    fake_github_factory: Any,
+) -> None:
+    """A secret scanning alert's `updated_at` may be null. Newest first, an incremental
+    listing stops at the first alert older than the watermark; a null is not older, so the
+    alerts after it are still read."""
+    fake = fake_github_factory(repos=4, alerts=400, seed=6)
+    first = GitHubSource(transport_for(fake), "acme", include_repositories=False).fetch()
+    assert first.watermark is not None
+    fake.clock.advance(7200)
+    target = next(a for a in first.alerts if a.type == "secret-scanning" and a.is_open)
+    fake.set_alert_state(
+        target.repository, "secret-scanning", target.number, "resolved", reason="revoked"
+    )
+    fake.clock.advance(60)
+    # Newer than the resolved one, so listed before it, and with a null updated_at.
+    number = fake.add_alert(target.repository, "secret-scanning")
+    fake.null_field(target.repository, "secret-scanning", number, "updated_at")
+    since = {t: AlertQuery(since=first.watermark) for t in ALERT_TYPES}
+    second = GitHubSource(
+        transport_for(fake), "acme", queries=since, include_repositories=False
+    ).fetch()
+    by_id = {a.id: a for a in second.alerts}
+    assert by_id[target.id].state == "resolved"
+    new = by_id[f"secret-scanning:{target.repository}:{number}"]
+    assert new.updated_at is None
+    assert second.notes == (
+        "github:acme: 1 secret-scanning alert without an updated_at (GitHub sent null): kept; "
+        "an incremental listing cannot tell when they change, the full listing every 7 days "
+        "(or --full-listing) does",
+    )

@@ -724,7 +724,7 @@ def _make_plan(
     next_ledgers: list[CampaignLedger] = []
     summaries: list[CampaignSummary] = []
     applies: set[str] = set()
-    notes: list[str] = []
+    notes: list[str] = list(result.notes)  # the source's first: they qualify the data
     # GitHub allows 10 open campaigns: the first active mirrored campaigns by id get them.
     mirrored = [
         c.id

@@ -7,7 +7,9 @@ Routes (JSON bodies, no authentication, exempt from faults unless configured oth
 ``POST /_fake/tokens/permissions`` (``{"token", "remove"}`` or ``{"token", "grant", "level"}``),
 ``POST /_fake/rate-limit`` (``{"token", "remaining", "resource"}``), ``POST /_fake/repos/archive``,
 ``POST /_fake/repos/feature``, ``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
-``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``).
+``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``),
+``POST /_fake/alerts/null`` (``{"repo", "kind", "number", "field"}``: a code scanning
+``state`` or a secret scanning ``updated_at``, both nullable in GitHub's schemas).
 """
 
 from __future__ import annotations
@@ -92,6 +94,10 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         )
         return {"ok": True}
 
+    def null_field(body: dict[str, Any]) -> Any:
+        fake.null_field(body["repo"], body["kind"], int(body["number"]), body["field"])
+        return {"ok": True}
+
     def churn(body: dict[str, Any]) -> Any:
         return fake.churn(float(body["fraction"]), int(body.get("seed", 0)), body.get("org"))
 
@@ -110,6 +116,7 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         "/_fake/alerts": add_alert,
         "/_fake/alerts/state": alert_state,
         "/_fake/alerts/churn": churn,
+        "/_fake/alerts/null": null_field,
     }
     gets: dict[str, Callable[[Request], Any]] = {
         "/_fake/stats": lambda req: {**fake.stats.snapshot(), "now": fake.clock.now()},

@@ -229,6 +229,11 @@ class FakeGitHub:
             full_name, kind, number, state, reason=reason, comment=comment, by=by
         )
 
+    def null_field(self, full_name: str, kind: str, number: int, field: str) -> None:
+        """Send a field GitHub's schema marks nullable as null from now on: a code scanning
+        alert's ``state`` or a secret scanning alert's ``updated_at``."""
+        self.state.null_field(full_name, kind, number, field)
+
     def churn(self, fraction: float, seed: int = 0, org: str | None = None) -> dict[str, Any]:
         """Fix, dismiss, resolve or reopen ``fraction`` of the org's alerts at once (see
         ``churn.churn``); returns the counts by type and by what happened."""

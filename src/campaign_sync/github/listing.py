@@ -145,12 +145,17 @@ class AlertQuery:
 
 @dataclass(slots=True)
 class Progress:
-    """Progress of one listing, for a progress bar."""
+    """Progress of one listing, for a progress bar, and the items it could not use."""
 
     alert_type: str
     pages: int = 0
     items: int = 0
     last_page: int | None = None  # known for page-number pagination only
+    # Fields GitHub's schemas make nullable: a code scanning alert without a `state` is
+    # skipped (open or not is unknown); an alert without an `updated_at` is kept, and an
+    # incremental listing reads on past it (its place in `sort=updated` is unknown).
+    without_state: int = 0
+    without_updated_at: int = 0
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -191,10 +196,18 @@ def iter_alerts(
             on_page(progress)
         reached_watermark = False
         for item in items:
-            if query.since is not None and str(item.get("updated_at") or "") < query.since:
+            updated = item.get("updated_at") if isinstance(item, Mapping) else None
+            if updated is None:
+                progress.without_updated_at += 1
+            elif query.since is not None and str(updated) < query.since:
                 reached_watermark = True  # sorted newest first: the rest is older
                 break
-            yield normalize(item, repository)
+            try:
+                alert = normalize(item, repository)
+            except github_json.NoState:
+                progress.without_state += 1
+                continue
+            yield alert
         if reached_watermark:
             return
 

@@ -111,6 +111,7 @@ class GitHubSource:
         # The store only holds complete listings: a filtered one (`alerts --state`) skips it.
         self._store = store if not self._queries else None
         self._updated = 0
+        self._without = Counter[tuple[AlertType, str]]()  # (type, null field) -> alerts
 
     @property
     def name(self) -> str:
@@ -126,6 +127,7 @@ class GitHubSource:
             self._transport.etags = EtagCache(stored.pages if stored else {}, keep=_worth_caching)
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
         self._updated = 0  # alerts listed that the store did not have as they are now
+        self._without.clear()
         skipped: list[Skipped] = []
         watermark: str | None = None
         for alert_type in self._types:
@@ -159,7 +161,27 @@ class GitHubSource:
             watermark=watermark,
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
+            notes=self._notes(),
         )
+
+    def _notes(self) -> tuple[str, ...]:
+        """What the user must know of this listing: alerts GitHub sent with a null field."""
+        notes = []
+        for (alert_type, field), count in sorted(self._without.items()):
+            alerts = f"{count} {alert_type} alert{'s' if count != 1 else ''}"
+            if field == "state":
+                notes.append(
+                    f"{self.name}: {alerts} without a state (GitHub sent null) "
+                    f"{'was' if count == 1 else 'were'} skipped: open or not is unknown, "
+                    "so they are left as the last run saw them"
+                )
+            else:
+                notes.append(
+                    f"{self.name}: {alerts} without an updated_at (GitHub sent null): "
+                    "kept; an incremental listing cannot tell when they change, the full "
+                    f"listing every {FULL_LISTING_EVERY.days} days (or --full-listing) does"
+                )
+        return tuple(notes)
 
     def _list(
         self,
@@ -217,7 +239,14 @@ class GitHubSource:
                 skipped.append(Skipped(self._scope, alert_type, _reason(error)))
                 return None
             raise explain(error, alert_type=alert_type, scope=self._scope) from error
+        self._count_nulls(alert_type, progress)
         return newest
+
+    def _count_nulls(self, alert_type: AlertType, progress: Progress) -> None:
+        if progress.without_state:
+            self._without[alert_type, "state"] += progress.without_state
+        if progress.without_updated_at:
+            self._without[alert_type, "updated_at"] += progress.without_updated_at
 
     def _prime(self, alerts: dict[str, Alert]) -> None:
         """After a full listing, read each type's first incremental page once: its ETag is
@@ -228,7 +257,9 @@ class GitHubSource:
                 default=None,
             )
             if newest is not None:
+                counted = self._without.copy()  # these alerts were counted once already
                 self._list(alert_type, _incremental(AlertQuery(), newest), alerts, [])
+                self._without = counted
 
     def _repositories_of(
         self, stored: StoredListing | None
