@@ -210,3 +210,39 @@ def test_an_unchanged_listing_does_not_rewrite_the_store(fake: FakeGitHub, tmp_p
     fake.set_alert_state(first.repository, first.type, first.number, "fixed")
     fetch(fake, tmp_path)
     assert path.stat().st_mtime_ns != before
+
+
+def test_an_advisory_change_waits_for_the_full_listing_and_the_plan_says_so(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    """Dependabot's `sort=updated` is "when the alert's state last changed": a new
+    severity or a released patch moves no alert up, so an incremental listing keeps the
+    stored values, says they are as of the last full listing, and the full listing a week
+    later brings them."""
+    first, _, _ = fetch(fake, tmp_path)
+    target = next(
+        a for a in first.alerts if a.type == "dependabot" and a.is_open and not a.fix_available
+    )
+    assert target.rule_id is not None
+    severity = "low" if target.severity != "low" else "critical"
+    fake.clock.advance(7200)
+    fake.change_advisory(target.rule_id, severity=severity, first_patched_version="9.9.9")
+    on_github = transport_for(fake).get(
+        f"/repos/{target.repository}/dependabot/alerts/{target.number}"
+    )
+    assert on_github.data["security_vulnerability"]["severity"] == severity
+    assert on_github.data["updated_at"] == target.updated_at  # not a state change
+
+    soon, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=2))
+    stale = {a.id: a for a in soon.alerts}[target.id]
+    assert (stale.severity, stale.fix_available) == (target.severity, False)
+    assert soon.notes == (
+        "github:acme: listed incrementally: code scanning rule severity, CWEs and location; "
+        "secret validity; Dependabot severity and fix availability are as of the full "
+        "listing of 2026-11-28T06:00:00Z (one every 7 days; --full-listing refreshes them "
+        "now): GitHub's sort=updated does not show their changes",
+    )
+    week, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=7, hours=1))
+    fresh = {a.id: a for a in week.alerts}[target.id]
+    assert (fresh.severity, fresh.fix_available) == (severity, True)
+    assert week.notes == ()  # a full listing: nothing stale to mention

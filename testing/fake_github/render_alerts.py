@@ -105,6 +105,10 @@ class AlertRenderer:
         self._instances[id(rule)] = prefix
         return prefix
 
+    def forget_advisory(self, adv: Advisory) -> None:
+        """Render ``adv`` afresh after a change (severity, a patched version)."""
+        self._advisories.pop(id(adv), None)
+
     def _advisory(self, adv: Advisory) -> tuple[str, str, str]:
         cached = self._advisories.get(id(adv))
         if cached is None:

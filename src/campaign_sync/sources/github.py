@@ -32,8 +32,26 @@ from campaign_sync.sources.store import StoredListing, load_listing, save_listin
 # last listing was paging (and so skipped by it) is still read.
 WATERMARK_MARGIN = timedelta(hours=1)
 # Every alert is listed again this often: an alert deleted on GitHub (its analysis deleted,
-# its repository gone) never shows up in an "updated since" listing.
+# its repository gone) never shows up in an "updated since" listing, and neither do the
+# changes NOT_SEEN_INCREMENTALLY names. This is the bound on how stale those can be.
 FULL_LISTING_EVERY = timedelta(days=7)
+# What an incremental listing (sort=updated, newest first, stopping at the watermark) can
+# rely on, per alert type, from the `sort` parameter of GitHub's "List ... alerts for an
+# organization" (the README's table says the same):
+# - dependabot: "`updated` means when the alert's state last changed." Only state changes
+#   (fixed, dismissed, reopened) move an alert up; a new advisory severity or a patch
+#   released (fix_available) does not.
+# - secret-scanning: "`updated` means when the alert was updated or resolved." State and
+#   resolution; GitHub does not say whether a validity check counts, so it is not relied on.
+# - code-scanning: "The property by which to sort the results.", no definition: only state
+#   changes are relied on, not the rule's severity and tags or the alert's location.
+# The fields below are as of the last full listing (at most FULL_LISTING_EVERY old), and
+# the plan says so whenever a listing was incremental.
+NOT_SEEN_INCREMENTALLY: dict[AlertType, str] = {
+    "code-scanning": "code scanning rule severity, CWEs and location",
+    "dependabot": "Dependabot severity and fix availability",
+    "secret-scanning": "secret validity",
+}
 # Repository metadata (topics, custom properties, archived) is listed again this often; a
 # daily reconcile lists it every run. Until then a repository archived since keeps its
 # alerts' states, which archiving does not change on GitHub either.
@@ -161,7 +179,22 @@ class GitHubSource:
             watermark=watermark,
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
-            notes=self._notes(),
+            notes=self._notes() + self._staleness(stored),
+        )
+
+    def _staleness(self, stored: StoredListing | None) -> tuple[str, ...]:
+        """After an incremental listing: which fields are only as fresh as the last full
+        listing, since GitHub's `sort=updated` does not move an alert when they change."""
+        if stored is None:
+            return ()
+        fields = [NOT_SEEN_INCREMENTALLY[t] for t in self._types]
+        if not fields:
+            return ()
+        return (
+            f"{self.name}: listed incrementally: {'; '.join(fields)} are as of the full listing of "
+            f"{stored.full_listing_at} (one every {FULL_LISTING_EVERY.days} days; "
+            "--full-listing refreshes them now): GitHub's sort=updated does not show their "
+            "changes",
         )
 
     def _notes(self) -> tuple[str, ...]:
