@@ -59,8 +59,9 @@ ALERT_TYPES = ("code-scanning", "dependabot", "secret-scanning")
 WRITE_CLOCK_STEP = 0.75
 HOUR = 3600.0
 CACHE_DIR = ".campaign-sync-cache"
-# An App installation on GitHub Enterprise Cloud gets 15,000 requests an hour; a PAT's
-# 5,000 cannot even list a million alerts (10,000 pages) in one hour.
+# An App installation on a GitHub Enterprise Cloud organization gets 15,000 requests an
+# hour (elsewhere 5,000 to 12,500, with the repositories and users); a PAT's 5,000 cannot
+# even list a million alerts (10,000 pages) in one hour.
 TOKEN_BUDGET = 15_000
 TARGET_RSS_BYTES = 1.5e9
 FIRST_APPLY_FACTOR = 1.05
