@@ -194,22 +194,33 @@ def iter_alerts(
             progress.last_page = before + last if last is not None else None
         if on_page is not None:
             on_page(progress)
-        reached_watermark = False
-        for item in items:
-            updated = item.get("updated_at") if isinstance(item, Mapping) else None
-            if updated is None:
+        newer = until_watermark(items, query.since)
+        for item in newer:
+            if not (isinstance(item, Mapping) and item.get("updated_at")):
                 progress.without_updated_at += 1
-            elif query.since is not None and str(updated) < query.since:
-                reached_watermark = True  # sorted newest first: the rest is older
-                break
             try:
                 alert = normalize(item, repository)
             except github_json.NoState:
                 progress.without_state += 1
                 continue
             yield alert
-        if reached_watermark:
-            return
+        if len(newer) < len(items):
+            return  # sorted newest first: the rest of the listing is older
+
+
+def until_watermark(items: list[Any], since: str | None) -> list[Any]:
+    """The items of a newest-first page before the first one updated before ``since``.
+
+    An item without ``updated_at`` (secret scanning's is nullable) is not older than
+    anything: it is kept and the page read on past it, wherever GitHub sorted it.
+    """
+    if since is None:
+        return items
+    for index, item in enumerate(items):
+        updated = item.get("updated_at") if isinstance(item, Mapping) else None
+        if updated and str(updated) < since:
+            return items[:index]
+    return items
 
 
 def list_repositories(transport: Transport, org: str) -> Iterator[Repository]:
