@@ -212,21 +212,6 @@ def test_an_unchanged_listing_does_not_rewrite_the_store(fake: FakeGitHub, tmp_p
     assert path.stat().st_mtime_ns != before
 
 
-def test_a_new_tokens_etags_alone_do_not_rewrite_the_store(
-    fake: FakeGitHub, tmp_path: Path
-) -> None:
-    # With a new token each run, no stored ETag matches and the new ones will not match the
-    # next run's token either: an unchanged organization leaves the store as it is.
-    fetch(fake, tmp_path)
-    path = store_path(tmp_path, "acme")
-    before = path.read_bytes()
-    _, counted, _ = fetch(fake, tmp_path, token=fake.add_token(kind="installation"))
-    assert counted == 4
-    assert path.read_bytes() == before
-    # The token that stored them still gets its 304s.
-    assert fetch(fake, tmp_path)[1] == 0
-
-
 def test_an_advisory_change_waits_for_the_full_listing_and_the_plan_says_so(
     fake: FakeGitHub, tmp_path: Path
 ) -> None:

@@ -317,13 +317,7 @@ class GitHubSource:
         if stored is None or self._updated or listed_at != stored.repositories_listed_at:
             return True
         etags = self._transport.etags
-        if etags is None or etags.entries() == dict(stored.pages):
-            return False
-        # Only the pages' ETags changed. GitHub's ETags belong to the token that got them:
-        # if not one stored ETag matched, this run's token is not the one that stored them
-        # (Actions mints an App token each run), and the next run's will not be this one
-        # either. Writing them would cost seconds for a million alerts and save nothing.
-        return self._transport.stats.not_modified > 0
+        return etags is not None and etags.entries() != dict(stored.pages)
 
     def _load_store(self) -> StoredListing | None:
         if self._store is None:
