@@ -12,12 +12,16 @@ campaign-sync run is a whole process under /usr/bin/time -v (wall time, peak RSS
 - scenario 1, the first apply, then the backlog: further applies, the clock one hour on
   between runs, until the plan has nothing left for the applied campaigns (runs and hours
   against the `runs_needed` the first plan predicted);
-- scenario 2, an apply with nothing changed (clock +1 h);
+- scenario 2, an apply with nothing changed (clock +1 h), twice: with the token of the
+  run before (its stored ETags answer 304) and then, as measured, with a new one;
 - scenario 3, an apply after the fake churned 1% of the alerts (clock +1 h).
 
-Requests come from the fake's counters: reads the primary rate limit counted, free 304s,
-writes, and secondary-limit refusals. Each scenario is compared with its minimum, and the
-checks of issue 6 decide the exit status (1 if one fails).
+Each apply gets a new installation token, as in Actions, where the reconcile workflow
+mints a new App token each run; GitHub's ETags belong to the token that got them, so the
+alert store's ETags give no 304 across runs (`--same-token` runs every apply with one
+token, as before). Requests come from the fake's counters: reads the primary rate limit
+counted, free 304s, writes, and secondary-limit refusals. Each scenario is compared with
+its minimum, and the checks of issue 6 decide the exit status (1 if one fails).
 """
 
 from __future__ import annotations
@@ -55,8 +59,9 @@ ALERT_TYPES = ("code-scanning", "dependabot", "secret-scanning")
 WRITE_CLOCK_STEP = 0.75
 HOUR = 3600.0
 CACHE_DIR = ".campaign-sync-cache"
-# An App installation on GitHub Enterprise Cloud gets 15,000 requests an hour; a PAT's
-# 5,000 cannot even list a million alerts (10,000 pages) in one hour.
+# An App installation on a GitHub Enterprise Cloud organization gets 15,000 requests an
+# hour (elsewhere 5,000 to 12,500, with the repositories and users); a PAT's 5,000 cannot
+# even list a million alerts (10,000 pages) in one hour.
 TOKEN_BUDGET = 15_000
 TARGET_RSS_BYTES = 1.5e9
 FIRST_APPLY_FACTOR = 1.05
@@ -477,16 +482,30 @@ def _delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 class Bench:
     def __init__(self, args: argparse.Namespace, fake: Fake, work: Path, drafts: set[str]) -> None:
         self.args, self.fake, self.work, self.drafts = args, fake, work, drafts
-        self.campaign_sync = str(Path(sys.executable).with_name("campaign-sync"))
+        # `python -m campaign_sync` with this checkout's src/ first on the path: the
+        # venv's console script may import another checkout (an editable install).
+        self.campaign_sync = [sys.executable, "-m", "campaign_sync"]
         self.profile_dir: Path | None = args.profile
+        self.token = fake.token  # the token of the last apply
 
     def env(self, token: str) -> dict[str, str]:
-        return git_env() | {"GH_TOKEN": token}
+        path = os.pathsep.join(filter(None, (str(ROOT / "src"), os.environ.get("PYTHONPATH"))))
+        return git_env() | {"GH_TOKEN": token, "PYTHONPATH": path}
 
-    def apply(self, name: str) -> dict[str, Any]:
-        """One `apply --commit` as a whole process; its figures from the fake's counters."""
+    def new_token(self) -> str:
+        """A token for the next apply: a new installation token, unless --same-token."""
+        if self.args.same_token:
+            return self.fake.token
+        body = {"kind": "installation", "budget": self.args.token_budget}
+        token: str = self.fake.control("tokens", body)["token"]
+        return token
+
+    def apply(self, name: str, token: str | None = None) -> dict[str, Any]:
+        """One `apply --commit` as a whole process; its figures from the fake's counters.
+        ``token``: the token to run with; by default a new one (see ``new_token``)."""
+        self.token = token or self.new_token()
         arguments = ["apply", "--source", f"github:{self.fake.org}", "--commit"]
-        command = [self.campaign_sync, *arguments]
+        command = [*self.campaign_sync, *arguments]
         if self.profile_dir is not None and name in PROFILED:
             # Sampled stacks (py-spy's raw format: one collapsed stack and count a line).
             spy = str(Path(sys.executable).with_name("py-spy"))
@@ -495,7 +514,7 @@ class Bench:
             command += [sys.executable, "-m", "campaign_sync", *arguments]
         clock_before = self.fake.now()
         before = self.fake.stats()
-        run = timed(command, cwd=self.work, env=self.env(self.fake.token))
+        run = timed(command, cwd=self.work, env=self.env(self.token))
         after = self.fake.stats()
         lines = run.stdout.strip().splitlines()
         summary = next((line for line in reversed(lines) if line.startswith("Applied")), "")
@@ -527,7 +546,7 @@ class Bench:
         probe = self.work.parent / f"probe-{name}"
         shutil.rmtree(probe, ignore_errors=True)
         shutil.copytree(self.work, probe, symlinks=True)
-        command = [self.campaign_sync, "plan", "--source", f"github:{self.fake.org}"]
+        command = [*self.campaign_sync, "plan", "--source", f"github:{self.fake.org}"]
         command += ["--format", "json"]
         run = timed(command, cwd=probe, env=self.env(self.fake.observer))
         shutil.rmtree(probe, ignore_errors=True)
@@ -625,6 +644,11 @@ def _scenarios(args: argparse.Namespace, base: Path, fake: Fake) -> dict[str, An
         runs.append(bench.apply(f"backlog_{len(runs) + 1}"))
     backlog_seconds = sum(r["simulated_seconds"] for r in runs) + HOUR * (len(runs) - 1)
 
+    same_token: dict[str, Any] | None = None
+    if not args.same_token:
+        # The last run's token again: what the stored ETags save when the token stays.
+        fake.advance(HOUR)
+        same_token = bench.apply("no_change_apply_same_token", token=bench.token)
     fake.advance(HOUR)
     no_change = bench.apply("no_change_apply")
 
@@ -637,8 +661,9 @@ def _scenarios(args: argparse.Namespace, base: Path, fake: Fake) -> dict[str, An
     changed_by_type = {t: sum(kinds.values()) for t, kinds in churned["by_type"].items()}
     first_minimum = listing_pages + repository_pages + first["writes_succeeded"]
     churn_minimum = sum(pages(n) for n in changed_by_type.values()) + churn["writes_succeeded"]
-    applies = [*runs, no_change, churn]
+    applies = [*runs, no_change, churn, *([same_token] if same_token else [])]
     return {
+        "token_per_run": not args.same_token,
         "limit": limit,
         "plan_before": predicted,
         "first_apply": first,
@@ -656,6 +681,7 @@ def _scenarios(args: argparse.Namespace, base: Path, fake: Fake) -> dict[str, An
             "runs_detail": runs[1:],
         },
         "no_change_apply": no_change,
+        "no_change_apply_same_token": same_token,
         "churn": {
             "fraction": CHURN_FRACTION,
             "changed": churned["changed"],
@@ -732,6 +758,8 @@ def table(result: dict[str, Any]) -> str:
         ("no-change apply", result["no_change_apply"], 0),
         ("1% churn apply", result["churn_apply"], m["churn_apply"]),
     ]
+    if result.get("no_change_apply_same_token"):
+        rows.insert(3, ("no change, old token", result["no_change_apply_same_token"], 0))
     out = [
         f"{'':20}{'wall s':>9}{'RSS MiB':>9}{'requests':>10}{'counted':>9}{'304s':>8}"
         f"{'graphql':>8}{'writes':>8}{'refused':>8}{'minimum':>9}{'x min':>7}"
@@ -767,10 +795,19 @@ def table(result: dict[str, Any]) -> str:
         f"tracking issues planned at first: {result['plan_before']['tracking_issues']:,}; "
         f"churn changed {result['churn']['changed']:,} alerts, planned writes "
         f"{result['churn']['planned_writes']}",
+        f"tokens: {'a new one each apply' if result.get('token_per_run') else 'one for all'}; "
+        f"no-change counted reads {result['no_change_apply']['reads_counted']:,} = "
+        f"{_share(result['no_change_apply']['reads_counted'], result['first_apply'])} of the "
+        f"first apply's {result['first_apply']['reads_counted']:,}",
     ]
     for name, ok in result["checks"].items():
         out.append(f"{'ok  ' if ok else 'FAIL'} {name}")
     return "\n".join(out)
+
+
+def _share(reads: int, first: dict[str, Any]) -> str:
+    counted = int(first["reads_counted"])
+    return f"{100 * reads / counted:.2f}%" if counted else "-"
 
 
 def _later_runs(runs: list[dict[str, Any]]) -> str:
@@ -797,6 +834,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="repeat the whole sequence")
     parser.add_argument("--writes-per-run", type=int, default=500, help="safety.max-writes-per-run")
     parser.add_argument("--token-budget", type=int, default=TOKEN_BUDGET)
+    parser.add_argument(
+        "--same-token",
+        action="store_true",
+        help="run every apply with one token (its stored ETags answer 304); by default each "
+        "apply gets a new installation token, as the reconcile workflow's App token",
+    )
     parser.add_argument("--keep", type=Path, help="keep the campaigns repositories here")
     parser.add_argument("--profile", type=Path, help="record some applies with py-spy (raw format)")
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
@@ -824,6 +867,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": args.runs,
         "writes_per_run": args.writes_per_run,
         "token_budget": args.token_budget,
+        "same_token": args.same_token,
         "write_clock_step": WRITE_CLOCK_STEP,
     }
     result["first_apply_over_bare_loop"] = round(

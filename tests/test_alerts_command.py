@@ -25,6 +25,7 @@ from testing.fake_github.http_client import walk
 
 from campaign_sync import cli
 from campaign_sync.commands.alerts import ALERT_FIELDS, AlertFilter, list_alerts
+from campaign_sync.github.listing import GENERIC_SECRET_TYPES
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES
 from campaign_sync.render.progress import ProgressReporter
@@ -110,9 +111,11 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def secret_values(fake: FakeGitHub, path: str = "/orgs/acme/secret-scanning/alerts") -> list[str]:
     """The secrets the fake gives out when asked without hide_secret (as we never ask)."""
+    generic = "&secret_type=" + ",".join(GENERIC_SECRET_TYPES)  # listed only by name
     values = [
         item["secret"]
-        for reply in walk(fake.url, f"{path}?per_page=100", token=fake.token)
+        for query in ("", generic)
+        for reply in walk(fake.url, f"{path}?per_page=100{query}", token=fake.token)
         for item in reply.body
     ]
     assert values
@@ -406,6 +409,20 @@ def test_github_text(alerts: AlertsCommand, github: FakeGitHub) -> None:
     ids = [line.split("\t")[0] for line in lines]
     assert ids == sorted(set(ids))
     assert Counter(i.split(":")[0] for i in ids) == fake_counts(github)
+
+
+def test_github_alerts_without_a_state_are_counted_on_stderr(
+    alerts: AlertsCommand, github: FakeGitHub
+) -> None:
+    repo = github.repo_names(archived=False, complete=True)[0]
+    number = github.add_alert(repo, "code-scanning")
+    github.null_field(repo, "code-scanning", number, "state")
+    run = alerts(*gh(github, "--count"))
+    assert run.code == 0
+    assert run.err == (
+        "note: github:acme: 1 code-scanning alert without a state (GitHub sent null) was "
+        "skipped: open or not is unknown, so they are left as the last run saw them\n"
+    )
 
 
 def test_github_json(alerts: AlertsCommand, github: FakeGitHub) -> None:

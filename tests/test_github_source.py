@@ -11,7 +11,7 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
-from campaign_sync.github.listing import AlertQuery
+from campaign_sync.github.listing import GENERIC_SECRET_TYPES, AlertQuery
 from campaign_sync.model import ALERT_TYPES
 from campaign_sync.sources.github import GitHubSource
 
@@ -41,8 +41,12 @@ def test_every_alert_of_the_organization_once(fake_github: FakeGitHub) -> None:
 def test_requests_are_the_minimum(fake_github_factory: Any) -> None:
     fake = fake_github_factory(repos=30, alerts=2_345, seed=5)
     transport = transport_for(fake)
-    GitHubSource(transport, "acme", include_repositories=False).fetch()
-    minimum = sum(math.ceil(fake.alert_count(t) / 100) for t in ALERT_TYPES)
+    result = GitHubSource(transport, "acme", include_repositories=False).fetch()
+    # Secret scanning is two listings: the default patterns, then the generic ones.
+    generic = sum(a.secret_type in GENERIC_SECRET_TYPES for a in result.alerts)
+    listings = [fake.alert_count(t) for t in ALERT_TYPES if t != "secret-scanning"]
+    listings += [fake.alert_count("secret-scanning") - generic, generic]
+    minimum = sum(math.ceil(n / 100) for n in listings)
     assert transport.stats.requests == minimum
 
 
@@ -111,7 +115,8 @@ def test_incremental_listing_stops_at_the_watermark(fake_github_factory: Any) ->
         a.id for a in first.alerts if a.updated_at == first.watermark
     }
     assert next(a for a in second.alerts if a.id == changed).state == "dismissed"
-    assert transport.stats.requests == len(ALERT_TYPES)  # one page per type, no prefetch
+    # One page per listing, no prefetch: secret scanning lists its generic patterns apart.
+    assert transport.stats.requests == len(ALERT_TYPES) + 1
 
 
 def test_repository_scope_skips_a_disabled_feature(fake_github: FakeGitHub) -> None:
@@ -178,3 +183,83 @@ def test_token_revoked_mid_run(fake_github_factory: Any) -> None:
     fake.revoke_token(token)
     with pytest.raises(GitHubError, match="HTTP 401: Bad credentials"):
         list(pages)
+
+
+def test_generic_secret_patterns_are_listed_by_name(fake_github_factory: Any) -> None:
+    """GitHub leaves generic patterns out unless `secret_type` names them: the source asks
+    for them in a second listing, and a query naming one gets it."""
+    fake = fake_github_factory(repos=2, alerts=0, seed=3)
+    repo = fake.repo_names(archived=False, complete=True)[0]
+    numbers = {
+        kind: fake.add_alert(repo, "secret-scanning", secret_type=kind)
+        for kind in ("github_personal_access_token", "password", "rsa_private_key")
+    }
+    transport = transport_for(fake)
+    plain = transport.get("/orgs/acme/secret-scanning/alerts", {"hide_secret": "true"})
+    assert [a["secret_type"] for a in plain.data] == ["github_personal_access_token"]
+
+    result = GitHubSource(transport, "acme", alert_types=["secret-scanning"]).fetch()
+    assert {a.secret_type: a.number for a in result.alerts} == numbers
+    asked = [q.get("secret_type", [""])[0] for q in alert_requests(fake, "secret-scanning")]
+    assert ",".join(GENERIC_SECRET_TYPES) in asked
+
+    named = GitHubSource(
+        transport_for(fake),
+        "acme",
+        alert_types=["secret-scanning"],
+        queries={"secret-scanning": AlertQuery(secret_types=("password",))},
+    ).fetch()
+    assert [a.secret_type for a in named.alerts] == ["password"]
+
+
+def test_an_alert_without_a_state_is_skipped_counted_and_shown(fake_github_factory: Any) -> None:
+    """GitHub's schema lets a code scanning alert's `state` be null: the listing goes on
+    without it, and says how many it left out."""
+    fake = fake_github_factory(repos=3, alerts=300, seed=4)
+    repo = fake.repo_names(archived=False, complete=True)[0]
+    numbers = [fake.add_alert(repo, "code-scanning") for _ in range(2)]
+    for number in numbers:
+        fake.null_field(repo, "code-scanning", number, "state")
+    result = GitHubSource(transport_for(fake), "acme", include_repositories=False).fetch()
+    ids = {a.id for a in result.alerts}
+    assert not ids & {f"code-scanning:{repo}:{n}" for n in numbers}
+    assert sum(a.type == "code-scanning" for a in result.alerts) == (
+        fake.alert_count("code-scanning") - 2
+    )
+    assert result.notes == (
+        "github:acme: 2 code-scanning alerts without a state (GitHub sent null) were skipped: "
+        "open or not is unknown, so they are left as the last run saw them",
+    )
+
+
+def test_an_alert_without_updated_at_does_not_end_an_incremental_listing(
+    fake_github_factory: Any,
+) -> None:
+    """A secret scanning alert's `updated_at` may be null. Newest first, an incremental
+    listing stops at the first alert older than the watermark; a null is not older, so the
+    alerts after it are still read."""
+    fake = fake_github_factory(repos=4, alerts=400, seed=6)
+    first = GitHubSource(transport_for(fake), "acme", include_repositories=False).fetch()
+    assert first.watermark is not None
+    fake.clock.advance(7200)
+    target = next(a for a in first.alerts if a.type == "secret-scanning" and a.is_open)
+    fake.set_alert_state(
+        target.repository, "secret-scanning", target.number, "resolved", reason="revoked"
+    )
+    fake.clock.advance(60)
+    # Newer than the resolved one, so listed before it, and with a null updated_at.
+    number = fake.add_alert(target.repository, "secret-scanning")
+    fake.null_field(target.repository, "secret-scanning", number, "updated_at")
+    since = {t: AlertQuery(since=first.watermark) for t in ALERT_TYPES}
+    second = GitHubSource(
+        transport_for(fake), "acme", queries=since, include_repositories=False
+    ).fetch()
+    by_id = {a.id: a for a in second.alerts}
+    assert by_id[target.id].state == "resolved"
+    new = by_id[f"secret-scanning:{target.repository}:{number}"]
+    assert new.updated_at is None
+    assert second.notes == (
+        "github:acme: 1 secret-scanning alert without an updated_at (GitHub sent null): kept; "
+        "an incremental listing cannot tell when they change, the full listing every 7 days "
+        "(or --full-listing) does",
+    )

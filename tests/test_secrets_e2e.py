@@ -205,3 +205,27 @@ def test_apply_commit_commits_no_token_and_no_secret(
     assert "ledger" in history
     assert TOKEN not in history
     assert leaked[2] not in history
+
+
+def test_a_campaign_for_every_secret_gets_the_generic_patterns_too(
+    fake: FakeGitHub,
+    leaked: tuple[str, int, str],
+    workspace: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GitHub lists generic patterns (passwords, private keys) only when `secret_type`
+    names them; a campaign over every secret scanning alert still counts them, and one
+    whose `secret-types` names `password` gets exactly those."""
+    repo = leaked[0]
+    fake.add_alert(repo, "secret-scanning", secret_type="password", validity="unknown")
+    fake.add_alert(repo, "secret-scanning", secret_type="rsa_private_key", validity="unknown")
+    passwords = CAMPAIGN.format(repo=repo).replace(
+        "alerts: [secret-scanning]", "alerts: [secret-scanning]\n  secret-types: [password]"
+    )
+    (workspace / "campaigns" / "passwords.yml").write_text(passwords, encoding="utf-8")
+    code, text = run(capsys, fake, "plan", "--format", "json")
+    assert code == 2, text
+    members = {c["campaign"]: c["members"] for c in json.loads(text)["campaigns"]}
+    in_repo = sum(1 for a in fake.state.require_repo(repo).secret_alerts)
+    assert sum(members["leaked"].values()) == in_repo  # the PAT and the generic two
+    assert members["passwords"]["open"] == sum(members["passwords"].values()) == 1

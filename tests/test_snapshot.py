@@ -136,6 +136,19 @@ def test_a_single_object_is_one_alert(tmp_path: Path) -> None:
     assert [a.id for a in result.alerts] == [f"dependabot:octocat/hello-world:{alert['number']}"]
 
 
+def test_a_code_scanning_alert_without_a_state_is_skipped_and_counted(tmp_path: Path) -> None:
+    # GitHub's schema: `code-scanning-alert-state` is nullable. One such alert must not
+    # fail the whole file.
+    code = items(EXAMPLE / "code-scanning.json")[:3]
+    nulled = [{**code[0], "state": None}, *code[1:]]
+    result = fetch(write(tmp_path / "code.json", json.dumps(nulled)))
+    assert len(result.alerts) == 2
+    assert result.notes == (
+        "1 code-scanning alert without a state (GitHub sent null) was skipped: open or not "
+        "is unknown, so they are left as the last run saw them",
+    )
+
+
 @pytest.mark.parametrize("text", ["", "[]", "[]\n[]", "[[]]", "  \n"])
 def test_empty_snapshots(text: str, tmp_path: Path) -> None:
     assert fetch(write(tmp_path / "empty.json", text)) == SourceResult(alerts=())

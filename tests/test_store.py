@@ -116,8 +116,10 @@ def fake(fake_github_factory: Any) -> FakeGitHub:
     return fake_github_factory(repos=6, alerts=900, seed=5)
 
 
-def fetch(fake: FakeGitHub, folder: Path, now: datetime = NOW, **options: Any) -> Any:
-    transport = transport_for(fake)
+def fetch(
+    fake: FakeGitHub, folder: Path, now: datetime = NOW, token: str | None = None, **options: Any
+) -> Any:
+    transport = transport_for(fake, token)
     source = GitHubSource(transport, "acme", store=StoreOptions(folder, now=now, **options))
     before = fake.snapshot()
     result = source.fetch()
@@ -135,9 +137,22 @@ def test_an_unchanged_organization_costs_no_counted_request(
     second, counted, requests = fetch(fake, tmp_path)
     assert second.alerts == first.alerts
     assert second.repositories == first.repositories  # from the store: listed within the day
-    # The full listing primed one incremental page per alert type: all three answer 304.
+    # The full listing primed one incremental page per listing (secret scanning's generic
+    # patterns are a listing of their own): all four answer 304.
     assert counted == 0
-    assert requests == 3
+    assert requests == 4
+
+
+def test_a_new_token_each_run_pays_for_the_first_pages_only(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    # Actions mints a new App token each run, and GitHub's ETags belong to the token that
+    # got them: the stored ETags never answer 304. The watermark still stops each listing
+    # at its first page, so the run costs one counted read per listing, not a full listing.
+    first, _, _ = fetch(fake, tmp_path)
+    second, counted, requests = fetch(fake, tmp_path, token=fake.add_token(kind="installation"))
+    assert second.alerts == first.alerts
+    assert counted == requests == 4  # one per listing: secret scanning's generic apart
 
 
 def test_repositories_are_listed_again_after_twenty_hours(fake: FakeGitHub, tmp_path: Path) -> None:
@@ -256,3 +271,39 @@ def test_a_renamed_repository_is_followed_by_the_next_repository_listing(
     later, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=21))
     assert _by_number(later.alerts, old) == []
     assert _by_number(later.alerts, f"{old}-app") == expected
+
+
+def test_an_advisory_change_waits_for_the_full_listing_and_the_plan_says_so(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    """Dependabot's `sort=updated` is "when the alert's state last changed": a new
+    severity or a released patch moves no alert up, so an incremental listing keeps the
+    stored values, says they are as of the last full listing, and the full listing a week
+    later brings them."""
+    first, _, _ = fetch(fake, tmp_path)
+    target = next(
+        a for a in first.alerts if a.type == "dependabot" and a.is_open and not a.fix_available
+    )
+    assert target.rule_id is not None
+    severity = "low" if target.severity != "low" else "critical"
+    fake.clock.advance(7200)
+    fake.change_advisory(target.rule_id, severity=severity, first_patched_version="9.9.9")
+    on_github = transport_for(fake).get(
+        f"/repos/{target.repository}/dependabot/alerts/{target.number}"
+    )
+    assert on_github.data["security_vulnerability"]["severity"] == severity
+    assert on_github.data["updated_at"] == target.updated_at  # not a state change
+
+    soon, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=2))
+    stale = {a.id: a for a in soon.alerts}[target.id]
+    assert (stale.severity, stale.fix_available) == (target.severity, False)
+    assert soon.notes == (
+        "github:acme: listed incrementally: code scanning rule severity, CWEs and location; "
+        "secret validity; Dependabot severity and fix availability are as of the full "
+        "listing of 2026-11-28T06:00:00Z (one every 7 days; --full-listing refreshes them "
+        "now): GitHub's sort=updated does not show their changes",
+    )
+    week, _, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=7, hours=1))
+    fresh = {a.id: a for a in week.alerts}[target.id]
+    assert (fresh.severity, fresh.fix_available) == (severity, True)
+    assert week.notes == ()  # a full listing: nothing stale to mention

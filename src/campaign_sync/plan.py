@@ -907,7 +907,8 @@ def _make_plan(
     next_ledgers: list[CampaignLedger] = []
     summaries: list[CampaignSummary] = []
     applies: set[str] = set()
-    notes: list[str] = sorted(rename_notes)
+    notes: list[str] = list(result.notes)  # the source's first: they qualify the data
+    notes.extend(sorted(rename_notes))
     slots = NativeSlots(native, _recorded_open(ledgers))
     notes.extend(_native_context_notes(campaigns, native))
     for campaign in sorted(campaigns, key=lambda c: c.id):

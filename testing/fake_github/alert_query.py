@@ -41,6 +41,28 @@ DEP_STATES = ("auto_dismissed", "dismissed", "fixed", "open")
 DEP_SEVERITIES = ("low", "medium", "high", "critical")
 SECRET_STATES = ("open", "resolved")
 SECRET_VALIDITIES = ("active", "inactive", "unknown")
+# Generic ("non-provider") patterns and Copilot's passwords: left out of a listing unless
+# `secret_type` names them. The `secret_type` parameter of "List secret scanning alerts for
+# an organization": "A comma-separated list of secret types to return. All default secret
+# patterns are returned. To return generic patterns, pass the token name(s) in the
+# parameter." The tokens are the "Generic" rows of "Supported secret scanning patterns"
+# (non-provider patterns) and `password` ("To retrieve alerts for passwords, use the value
+# password", GitHub changelog 2024-08-06).
+GENERIC_SECRET_TYPES = frozenset(
+    {
+        "ec_private_key",
+        "generic_private_key",
+        "http_basic_authentication_header",
+        "http_bearer_authentication_header",
+        "mongodb_connection_string",
+        "mysql_connection_string",
+        "openssh_private_key",
+        "password",
+        "pgp_private_key",
+        "postgres_connection_string",
+        "rsa_private_key",
+    }
+)
 SECRET_RESOLUTIONS = (
     "false_positive",
     "wont_fix",
@@ -122,9 +144,11 @@ def secret_scanning_filter(args: dict[str, str]) -> tuple[tuple[Any, ...], Calla
     _check(validities, SECRET_VALIDITIES, "validity")
 
     def keep(a: SecretScanningAlert) -> bool:
+        # Without `secret_type`, the default patterns only (see GENERIC_SECRET_TYPES).
+        slug = a.secret_type.slug
         return (
             (state is None or a.state == state)
-            and (types is None or a.secret_type.slug in types)
+            and (slug in types if types is not None else slug not in GENERIC_SECRET_TYPES)
             and (resolutions is None or (a.resolution or "") in resolutions)
             and (validities is None or a.validity in validities)
         )

@@ -36,6 +36,9 @@ class FakeConfig:
     """Status for an exhausted primary budget (GitHub uses 403 or 429)."""
     pat_budget: int = 5000
     installation_budget: int = 15000
+    """An App installation on a GitHub Enterprise Cloud organization: "the installation has a
+    rate limit of 15,000 requests per hour" (Rate limits for the REST API). Elsewhere it is
+    5,000 plus 50 per repository and per user beyond 20 each, at most 12,500."""
     search_budget: int = 30
     """Search requests per minute."""
     secondary_per_minute: int = 80

@@ -9,7 +9,12 @@ Routes (JSON bodies, no authentication, exempt from faults unless configured oth
 ``POST /_fake/repos/feature`` (``{"repo", "feature", "enabled"}``; ``has_issues`` is
 the Issues feature), ``POST /_fake/repos/rename`` (``{"repo", "to"}``),
 ``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
-``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``).
+``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``),
+``POST /_fake/alerts/null`` (``{"repo", "kind", "number", "field"}``: a code scanning
+``state`` or a secret scanning ``updated_at``, both nullable in GitHub's schemas),
+``POST /_fake/advisories`` (``{"ghsa_id", "severity", "first_patched_version"}``: changes
+every alert of the advisory without touching its ``updated_at``, as GitHub's Dependabot
+``sort=updated`` follows state changes only).
 """
 
 from __future__ import annotations
@@ -97,6 +102,18 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         )
         return {"ok": True}
 
+    def null_field(body: dict[str, Any]) -> Any:
+        fake.null_field(body["repo"], body["kind"], int(body["number"]), body["field"])
+        return {"ok": True}
+
+    def advisory(body: dict[str, Any]) -> Any:
+        fake.change_advisory(
+            body["ghsa_id"],
+            severity=body.get("severity"),
+            first_patched_version=body.get("first_patched_version"),
+        )
+        return {"ok": True}
+
     def churn(body: dict[str, Any]) -> Any:
         return fake.churn(float(body["fraction"]), int(body.get("seed", 0)), body.get("org"))
 
@@ -116,6 +133,8 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         "/_fake/alerts": add_alert,
         "/_fake/alerts/state": alert_state,
         "/_fake/alerts/churn": churn,
+        "/_fake/alerts/null": null_field,
+        "/_fake/advisories": advisory,
     }
     gets: dict[str, Callable[[Request], Any]] = {
         "/_fake/stats": lambda req: {**fake.stats.snapshot(), "now": fake.clock.now()},

@@ -250,7 +250,8 @@ class Dispatcher:
             response = error(500, f"fake GitHub internal error: {exc!r}")
         response.headers.extend(ctx.headers)
         if req.method == "GET" and response.status == 200:
-            etag = etag_for(response.body)
+            # ETags are the token's own (see etag_for): another token's never match.
+            etag = etag_for(response.body, _caller(token, app))
             response.headers += [
                 ("etag", etag),
                 ("cache-control", "private, max-age=60, s-maxage=60"),
@@ -354,3 +355,10 @@ class Dispatcher:
             headers.append(("x-accepted-github-permissions", f"{name}={level}"))
         response.headers = headers + response.headers
         return response
+
+
+def _caller(token: Token | None, app: AppAuth | None) -> str:
+    """Who made a request, for ETags: the token itself, the App, or nobody."""
+    if token is not None:
+        return f"token:{token.value}"
+    return app.key if app is not None else "anonymous"

@@ -240,6 +240,36 @@ class FakeGitHub:
             full_name, kind, number, state, reason=reason, comment=comment, by=by
         )
 
+    def change_advisory(
+        self,
+        ghsa_id: str,
+        *,
+        severity: str | None = None,
+        first_patched_version: str | None = None,
+    ) -> None:
+        """Change an advisory as GitHub's curators do (a new severity, a patch released):
+        every Dependabot alert of it shows the change, and none is re-sorted.
+
+        "List Dependabot alerts for an organization", `sort`: "`updated` means when the
+        alert's state last changed." An advisory change is not a state change, so the
+        alerts keep their `updated_at` and their place in `sort=updated` listings: an
+        incremental listing stopping at the watermark cannot see it, as on GitHub.
+        """
+        with self.state.lock:
+            advisory = self.catalog.advisories_by_id[ghsa_id]
+            if severity is not None:
+                advisory.severity = severity
+            if first_patched_version is not None:
+                advisory.first_patched_version = first_patched_version or None
+            advisory.updated_at = self.state.now()  # the advisory's own, not the alerts'
+            self.state.alert_renderer.forget_advisory(advisory)
+            self.state.alerts_changed()  # severity and `has=patch` filters see it at once
+
+    def null_field(self, full_name: str, kind: str, number: int, field: str) -> None:
+        """Send a field GitHub's schema marks nullable as null from now on: a code scanning
+        alert's ``state`` or a secret scanning alert's ``updated_at``."""
+        self.state.null_field(full_name, kind, number, field)
+
     def churn(self, fraction: float, seed: int = 0, org: str | None = None) -> dict[str, Any]:
         """Fix, dismiss, resolve or reopen ``fraction`` of the org's alerts at once (see
         ``churn.churn``); returns the counts by type and by what happened."""

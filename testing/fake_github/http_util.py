@@ -122,8 +122,22 @@ def fail(status: int, message: str, doc: str = DOCS, **extra: Any) -> HttpError:
     return HttpError(error(status, message, doc, **extra))
 
 
-def etag_for(body: bytes) -> str:
-    return f'W/"{hashlib.sha1(body, usedforsecurity=False).hexdigest()}"'
+def etag_for(body: bytes, caller: str = "") -> str:
+    """A weak ETag of the body as ``caller`` (a token) got it.
+
+    GitHub's ETags belong to the token that made the request. GitHub's docs say only that
+    "Making a conditional request does not count against your primary rate limit if a 304
+    response is returned and the request was made while correctly authorized with an
+    Authorization header" (Best practices for using the REST API, "Use conditional
+    requests if appropriate") and answer with ``Vary: Authorization``; github/docs#34689
+    reports what that means: "When a different access token is used a different etag is
+    returned, and further setting the if-none-match header for an etag value given with a
+    previous token doesn't give the 304 response." Hashing the caller in does the same
+    here: another token's ``If-None-Match`` never matches, as for the new App token
+    Actions mints each run.
+    """
+    digest = hashlib.sha1(caller.encode() + b"\0" + body, usedforsecurity=False)
+    return f'W/"{digest.hexdigest()}"'
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

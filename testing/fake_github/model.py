@@ -93,7 +93,7 @@ class CodeScanningAlert:
     rule: Rule
     created: int
     updated: int
-    state: str  # open | dismissed | fixed
+    state: str | None  # open | dismissed | fixed; None: GitHub's schema allows a null state
     path: str
     start_line: int
     start_column: int
@@ -142,6 +142,9 @@ class SecretScanningAlert:
     resolved_at: int | None = None
     resolved_by: User | None = None
     resolution_comment: str | None = None
+    # False: `updated_at` is rendered null, as GitHub's schema allows; the alert keeps its
+    # place in `sort=updated` listings by `updated`.
+    updated_known: bool = True
 
 
 Alert = CodeScanningAlert | DependabotAlert | SecretScanningAlert

@@ -105,6 +105,10 @@ class AlertRenderer:
         self._instances[id(rule)] = prefix
         return prefix
 
+    def forget_advisory(self, adv: Advisory) -> None:
+        """Render ``adv`` afresh after a change (severity, a patched version)."""
+        self._advisories.pop(id(adv), None)
+
     def _advisory(self, adv: Advisory) -> tuple[str, str, str]:
         cached = self._advisories.get(id(adv))
         if cached is None:
@@ -169,7 +173,9 @@ class AlertRenderer:
         end_line = a.start_line + (a.gid % 3 == 0)
         end_col = a.start_column + 8 + a.gid % 30
         classes = _classifications(a.path)
-        state = f'"{a.state}"'
+        # The schema `code-scanning-alert-state` is `"nullable": true` ("State of a code
+        # scanning alert."), for the alert and its most_recent_instance alike.
+        state = "null" if a.state is None else f'"{a.state}"'
         parts = [
             f'{{"number":{a.number},"created_at":{ts_json(a.created)},'
             f'"updated_at":{ts_json(a.updated)},"url":"{url}",'
@@ -231,9 +237,12 @@ class AlertRenderer:
         blob = fake_sha(a.gid, 1)
         commit = fake_sha(a.gid, 2)
         secret = "" if hide_secret else f'"secret":{_json_str(secret_value(a))},'
+        # `updated_at` is `nullable-alert-updated-at` in the schemas of secret scanning
+        # alerts ("The time that the alert was last updated", "nullable": true).
+        updated = ts_json(a.updated) if a.updated_known else "null"
         parts = [
             f'{{"number":{a.number},"created_at":{ts_json(a.created)},'
-            f'"updated_at":{ts_json(a.updated)},"url":"{url}",'
+            f'"updated_at":{updated},"url":"{url}",'
             f'"html_url":"{self._repo_html(a)}/security/secret-scanning/{a.number}",'
             f'"locations_url":"{url}/locations","state":"{a.state}",{st_fragment},'
             f'"validity":"{a.validity}",{secret}'

@@ -353,6 +353,22 @@ class State:
             apply_state(alert, state, self.now(), reason=reason, comment=comment, by=user)
             self.alerts_changed()
 
+    def null_field(self, full_name: str, kind: str, number: int, field: str) -> None:
+        """Make a field GitHub's schema marks nullable null: a code scanning alert's
+        ``state`` or a secret scanning alert's ``updated_at``. Nothing else changes."""
+        with self.lock:
+            repo = self.require_repo(full_name)
+            alert = self.alert(repo, kind, number)
+            if alert is None:
+                raise NotFoundError(f"{full_name} {kind} #{number}")
+            if isinstance(alert, CodeScanningAlert) and field == "state":
+                alert.state = None
+            elif isinstance(alert, SecretScanningAlert) and field == "updated_at":
+                alert.updated_known = False
+            else:
+                raise ValueError(f"{kind} alerts have no nullable field {field!r}")
+            self.alerts_changed()
+
     def repo_alerts(self, repo: Repo, kind: str) -> list[Any]:
         if kind == "code-scanning":
             return repo.code_alerts

@@ -115,6 +115,8 @@ def list_alerts(
     )
     for skipped in result.skipped:
         err.write(f"skipped {skipped.alert_type} alerts of {skipped.scope}: {skipped.reason}\n")
+    for note in result.notes:
+        err.write(f"note: {note}\n")
     if count:
         _write_counts(alerts, output_format, out)
     elif output_format == "json":

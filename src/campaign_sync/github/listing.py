@@ -8,6 +8,7 @@ watermark, so an unchanged organization costs one page per alert type.
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,27 @@ PERMISSIONS: dict[AlertType, str] = {
     "secret-scanning": "Secret scanning alerts: read (secret_scanning_alerts)",
 }
 
+# Secret scanning's generic ("non-provider") patterns and Copilot's passwords. A listing
+# leaves them out unless `secret_type` names them: "A comma-separated list of secret types
+# to return. All default secret patterns are returned. To return generic patterns, pass the
+# token name(s) in the parameter." (`secret_type`, "List secret scanning alerts for an
+# organization"). The tokens are the "Generic" rows of "Supported secret scanning
+# patterns", and `password` (GitHub changelog, 2024-08-06). A new generic pattern must be
+# added here, or campaigns that select every secret scanning alert never see it.
+GENERIC_SECRET_TYPES: tuple[str, ...] = (
+    "ec_private_key",
+    "generic_private_key",
+    "http_basic_authentication_header",
+    "http_bearer_authentication_header",
+    "mongodb_connection_string",
+    "mysql_connection_string",
+    "openssh_private_key",
+    "password",
+    "pgp_private_key",
+    "postgres_connection_string",
+    "rsa_private_key",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class AlertQuery:
@@ -71,6 +93,18 @@ class AlertQuery:
     def selects(self, alert_type: AlertType) -> bool:
         """False when no alert of this type can be in a requested state: skip the listing."""
         return bool(self.states_for(alert_type))
+
+    def listings(self, alert_type: AlertType) -> tuple[AlertQuery, ...]:
+        """The listings that together return every alert this query selects.
+
+        Secret scanning without a `secret_type` filter returns only the default patterns,
+        so a second listing names the generic ones (GENERIC_SECRET_TYPES). Naming every
+        default type instead would need GitHub's whole list of hundreds of providers, and
+        a provider added later would silently drop out.
+        """
+        if alert_type != "secret-scanning" or self.secret_types:
+            return (self,)
+        return (self, dataclasses.replace(self, secret_types=GENERIC_SECRET_TYPES))
 
     def params(self, alert_type: AlertType) -> dict[str, Any]:
         params: dict[str, Any] = {"per_page": PER_PAGE}
@@ -111,12 +145,17 @@ class AlertQuery:
 
 @dataclass(slots=True)
 class Progress:
-    """Progress of one listing, for a progress bar."""
+    """Progress of one listing, for a progress bar, and the items it could not use."""
 
     alert_type: str
     pages: int = 0
     items: int = 0
     last_page: int | None = None  # known for page-number pagination only
+    # Fields GitHub's schemas make nullable: a code scanning alert without a `state` is
+    # skipped (open or not is unknown); an alert without an `updated_at` is kept, and an
+    # incremental listing reads on past it (its place in `sort=updated` is unknown).
+    without_state: int = 0
+    without_updated_at: int = 0
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -138,10 +177,13 @@ def iter_alerts(
     *,
     repository: str | None = None,
     on_page: ProgressCallback | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[Alert]:
-    """Every alert of one list endpoint, normalized; stops at ``query.since`` if given."""
+    """Every alert of one list endpoint, normalized; stops at ``query.since`` if given.
+    ``progress`` continues the count of an earlier listing of the same type."""
     normalize = github_json.NORMALIZERS[alert_type]
-    progress = Progress(alert_type)
+    progress = progress or Progress(alert_type)
+    before = progress.pages  # pages of the type's earlier listings (generic secrets)
     pages = transport.paginate(path, query.params(alert_type), prefetch=query.since is None)
     for response in pages:
         items = _page(response, path)
@@ -150,18 +192,38 @@ def iter_alerts(
         named = transport.moved.get(repository, repository) if repository else None
         progress.pages += 1
         progress.items += len(items)
-        if progress.last_page is None:
-            progress.last_page = _last_page(response)
+        if progress.pages == before + 1:
+            last = _last_page(response)
+            progress.last_page = before + last if last is not None else None
         if on_page is not None:
             on_page(progress)
-        reached_watermark = False
-        for item in items:
-            if query.since is not None and str(item.get("updated_at") or "") < query.since:
-                reached_watermark = True  # sorted newest first: the rest is older
-                break
-            yield normalize(item, named)
-        if reached_watermark:
-            return
+        newer = until_watermark(items, query.since)
+        for item in newer:
+            if not (isinstance(item, Mapping) and item.get("updated_at")):
+                progress.without_updated_at += 1
+            try:
+                alert = normalize(item, named)
+            except github_json.NoState:
+                progress.without_state += 1
+                continue
+            yield alert
+        if len(newer) < len(items):
+            return  # sorted newest first: the rest of the listing is older
+
+
+def until_watermark(items: list[Any], since: str | None) -> list[Any]:
+    """The items of a newest-first page before the first one updated before ``since``.
+
+    An item without ``updated_at`` (secret scanning's is nullable) is not older than
+    anything: it is kept and the page read on past it, wherever GitHub sorted it.
+    """
+    if since is None:
+        return items
+    for index, item in enumerate(items):
+        updated = item.get("updated_at") if isinstance(item, Mapping) else None
+        if updated and str(updated) < since:
+            return items[:index]
+    return items
 
 
 def _page(response: Response, path: str) -> list[Any]:

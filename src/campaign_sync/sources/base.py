@@ -32,6 +32,9 @@ class SourceResult:
     requests: int = 0
     # The token's primary rate limit left after fetching (x-ratelimit-remaining), if known.
     rate_remaining: int | None = None
+    # What the user should know about these alerts (alerts skipped for a null field, data
+    # an incremental listing cannot refresh): shown on stderr and in the plan, not errors.
+    notes: tuple[str, ...] = ()
 
 
 class AlertSource(Protocol):

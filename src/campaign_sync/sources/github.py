@@ -33,8 +33,26 @@ from campaign_sync.sources.store import StoredListing, load_listing, save_listin
 # last listing was paging (and so skipped by it) is still read.
 WATERMARK_MARGIN = timedelta(hours=1)
 # Every alert is listed again this often: an alert deleted on GitHub (its analysis deleted,
-# its repository gone) never shows up in an "updated since" listing.
+# its repository gone) never shows up in an "updated since" listing, and neither do the
+# changes NOT_SEEN_INCREMENTALLY names. This is the bound on how stale those can be.
 FULL_LISTING_EVERY = timedelta(days=7)
+# What an incremental listing (sort=updated, newest first, stopping at the watermark) can
+# rely on, per alert type, from the `sort` parameter of GitHub's "List ... alerts for an
+# organization" (the README's table says the same):
+# - dependabot: "`updated` means when the alert's state last changed." Only state changes
+#   (fixed, dismissed, reopened) move an alert up; a new advisory severity or a patch
+#   released (fix_available) does not.
+# - secret-scanning: "`updated` means when the alert was updated or resolved." State and
+#   resolution; GitHub does not say whether a validity check counts, so it is not relied on.
+# - code-scanning: "The property by which to sort the results.", no definition: only state
+#   changes are relied on, not the rule's severity and tags or the alert's location.
+# The fields below are as of the last full listing (at most FULL_LISTING_EVERY old), and
+# the plan says so whenever a listing was incremental.
+NOT_SEEN_INCREMENTALLY: dict[AlertType, str] = {
+    "code-scanning": "code scanning rule severity, CWEs and location",
+    "dependabot": "Dependabot severity and fix availability",
+    "secret-scanning": "secret validity",
+}
 # Repository metadata (topics, custom properties, archived) is listed again this often; a
 # daily reconcile lists it every run. Until then a repository archived since keeps its
 # alerts' states, which archiving does not change on GitHub either.
@@ -113,6 +131,7 @@ class GitHubSource:
         self._store = store if not self._queries else None
         self._updated = 0
         self._listed: list[Alert] = []  # alerts this run listed that the store had not
+        self._without = Counter[tuple[AlertType, str]]()  # (type, null field) -> alerts
 
     @property
     def name(self) -> str:
@@ -134,6 +153,7 @@ class GitHubSource:
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
         self._updated = 0  # alerts listed that the store did not have as they are now
         self._listed = []
+        self._without.clear()
         skipped: list[Skipped] = []
         watermark: str | None = None
         for alert_type in self._types:
@@ -169,7 +189,42 @@ class GitHubSource:
             watermark=watermark,
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
+            notes=self._notes() + self._staleness(stored),
         )
+
+    def _staleness(self, stored: StoredListing | None) -> tuple[str, ...]:
+        """After an incremental listing: which fields are only as fresh as the last full
+        listing, since GitHub's `sort=updated` does not move an alert when they change."""
+        if stored is None:
+            return ()
+        fields = [NOT_SEEN_INCREMENTALLY[t] for t in self._types]
+        if not fields:
+            return ()
+        return (
+            f"{self.name}: listed incrementally: {'; '.join(fields)} are as of the full listing of "
+            f"{stored.full_listing_at} (one every {FULL_LISTING_EVERY.days} days; "
+            "--full-listing refreshes them now): GitHub's sort=updated does not show their "
+            "changes",
+        )
+
+    def _notes(self) -> tuple[str, ...]:
+        """What the user must know of this listing: alerts GitHub sent with a null field."""
+        notes = []
+        for (alert_type, field), count in sorted(self._without.items()):
+            alerts = f"{count} {alert_type} alert{'s' if count != 1 else ''}"
+            if field == "state":
+                notes.append(
+                    f"{self.name}: {alerts} without a state (GitHub sent null) "
+                    f"{'was' if count == 1 else 'were'} skipped: open or not is unknown, "
+                    "so they are left as the last run saw them"
+                )
+            else:
+                notes.append(
+                    f"{self.name}: {alerts} without an updated_at (GitHub sent null): "
+                    "kept; an incremental listing cannot tell when they change, the full "
+                    f"listing every {FULL_LISTING_EVERY.days} days (or --full-listing) does"
+                )
+        return tuple(notes)
 
     def _list(
         self,
@@ -190,28 +245,33 @@ class GitHubSource:
             path = ORG_PATHS[alert_type].format(org=self._scope)
             repository = None
         newest: str | None = None
+        progress = Progress(alert_type)  # one count over the type's listings
 
         def on_page(progress: Progress) -> None:
+            # The first listing's first page tells whether access was lost; the generic
+            # secret patterns' listing comes second and may be empty in any organization.
             if progress.pages == 1 and listed is not None:
                 listed["first page"] = progress.items
             if self._on_page is not None:
                 self._on_page(progress)
 
         try:
-            for alert in iter_alerts(
-                self._transport,
-                path,
-                alert_type,
-                query,
-                repository=repository,
-                on_page=on_page,
-            ):
-                if alerts.get(alert.id) != alert:
-                    alerts[alert.id] = alert
-                    self._updated += 1
-                    self._listed.append(alert)
-                if alert.updated_at and (newest is None or alert.updated_at > newest):
-                    newest = alert.updated_at
+            for listing in query.listings(alert_type):
+                for alert in iter_alerts(
+                    self._transport,
+                    path,
+                    alert_type,
+                    listing,
+                    repository=repository,
+                    on_page=on_page,
+                    progress=progress,
+                ):
+                    if alerts.get(alert.id) != alert:
+                        alerts[alert.id] = alert
+                        self._updated += 1
+                        self._listed.append(alert)
+                    if alert.updated_at and (newest is None or alert.updated_at > newest):
+                        newest = alert.updated_at
         except github_json.ShapeError as error:
             # GitHub answered, but not with an alert this tool can read (a proxy's
             # page, an API change): say so instead of failing with a traceback.
@@ -223,6 +283,7 @@ class GitHubSource:
                 skipped.append(Skipped(self._scope, alert_type, _reason(error)))
                 return None
             raise explain(error, alert_type=alert_type, scope=self._scope) from error
+        self._count_nulls(alert_type, progress)
         return newest
 
     def _follow_renames(
@@ -270,6 +331,12 @@ class GitHubSource:
             )
         )
 
+    def _count_nulls(self, alert_type: AlertType, progress: Progress) -> None:
+        if progress.without_state:
+            self._without[alert_type, "state"] += progress.without_state
+        if progress.without_updated_at:
+            self._without[alert_type, "updated_at"] += progress.without_updated_at
+
     def _prime(self, alerts: dict[str, Alert]) -> None:
         """After a full listing, read each type's first incremental page once: its ETag is
         kept, so the next run finds it unchanged (304, free) instead of paying for it."""
@@ -279,7 +346,9 @@ class GitHubSource:
                 default=None,
             )
             if newest is not None:
+                counted = self._without.copy()  # these alerts were counted once already
                 self._list(alert_type, _incremental(AlertQuery(), newest), alerts, [])
+                self._without = counted
 
     def _repositories_of(
         self, stored: StoredListing | None

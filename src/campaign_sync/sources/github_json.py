@@ -26,6 +26,11 @@ class ShapeError(ValueError):
     """The JSON is not an alert of the expected type."""
 
 
+class NoState(ShapeError):
+    """A code scanning alert whose ``state`` is null, as GitHub's schema allows: whether it
+    is open is unknown, so it is skipped (and counted), never guessed."""
+
+
 def cwes_from_tags(tags: Any) -> tuple[int, ...]:
     """CWE ids from rule tags: CodeQL's ``external/cwe/cwe-089``, or ``CWE-89: ...`` (Semgrep).
 
@@ -140,6 +145,8 @@ def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     location = _obj(instance.get("location"))
     message = _obj(instance.get("message")).get("text")
     state = data.get("state")
+    if state is None:
+        raise NoState(f"code scanning alert {full_name}#{number} has no state")
     if state not in ("open", "fixed", "dismissed"):
         raise ShapeError(f"unknown code scanning state {state!r}")
     return Alert(

@@ -122,6 +122,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
     watermarks: list[str] = []
     requests = 0
     remaining: list[int] = []
+    notes: list[str] = []
     for source in sources:
         result = source.fetch()
         alerts.update((a.id, a) for a in result.alerts)
@@ -132,6 +133,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
         requests += result.requests
         if result.rate_remaining is not None:
             remaining.append(result.rate_remaining)
+        notes.extend(result.notes)
     return SourceResult(
         alerts=tuple(alerts[k] for k in sorted(alerts)),
         repositories=tuple(repositories[k] for k in sorted(repositories)),
@@ -139,6 +141,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
         watermark=max(watermarks) if watermarks else None,
         requests=requests,
         rate_remaining=min(remaining) if remaining else None,
+        notes=tuple(notes),
     )
 
 

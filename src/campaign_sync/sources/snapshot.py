@@ -6,12 +6,17 @@ A snapshot is what you get from, for example::
     gh api --paginate '/orgs/acme/dependabot/alerts?per_page=100' > dependabot.json
     gh api --paginate '/orgs/acme/secret-scanning/alerts?per_page=100&hide_secret=true' \\
         > secret-scanning.json
+    # Generic patterns (passwords, private keys...): GitHub lists them only by name.
+    gh api --paginate /orgs/acme/secret-scanning/alerts -X GET -f per_page=100 \\
+        -f hide_secret=true -f secret_type=password,rsa_private_key,... > generic.json
     gh api --paginate '/orgs/acme/repos?per_page=100' > repos.json
     gh api --paginate /orgs/acme/properties/values > properties.json
 
-Every shape ``gh api`` produces is accepted, in any file: without ``--slurp`` the pages'
-arrays back to back (``[...][...]``), with ``--slurp`` an array of arrays, with
-``--jq '.[]'`` one object per line, or a single object (``gh api /repos/O/R``). The
+Every shape ``gh api`` produces is accepted, in any file: without ``--slurp`` one merged
+array (gh 2.31 and later join the pages of a REST listing), or the pages' arrays back to
+back (``[...][...]``, older gh, and GraphQL or object pages), with ``--slurp`` (gh 2.48
+and later) an array of the pages' arrays, with ``--jq '.[]'`` one object per line, or a
+single object (``gh api /repos/O/R``). The
 repository-level endpoints (``/repos/OWNER/REPO/code-scanning/alerts`` and the like) work
 too: their alerts carry no ``repository``, so it is read from the alert's ``html_url``
 (``https://HOST/OWNER/REPO/security/...``).
@@ -245,6 +250,7 @@ class _Collector:
     def __init__(self) -> None:
         self.alerts: dict[str, Alert] = {}
         self.repositories: dict[str, _Listing] = {}
+        self.without_state = 0  # code scanning alerts with a null state (schema: nullable)
 
     def add_alert(self, alert: Alert) -> None:
         kept = self.alerts.get(alert.id)
@@ -293,8 +299,21 @@ class _Collector:
             )
         )
         stamps = [a.updated_at for a in alerts if a.updated_at]
+        count = self.without_state
+        notes = (
+            (
+                f"{count} code-scanning alert{'s' if count != 1 else ''} without a state "
+                f"(GitHub sent null) {'was' if count == 1 else 'were'} skipped: open or not "
+                "is unknown, so they are left as the last run saw them",
+            )
+            if count
+            else ()
+        )
         return SourceResult(
-            alerts=alerts, repositories=repositories, watermark=max(stamps) if stamps else None
+            alerts=alerts,
+            repositories=repositories,
+            watermark=max(stamps) if stamps else None,
+            notes=notes,
         )
 
 
@@ -395,6 +414,9 @@ class SnapshotSource:
                 )
             try:
                 alert = github_json.NORMALIZERS[alert_type](value, repository)
+            except github_json.NoState:
+                collector.without_state += 1  # one such alert must not fail the file
+                return
             except github_json.ShapeError as error:
                 raise SourceError(f"{where}: not a valid {alert_type} alert: {error}") from None
             collector.add_alert(alert)
