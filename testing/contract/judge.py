@@ -1,0 +1,145 @@
+"""The judge a fake GitHub reports to: every exchange, against GitHub's official descriptions.
+
+``Judge.observe`` is a ``testing.fake_github.dispatcher.OBSERVERS`` entry. It turns the fake's
+request and response into plain values, skips what is not contract data, hands REST pairs to
+``RestJudge`` and ``/graphql`` queries to ``GraphQLJudge``, counts what it validated and keeps
+the violations until the test harness collects them (``take``).
+
+Not contract data, skipped on purpose and counted apart:
+
+- the fake's own control routes (``/_fake/...``), which GitHub does not have;
+- injected faults (``fault`` set: a 500/502/503 fault body, a timeout, a dropped connection,
+  or the lost answer of an ambiguous write): their answer is the fault injector's, made up to
+  test the client's retries, not the route's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from testing.fake_github.http_util import Request, Response
+
+from . import description
+from .graphql import GraphQLJudge
+from .rest import Exchange, RestJudge, Violation
+
+
+@dataclass
+class Tally:
+    """What one process validated; ``merge`` adds another's (xdist workers, subprocesses)."""
+
+    pairs: int = 0
+    graphql: int = 0
+    faults: int = 0
+    operations: Counter[str] = field(default_factory=Counter)
+    excused: Counter[str] = field(default_factory=Counter)
+    deliberate: int = 0
+    off: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pairs": self.pairs,
+            "graphql": self.graphql,
+            "faults": self.faults,
+            "operations": dict(self.operations),
+            "excused": dict(self.excused),
+            "deliberate": self.deliberate,
+            "off": self.off,
+        }
+
+    def merge(self, other: dict[str, Any]) -> None:
+        self.pairs += other.get("pairs", 0)
+        self.graphql += other.get("graphql", 0)
+        self.faults += other.get("faults", 0)
+        self.operations.update(other.get("operations", {}))
+        self.excused.update(other.get("excused", {}))
+        self.deliberate += other.get("deliberate", 0)
+        self.off += other.get("off", 0)
+
+
+def exchange_of(req: Request, response: Response) -> Exchange:
+    return Exchange(
+        method=req.method,
+        path=req.path,
+        query=tuple(req.query),
+        headers=dict(req.headers),
+        body=req.body,
+        status=response.status,
+        response_headers=tuple(response.headers),
+        response_body=response.body,
+    )
+
+
+class Judge:
+    def __init__(self) -> None:
+        self.tally = Tally()
+        self._lock = threading.Lock()
+        self._pending: list[Violation] = []
+        self._rest: RestJudge | None = None
+        self._graphql: GraphQLJudge | None = None
+        # Set by the harness while a test marked ``off_description`` runs (see RestJudge.judge).
+        self.deliberate = False
+
+    # the descriptions load on first use: a worker that never starts a fake pays nothing
+    @property
+    def rest(self) -> RestJudge:
+        with self._lock:
+            if self._rest is None:
+                self._rest = RestJudge(description.rest_description())
+            return self._rest
+
+    @property
+    def graphql(self) -> GraphQLJudge:
+        with self._lock:
+            if self._graphql is None:
+                self._graphql = GraphQLJudge(description.graphql_introspection())
+            return self._graphql
+
+    def observe(self, req: Request, response: Response | None, fault: str | None) -> None:
+        """The fake's observer. Never raises: a fault in the judge is reported as a violation
+        (it runs in the fake's server thread, where an exception would look like GitHub
+        dropping the connection)."""
+        if req.path.startswith("/_fake/"):
+            return
+        if fault is not None or response is None:
+            with self._lock:
+                self.tally.faults += 1
+            return
+        try:
+            self._observe(req, response)
+        except Exception as exc:  # a bug in the judge: fail the test, loudly
+            violation = Violation(
+                f"{req.method} {req.path}", "judge", None, "-", f"the judge failed: {exc!r}"
+            )
+            with self._lock:
+                self._pending.append(violation)
+
+    def _observe(self, req: Request, response: Response) -> None:
+        if req.path.rstrip("/") == "/graphql" and req.method == "POST":
+            found = self.graphql.judge(req.body, f"POST {req.path}")
+            with self._lock:
+                self.tally.graphql += 1
+                self._add(found)
+            return
+        verdict = self.rest.judge(exchange_of(req, response), deliberate=self.deliberate)
+        with self._lock:
+            self.tally.pairs += 1
+            self.tally.deliberate += verdict.deliberate
+            if verdict.operation is not None:
+                self.tally.operations[verdict.operation] += 1
+            self.tally.excused.update(verdict.excused)
+            self._add(verdict.violations)
+
+    def _add(self, found: list[Violation]) -> None:
+        if found:
+            self._pending.extend(found)
+            self.tally.off += len(found)
+
+    def take(self) -> list[Violation]:
+        """The violations since the last call."""
+        with self._lock:
+            found, self._pending = self._pending, []
+        return found
