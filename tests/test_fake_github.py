@@ -112,6 +112,7 @@ def test_cursor_links_and_walking_backwards(shared: FakeGitHub) -> None:
     assert keys(forward_more.body) == keys(first.body) + keys(second.body)
 
 
+@pytest.mark.off_description("page: Dependabot declares no page parameter")
 def test_dependabot_is_cursor_only(shared: FakeGitHub) -> None:
     for path in (
         f"/orgs/{ORG}/dependabot/alerts?page=2",

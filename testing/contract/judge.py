@@ -122,6 +122,9 @@ class Judge:
             found = self.graphql.judge(req.body, f"POST {req.path}")
             with self._lock:
                 self.tally.graphql += 1
+                if found and self.deliberate:
+                    self.tally.deliberate += 1
+                    found = []
                 self._add(found)
             return
         verdict = self.rest.judge(exchange_of(req, response), deliberate=self.deliberate)
