@@ -70,23 +70,36 @@ def missing() -> list[str]:
 
 
 def normalise(node: Any) -> None:
-    """The one mechanical change to the official description, in place.
+    """The mechanical changes to the official description, in place. Both make
+    ``nullable: true`` mean what GitHub means by it ("or null") where OpenAPI 3.0.3's strict
+    reading, which openapi-schema-validator follows, would ignore it:
 
-    GitHub writes nullable enums as ``{"type": "string", "nullable": true, "enum": [...]}``
-    without ``null`` among the values (e.g. ``code-scanning-alert-dismissed-reason``, which
-    is null on every open alert). OpenAPI 3.0.3 reads that strictly: ``enum`` still rejects
-    null. GitHub means "one of these, or null", as its own examples show, so ``null`` is
-    appended to such enums. Nothing else is changed.
+    - nullable enums without ``null`` among the values, e.g.
+      ``code-scanning-alert-dismissed-reason``, null on every open alert: ``null`` is
+      appended to the enum;
+    - ``nullable`` beside a ``oneOf``/``anyOf``/``allOf``/``$ref`` and no ``type`` (3.0.3:
+      "only meaningful in combination with a type"), e.g. ``custom-property-value.value``,
+      where null unsets a property: the schema becomes ``anyOf [schema, {enum: [null]}]``.
+
+    Nothing else is changed.
     """
     if isinstance(node, dict):
-        enum = node.get("enum")
-        if node.get("nullable") is True and isinstance(enum, list) and None not in enum:
-            node["enum"] = [*enum, None]
+        if node.get("nullable") is True:
+            enum = node.get("enum")
+            if isinstance(enum, list) and None not in enum:
+                node["enum"] = [*enum, None]
+            elif "type" not in node and any(k in node for k in COMPOSED):
+                rest = {k: v for k, v in node.items() if k != "nullable"}
+                node.clear()
+                node["anyOf"] = [rest, {"enum": [None]}]
         for value in node.values():
             normalise(value)
     elif isinstance(node, list):
         for value in node:
             normalise(value)
+
+
+COMPOSED = ("oneOf", "anyOf", "allOf", "$ref")
 
 
 @cache

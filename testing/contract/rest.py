@@ -356,6 +356,13 @@ class RestJudge:
             for error in api.iter_request_errors(_Request(exchange, template))
             for violation in _flatten(error, name, "request", None, exchange.url)
         ]
+        operation = self.operation(exchange.method, template) or {}
+        if exchange.body.strip() and "requestBody" not in operation:
+            found.append(
+                Violation(
+                    name, "request", None, "body", "the operation takes no body", exchange.url
+                )
+            )
         # openapi-core ignores query parameters an operation does not declare; a client
         # sending one relies on something GitHub never promised (it is ignored at best).
         declared = self._query_names(exchange.method.upper(), template)
@@ -476,6 +483,15 @@ class RestJudge:
                     self._seen.clear()
                 self._seen.add(key)
         return _schema_violations(errors, name, exchange.status, exchange.url, base)
+
+    def schema_errors(self, schema: str, value: Any) -> list[str]:
+        """``path: message`` for each way ``value`` is not a ``components/schemas/<schema>``
+        (for tests that check data files, not exchanges, against the description)."""
+        validator = self._validator(f"#/components/schemas/{schema}")
+        return [
+            f"{_json_path('$', error.absolute_path)}: {error.message}"
+            for error in validator.iter_errors(value)
+        ]
 
     def _body_violations(self, exchange: Exchange, name: str, pointer: str) -> list[Violation]:
         status = exchange.status
