@@ -7,13 +7,19 @@ the wrong answers they make up never fail the suite; only what they assert does.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 from testing.contract import description
+from testing.contract.findings import Exchange
 from testing.contract.graphql import GraphQLJudge
 from testing.contract.judge import Judge
-from testing.contract.rest import Exchange, RestJudge
+from testing.contract.rest import RestJudge
+from testing.contract.subprocess import OUT_ENV
 from testing.fake_github import FakeGitHub
 from testing.fake_github import dispatcher as fake_dispatcher
 from testing.fake_github.http_client import call
@@ -25,6 +31,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 JSON = (("content-type", "application/json; charset=utf-8"),)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -199,3 +206,29 @@ def test_the_observer_sees_a_real_fake_and_skips_faults() -> None:
     judge.observe(req, Response(200, json.dumps(body).encode(), ok.headers), None)
     [violation] = judge.take()
     assert str(violation).startswith("GET /rate_limit: response 200: $.rate.limit:")
+
+
+def test_a_fake_in_a_subprocess_reports_through_files(tmp_path: Path) -> None:
+    """``python -m testing.fake_github`` under the harness (``CAMPAIGN_SYNC_CONTRACT_OUT``)
+    judges its own exchanges: violations as they happen, its tally when it stops."""
+    env = {**os.environ, OUT_ENV: str(tmp_path)}
+    command = [sys.executable, "-m", "testing.fake_github", "--repos", "2", "--alerts", "10"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env) as fake:
+        try:
+            assert fake.stdout is not None
+            ready = json.loads(fake.stdout.readline())
+            assert call(ready["url"], "GET", "/rate_limit", token=ready["token"]).status == 200
+            assert call(ready["url"], "GET", "/no/such/path", token=ready["token"]).status == 404
+        finally:
+            fake.terminate()
+            fake.wait(timeout=10)
+    [violations] = tmp_path.glob("*.violations.jsonl")
+    [line] = violations.read_text().splitlines()
+    assert json.loads(line)["operation"] == "GET /no/such/path"
+    [tally] = tmp_path.glob("*.tally.json")
+    counted = json.loads(tally.read_text())
+    assert (counted["pairs"], counted["operations"], counted["off"]) == (
+        2,
+        {"GET /rate_limit": 1},
+        1,
+    )

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 from testing.contract import description
-from testing.contract.rest import Exchange, RestJudge
+from testing.contract.findings import Exchange
+from testing.contract.rest import RestJudge
 from testing.fake_github import FakeGitHub
 from testing.fake_github.dispatcher import ALL_ROUTES
 from testing.fake_github.http_client import Reply, call

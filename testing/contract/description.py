@@ -28,7 +28,7 @@ REST_FILE = "generated/api.github.com.json"
 # only builds with SDL validation off (``EnterpriseOwnerInfo.repositoryDeployKeySetting`` is
 # defined twice in it). Same schema, so the JSON it is.
 GRAPHQL_FILE = "schema.json"
-INSTALL_HINT = "npm ci (at the repository root)"
+INSTALL_HINT = "npm ci at the repository root"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from graphql import GraphQLError, GraphQLSchema, build_client_schema, parse, val
 from graphql.execution.values import get_variable_values
 from graphql.language import OperationDefinitionNode
 
-from .rest import Violation
+from .findings import Violation
 
 OPERATION = "POST /graphql"
 

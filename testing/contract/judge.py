@@ -16,15 +16,19 @@ Not contract data, skipped on purpose and counted apart:
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from testing.fake_github.http_util import Request, Response
 
 from . import description
-from .graphql import GraphQLJudge
-from .rest import Exchange, RestJudge, Violation
+from .findings import Exchange, Violation
+
+if TYPE_CHECKING:  # loaded on first use: openapi-core alone takes about a second to import
+    from .graphql import GraphQLJudge
+    from .rest import RestJudge
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Tally:
     excused: Counter[str] = field(default_factory=Counter)
     deliberate: int = 0
     off: int = 0
+    seconds: float = 0.0  # CPU time spent judging, in the fakes' server threads
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +53,7 @@ class Tally:
             "excused": dict(self.excused),
             "deliberate": self.deliberate,
             "off": self.off,
+            "seconds": self.seconds,
         }
 
     def merge(self, other: dict[str, Any]) -> None:
@@ -57,6 +63,7 @@ class Tally:
         self.operations.update(other.get("operations", {}))
         self.excused.update(other.get("excused", {}))
         self.deliberate += other.get("deliberate", 0)
+        self.seconds += other.get("seconds", 0.0)
         self.off += other.get("off", 0)
 
 
@@ -88,6 +95,8 @@ class Judge:
     def rest(self) -> RestJudge:
         with self._lock:
             if self._rest is None:
+                from .rest import RestJudge
+
                 self._rest = RestJudge(description.rest_description())
             return self._rest
 
@@ -95,6 +104,8 @@ class Judge:
     def graphql(self) -> GraphQLJudge:
         with self._lock:
             if self._graphql is None:
+                from .graphql import GraphQLJudge
+
                 self._graphql = GraphQLJudge(description.graphql_introspection())
             return self._graphql
 
@@ -108,6 +119,7 @@ class Judge:
             with self._lock:
                 self.tally.faults += 1
             return
+        started = time.thread_time()
         try:
             self._observe(req, response)
         except Exception as exc:  # a bug in the judge: fail the test, loudly
@@ -116,6 +128,9 @@ class Judge:
             )
             with self._lock:
                 self._pending.append(violation)
+        finally:
+            with self._lock:
+                self.tally.seconds += time.thread_time() - started
 
     def _observe(self, req: Request, response: Response) -> None:
         if req.path.rstrip("/") == "/graphql" and req.method == "POST":

@@ -30,8 +30,8 @@ import pytest
 from testing.fake_github import dispatcher
 
 from . import description
+from .findings import Violation
 from .judge import Judge, Tally
-from .rest import Violation
 from .subprocess import OUT_ENV
 
 ENV = "CAMPAIGN_SYNC_CONTRACT"
@@ -158,6 +158,7 @@ class ContractPlugin:
         if total.faults:
             line += f"; {total.faults:,} injected faults skipped"
         write(line)
+        write(f"contract: {total.seconds:.1f} s of CPU spent judging (all processes)")
         for reason, count in sorted(total.excused.items()):
             write(f"contract: excused {count:,}x: {reason}")
         if self.config.get_verbosity() > 0:
