@@ -152,23 +152,24 @@ class RestJudge:
 
     # finding the operation ---------------------------------------------------------------
 
-    def template_for(self, path: str) -> str | None:
-        """The description's path template for a concrete path, the most literal first."""
+    def template_for(self, path: str, method: str = "GET") -> str | None:
+        """The description's path template for a concrete path: the most literal one that
+        has ``method``, else the most literal one (the method is then the violation)."""
+        key = f"{method.upper()} {path}"
         with self._lock:
-            if path in self._found:
-                return self._found[path]
-        found = None
-        for greedy in (False, True):
-            for _, strict, loose, template in self._paths:
-                if (loose if greedy else strict).fullmatch(path):
-                    found = template
-                    break
-            if found:
-                break
+            if key in self._found:
+                return self._found[key]
+        matches = [t for _, strict, _, t in self._paths if strict.fullmatch(path)] or [
+            t for _, _, loose, t in self._paths if loose.fullmatch(path)
+        ]
+        found = next(
+            (t for t in matches if method.lower() in self.description["paths"][t]),
+            matches[0] if matches else None,
+        )
         with self._lock:
             if len(self._found) > 50_000:
                 self._found.clear()
-            self._found[path] = found
+            self._found[key] = found
         return found
 
     def operation(self, method: str, template: str) -> dict[str, Any] | None:
@@ -237,7 +238,7 @@ class RestJudge:
         in such a test, a 2xx body above all, is judged as usual.
         """
         method = exchange.method.upper()
-        template = self.template_for(exchange.path)
+        template = self.template_for(exchange.path, method)
         if deliberate and (template is None or self.operation(method, template) is None):
             return Verdict(None, deliberate=1)
         if template is None:
