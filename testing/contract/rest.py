@@ -143,6 +143,7 @@ class RestJudge:
         self._found: dict[str, str | None] = {}
         self._apis: dict[tuple[str, str], OpenAPI] = {}
         self._validators: dict[str, Any] = {}
+        self._inline: dict[str, Any] = {}
         self._seen: set[bytes] = set()
 
     @cached_property
@@ -404,14 +405,41 @@ class RestJudge:
         with self._lock:
             validator = self._validators.get(pointer)
         if validator is None:
-            validator = OAS30ReadValidator(
-                {"$ref": BASE + pointer},
-                registry=self._registry,
-                format_checker=oas30_format_checker,
-            )
+            try:
+                # $refs inlined: validation is about twice as fast as resolving them through
+                # the registry each time (OpenAPI 3.0 ignores a $ref's siblings, as here).
+                validator = OAS30ReadValidator(
+                    self._inlined(pointer, ()), format_checker=oas30_format_checker
+                )
+            except _Cycle:  # a recursive schema: resolve its $refs as it goes
+                validator = OAS30ReadValidator(
+                    {"$ref": BASE + pointer},
+                    registry=self._registry,
+                    format_checker=oas30_format_checker,
+                )
             with self._lock:
                 self._validators[pointer] = validator
         return validator
+
+    def _inlined(self, pointer: str, stack: tuple[str, ...]) -> Any:
+        if pointer in stack:
+            raise _Cycle(pointer)
+        with self._lock:
+            if pointer in self._inline:
+                return self._inline[pointer]
+        inlined = self._inline_node(self._resolve(pointer), (*stack, pointer))
+        with self._lock:
+            self._inline[pointer] = inlined
+        return inlined
+
+    def _inline_node(self, node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return self._inlined(node["$ref"], stack)
+            return {key: self._inline_node(value, stack) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self._inline_node(value, stack) for value in node]
+        return node
 
     def _memo_key(self, exchange: Exchange, pointer: str, value: Any) -> bytes:
         """What makes a value's verdict reusable: the schema and the value's bytes with the
@@ -473,6 +501,10 @@ class RestJudge:
         if node.get("nullable") or node.get("minItems") or node.get("maxItems"):
             return None
         return pointer + "/items"
+
+
+class _Cycle(Exception):
+    """A schema that refers to itself cannot be inlined."""
 
 
 def _json_path(base: str, parts: Iterator[Any] | Any) -> str:
