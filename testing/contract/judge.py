@@ -15,6 +15,7 @@ Not contract data, skipped on purpose and counted apart:
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections import Counter
@@ -81,8 +82,15 @@ def exchange_of(req: Request, response: Response) -> Exchange:
 
 
 class Judge:
-    def __init__(self) -> None:
+    """``background``: judge in a thread of its own, so the fake answers without waiting for
+    the verdict (tests with tight client timeouts see no extra latency); ``take`` and
+    ``wait`` wait for the exchanges seen so far to be judged."""
+
+    def __init__(self, *, background: bool = False) -> None:
         self.tally = Tally()
+        self._background = background
+        self._queue: queue.Queue[tuple[Request, Response, bool]] = queue.Queue()
+        self._worker: threading.Thread | None = None
         self._lock = threading.Lock()
         self._pending: list[Violation] = []
         self._rest: RestJudge | None = None
@@ -110,18 +118,41 @@ class Judge:
             return self._graphql
 
     def observe(self, req: Request, response: Response | None, fault: str | None) -> None:
-        """The fake's observer. Never raises: a fault in the judge is reported as a violation
-        (it runs in the fake's server thread, where an exception would look like GitHub
-        dropping the connection)."""
+        """The fake's observer (called in its server thread). Never raises: a fault in the
+        judge is reported as a violation, not felt by the fake as a dropped connection."""
         if req.path.startswith("/_fake/"):
             return
         if fault is not None or response is None:
             with self._lock:
                 self.tally.faults += 1
             return
+        if not self._background:
+            self._judge(req, response, self.deliberate)
+            return
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._work, name="contract-judge", daemon=True
+                )
+                self._worker.start()
+        self._queue.put((req, response, self.deliberate))
+
+    def _work(self) -> None:
+        while True:
+            req, response, deliberate = self._queue.get()
+            try:
+                self._judge(req, response, deliberate)
+            finally:
+                self._queue.task_done()
+
+    def wait(self) -> None:
+        """Return once every exchange observed so far is judged."""
+        self._queue.join()
+
+    def _judge(self, req: Request, response: Response, deliberate: bool) -> None:
         started = time.thread_time()
         try:
-            self._observe(req, response)
+            self._observe(req, response, deliberate)
         except Exception as exc:  # a bug in the judge: fail the test, loudly
             violation = Violation(
                 f"{req.method} {req.path}", "judge", None, "-", f"the judge failed: {exc!r}"
@@ -132,17 +163,17 @@ class Judge:
             with self._lock:
                 self.tally.seconds += time.thread_time() - started
 
-    def _observe(self, req: Request, response: Response) -> None:
+    def _observe(self, req: Request, response: Response, deliberate: bool) -> None:
         if req.path.rstrip("/") == "/graphql" and req.method == "POST":
             found = self.graphql.judge(req.body, f"POST {req.path}")
             with self._lock:
                 self.tally.graphql += 1
-                if found and self.deliberate:
+                if found and deliberate:
                     self.tally.deliberate += 1
                     found = []
                 self._add(found)
             return
-        verdict = self.rest.judge(exchange_of(req, response), deliberate=self.deliberate)
+        verdict = self.rest.judge(exchange_of(req, response), deliberate=deliberate)
         with self._lock:
             self.tally.pairs += 1
             self.tally.deliberate += verdict.deliberate
@@ -158,6 +189,7 @@ class Judge:
 
     def take(self) -> list[Violation]:
         """The violations since the last call."""
+        self.wait()
         with self._lock:
             found, self._pending = self._pending, []
         return found

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,6 +51,13 @@ class ContractPlugin:
             dispatcher.OBSERVERS.append(judge.observe)
             self.outdir = Path(tempfile.mkdtemp(prefix="contract-"))
             os.environ[OUT_ENV] = str(self.outdir)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.judge is not None and self.judge.observe in dispatcher.OBSERVERS:
+            dispatcher.OBSERVERS.remove(self.judge.observe)
+        if self.outdir is not None:
+            os.environ.pop(OUT_ENV, None)
+            shutil.rmtree(self.outdir, ignore_errors=True)
 
     # per test: collect what the fakes saw during each phase --------------------------------
 
@@ -112,6 +120,7 @@ class ContractPlugin:
     def _own_tally(self) -> dict[str, Any]:
         tally = Tally()
         if self.judge is not None:
+            self.judge.wait()
             tally.merge(self.judge.tally.as_dict())
         if self.outdir is not None:
             for path in self.outdir.glob("*.tally.json"):
@@ -199,5 +208,5 @@ def pytest_configure(config: pytest.Config) -> None:
                 "to check every exchange with the fake against GitHub's official description)"
             )
         else:
-            judge = Judge()
+            judge = Judge(background=True)
     config.pluginmanager.register(ContractPlugin(config, judge, skipped), "contract-judge")
