@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# The fake GitHub's fixtures: fake_github, fake_github_factory.
-pytest_plugins = ["testing.fake_github.pytest_plugin"]
+# The fake GitHub's fixtures: fake_github, fake_github_factory. GitHub's official REST and
+# GraphQL descriptions judge every exchange with every fake (testing/contract).
+pytest_plugins = ["testing.fake_github.pytest_plugin", "testing.contract.pytest_plugin"]
 
 # These machines are shared: wall-clock health checks would fail tests for load that has
 # nothing to do with the code. Example counts stay as each test sets them.

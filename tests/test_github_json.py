@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from testing.contract import description
 
 from campaign_sync.sources import github_json
 from campaign_sync.sources.github_json import ShapeError
 
-SPEC = Path(__file__).parents[1] / "testing" / "openapi" / "api.github.com.subset.json"
-
 
 @cache
 def example(name: str) -> Any:
-    spec = json.loads(SPEC.read_text(encoding="utf-8"))
-    return spec["components"]["examples"][name]["value"]
+    """GitHub's own example, from its official description (``npm ci`` installs it)."""
+    if description.rest_package() is None:
+        pytest.skip(f"GitHub's official description is not installed: {description.INSTALL_HINT}")
+    spec = description.rest_description()
+    return json.loads(json.dumps(spec["components"]["examples"][name]["value"]))
 
 
 def test_code_scanning_org_example() -> None:

@@ -111,6 +111,7 @@ def test_an_exhausted_graphql_limit_fails_at_once_instead_of_waiting(fake: FakeG
         ("mutation { addStar }", "queries only"),
     ],
 )
+@pytest.mark.off_description("queries the public schema refuses")
 def test_a_query_github_would_refuse_is_refused_whole(
     fake: FakeGitHub, query: str, message: str
 ) -> None:

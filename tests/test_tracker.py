@@ -2,21 +2,17 @@
 the fake GitHub: happy paths, lost answers that must not duplicate, limits checked before
 sending, explained errors, and exactly the writes each function should make.
 
-Every request body sent is validated against the operation's request schema in GitHub's
-OpenAPI extract (as tests/test_fake_github_contract.py does for its own requests).
+Every request sent, body included, is validated against GitHub's official description by the
+contract harness (testing/contract), as every exchange with the fake is.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import jsonschema
 import pytest
 from testing.clients import transport_options
 from testing.fake_github import FakeGitHub
@@ -27,69 +23,19 @@ from campaign_sync.github.tracker import CampaignAlerts, IssueRef, TrackerError
 from campaign_sync.github.transport import WRITE_METHODS, Response, Transport
 
 Factory = Callable[..., FakeGitHub]
-SPEC_PATH = Path(__file__).parents[1] / "testing" / "openapi" / "api.github.com.subset.json"
 LABEL = "campaign-sync"
 ENDS = "2099-12-31"
 
 
-# -- request bodies against the spec ---------------------------------------------------------
-
-
-def _nullable(node: Any) -> Any:
-    """OpenAPI 3.0 ``nullable: true`` -> an explicit JSON Schema null branch."""
-    if isinstance(node, list):
-        return [_nullable(x) for x in node]
-    if not isinstance(node, dict):
-        return node
-    node = {k: _nullable(v) for k, v in node.items()}
-    return {"anyOf": [node, {"type": "null"}]} if node.pop("nullable", False) else node
-
-
-@cache
-def _spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(SPEC_PATH.read_text())
-    return loaded
-
-
-@cache
-def _templates() -> list[tuple[re.Pattern[str], str]]:
-    compiled = []
-    for template in _spec()["paths"]:
-        parts = re.split(r"\{[^}]+\}", template)
-        compiled.append((re.compile("[^/]+".join(re.escape(part) for part in parts)), template))
-    return compiled
-
-
-def _template(path: str) -> str:
-    # Templates without a parameter where one would fit win (".../issues/comments/{id}").
-    for pattern, template in sorted(_templates(), key=lambda pt: pt[1].count("{")):
-        if pattern.fullmatch(path):
-            return template
-    raise AssertionError(f"{path} is not in the OpenAPI extract")
-
-
-def check_request_body(method: str, url: str, body: Any) -> None:
-    """The body must be what the operation's request schema accepts (none if it has none)."""
-    template = _template(urlsplit(url).path)
-    operation = _spec()["paths"][template][method.lower()]
-    declared = operation.get("requestBody")
-    if declared is None:
-        assert body is None, f"{method} {template} takes no body"
-        return
-    if body is None:
-        assert not declared.get("required"), f"{method} {template} needs a body"
-        return
-    schema = {
-        "allOf": [_nullable(declared["content"]["application/json"]["schema"])],
-        "components": _nullable(_spec()["components"]),
-    }
-    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(body)
+# -- the transport under test ----------------------------------------------------------------
+# Every request body it sends is checked against GitHub's official description by the
+# contract harness (testing/contract), like every other exchange with the fake.
 
 
 class CheckedTransport(Transport):
-    """A real Transport that validates each request body it sends against the spec, and can
-    have the fake lose its answer to chosen requests (switching the fake's faults on just
-    before such a request goes on the wire and off right after, so nothing else is hit)."""
+    """A real Transport that records each request body it sends, and can have the fake lose
+    its answer to chosen requests (switching the fake's faults on just before such a request
+    goes on the wire and off right after, so nothing else is hit)."""
 
     def __init__(self, fake: FakeGitHub, **options: Any) -> None:
         super().__init__(**options)
@@ -116,7 +62,6 @@ class CheckedTransport(Transport):
         idempotent: bool | None = None,
     ) -> Response:
         if method.upper() in WRITE_METHODS:
-            check_request_body(method, url, body)
             self.bodies.append((method.upper(), urlsplit(url).path, body))
         return super().request(method, url, params=params, body=body, idempotent=idempotent)
 

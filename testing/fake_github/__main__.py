@@ -75,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         token_budget=args.token_budget,
     )
     seeded = time.perf_counter() - started
+    # Under the test harness, GitHub's official description judges this process's exchanges
+    # too (testing/contract/subprocess.py); the fake itself needs none of it.
+    contract = None
+    if os.environ.get("CAMPAIGN_SYNC_CONTRACT_OUT"):
+        from ..contract.subprocess import install_from_environment
+
+        contract = install_from_environment()
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -96,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
+    if contract is not None:
+        contract.close()
     return 0
 
 

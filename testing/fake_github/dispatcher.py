@@ -54,6 +54,17 @@ SECONDARY_MESSAGE = (
 )
 
 
+# Watchers of every exchange the fake answers: ``observer(req, response, fault)`` runs in the
+# server thread after the response is final and before it is sent (so a test sees its effects
+# by the time its request returns). ``response`` is None for a dropped connection; ``fault``
+# names an injected fault (its answer is the fault's, not the route's). Module-level so that a
+# test harness (``testing.contract``, GitHub's official description as the judge) watches
+# every fake, including the ones tests construct themselves; the fake itself depends on none
+# of them.
+Observer = Callable[[Request, Response | None, str | None], None]
+OBSERVERS: list[Observer] = []
+
+
 @dataclass
 class Outcome:
     """A response to send, or none at all (a dropped connection, after ``hold`` seconds)."""
@@ -86,13 +97,19 @@ class Dispatcher:
     # entry point -----------------------------------------------------------------------
 
     def handle(self, req: Request) -> Outcome:
+        outcome, fault = self._handle(req)
+        for observer in OBSERVERS:
+            observer(req, outcome.response, fault)
+        return outcome
+
+    def _handle(self, req: Request) -> tuple[Outcome, str | None]:
         if req.path.startswith("/_fake/"):
             self.stats.count_control()
             if not self.faults.config.exempt_control:
                 fault = self.faults.draw()
                 if fault is not None:
-                    return self._fault(fault)
-            return Outcome(self.control(req))
+                    return self._fault(fault), fault
+            return Outcome(self.control(req)), None
         fault = self.faults.draw()
         self._by_id(req)
         match = self.router.match(req.method, req.path)
@@ -101,15 +118,15 @@ class Dispatcher:
         if fault is not None and not ambiguous:
             outcome = self._fault(fault)
             self._record(req, template, outcome, fault, counted=False)
-            return outcome
+            return outcome, fault
         response, counted = self._process(req, match)
         if fault is not None:  # ambiguous write: applied, but the answer is lost
             outcome = self._fault(fault)
             self._record(req, template, outcome, fault, counted)
-            return outcome
+            return outcome, fault
         outcome = Outcome(response)
         self._record(req, template, outcome, None, counted)
-        return outcome
+        return outcome, None
 
     def _fault(self, kind: str) -> Outcome:
         if kind == "drop":
