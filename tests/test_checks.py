@@ -356,7 +356,8 @@ def test_eleventh_active_mirrored_campaign_warns() -> None:
             NATIVE_AT,
             "github.native-campaign",
             "11 active campaigns ask for a native mirror; GitHub allows 10 open campaigns, "
-            "so this one (past the first 10 by id) will not be mirrored",
+            "so this one (past the first 10 by id) may not be mirrored; those made in "
+            "GitHub's UI count too, and `plan` says which are left out",
         )
     ]
 

@@ -234,8 +234,9 @@ def test_eleven_active_mirrored_campaigns_warn_on_the_eleventh(tmp_path: Path) -
     line, column = 10, 20  # the value of github.native-campaign
     assert reported(result, "c11.yml") == [
         f"c11.yml:{line}:{column}: warning: 11 active campaigns ask for a native mirror; "
-        "GitHub allows 10 open campaigns, so this one (past the first 10 by id) will not be "
-        "mirrored [github.native-campaign]"
+        "GitHub allows 10 open campaigns, so this one (past the first 10 by id) may not be "
+        "mirrored; those made in GitHub's UI count too, and `plan` says which are left out "
+        "[github.native-campaign]"
     ]
     assert [p.file for p in result.problems] == ["c11.yml"]
 

@@ -150,7 +150,8 @@ def check_native_limits(items: Iterable[CampaignFile]) -> Iterator[Problem]:
                 ("github", "native-campaign"),
                 f"{len(mirrored_active)} active campaigns ask for a native mirror; GitHub "
                 f"allows {NATIVE_OPEN_CAMPAIGNS_MAX} open campaigns, so this one (past the "
-                f"first {NATIVE_OPEN_CAMPAIGNS_MAX} by id) will not be mirrored",
+                f"first {NATIVE_OPEN_CAMPAIGNS_MAX} by id) may not be mirrored; those made in "
+                "GitHub's UI count too, and `plan` says which are left out",
             )
 
 
