@@ -249,19 +249,8 @@ class RestJudge:
         if deliberate and (template is None or self.operation(method, template) is None):
             return Verdict(None, deliberate=1)
         if template is None:
-            name = f"{method} {exchange.path}"
-            return Verdict(
-                None,
-                [
-                    Violation(
-                        name,
-                        "request",
-                        None,
-                        "path",
-                        "no such path in the description",
-                        exchange.url,
-                    )
-                ],
+            return _unknown(
+                f"{method} {exchange.path}", "path", "no such path in the description", exchange
             )
         name = f"{method} {template}"
         operation = self.operation(method, template)
@@ -269,19 +258,11 @@ class RestJudge:
             declared = sorted(
                 m.upper() for m in self.description["paths"][template] if m in METHODS
             )
-            return Verdict(
-                None,
-                [
-                    Violation(
-                        name,
-                        "request",
-                        None,
-                        "method",
-                        f"the description has no {method} for this path "
-                        f"(it has {', '.join(declared)})",
-                        exchange.url,
-                    )
-                ],
+            return _unknown(
+                name,
+                "method",
+                f"the description has no {method} for this path (it has {', '.join(declared)})",
+                exchange,
             )
         verdict = Verdict(name)
         found = list(self._request_violations(exchange, name, template))
@@ -590,3 +571,8 @@ def _excuse(violation: Violation) -> str | None:
         ):
             return reason
     return None
+
+
+def _unknown(name: str, field: str, message: str, exchange: Exchange) -> Verdict:
+    """A request to a path or method the description does not have: nothing to judge."""
+    return Verdict(None, [Violation(name, "request", None, field, message, exchange.url)])
