@@ -133,7 +133,9 @@ _CHECKED = frozenset({"id", "type", "repository", "state", "cwes", "fix_availabl
 _TEXTS = tuple(i for i, name in enumerate(_FIELDS) if name not in _CHECKED | _INTEGERS | _STAMPS)
 _INTEGERS_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _INTEGERS)
 _STAMPS_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _STAMPS)
-_AT = {name: i for i, name in enumerate(_FIELDS)}
+_ID_AT, _TYPE_AT, _REPO_AT, _STATE_AT, _NUMBER_AT, _FIX_AT, _URL_AT = map(
+    _FIELDS.index, ("id", "type", "repository", "state", "number", "fix_available", "html_url")
+)
 
 
 def _is_int(value: Any) -> bool:
@@ -142,22 +144,16 @@ def _is_int(value: Any) -> bool:
 
 def _check_alert(row: list[Any]) -> str | None:
     """What is wrong with an alert row, or None: exactly what ``GitHubSource`` lists."""
-    at = _AT
-    kind, repository, state, number = (
-        row[at["type"]],
-        row[at["repository"]],
-        row[at["state"]],
-        row[at["number"]],
-    )
+    kind, repository, state, number = row[_TYPE_AT], row[_REPO_AT], row[_STATE_AT], row[_NUMBER_AT]
     if kind not in _TYPES:
         return "an alert of no known type"
     if state not in _STATES:
         return "an alert state that is none of open, fixed, dismissed, resolved"
     if not isinstance(repository, str) or not _REPOSITORY.fullmatch(repository):
         return "a repository that is no OWNER/REPO name"
-    if not _is_int(number) or number < 1:
+    if type(number) is not int or number < 1:
         return "an alert without a number"
-    if row[at["id"]] != f"{kind}:{repository}:{number}":
+    if row[_ID_AT] != f"{kind}:{repository}:{number}":
         return "an id that is not TYPE:OWNER/REPO:NUMBER of the row's own fields"
     for i in _INTEGERS_AT:
         if row[i] is not None and not _is_int(row[i]):
@@ -171,9 +167,9 @@ def _check_alert(row: list[Any]) -> str | None:
     cwes = row[_CWES_AT]
     if not isinstance(cwes, list) or not all(_is_int(c) for c in cwes):
         return "cwes is not a list of integers"
-    if row[at["fix_available"]] not in (None, True, False):
+    if row[_FIX_AT] is not None and type(row[_FIX_AT]) is not bool:
         return "fix_available is not true, false or null"
-    url = row[at["html_url"]]
+    url = row[_URL_AT]
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         return "html_url is not a web address"
     return None
