@@ -244,3 +244,63 @@ def test_members_are_sorted_by_alert_id() -> None:
         "code-scanning:acme/web:5",
         "code-scanning:acme/web:9",
     ]
+
+
+# --- the alert store alone never closes a member (issue 13, finding 6) ----------------------
+
+STATES = ["open", "fixed", "dismissed"]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 30), st.sampled_from(STATES)), unique_by=lambda t: t[0]
+    ),  # the ledger's members
+    st.dictionaries(st.integers(1, 30), st.sampled_from(STATES)),  # the store: any contents
+    st.dictionaries(st.integers(1, 30), st.sampled_from(STATES)),  # what this run listed
+    st.sampled_from(["snapshot", "rolling"]),
+)
+def test_for_any_store_alerts_not_listed_this_run_never_close_a_member(
+    ledger_states: list[tuple[int, str]],
+    stored: dict[int, str],
+    listed: dict[int, str],
+    membership: str,
+) -> None:
+    """Whatever the store says (it lives in the Actions cache, which others can write), a
+    member closes only on an alert this run listed. The source merges the store and
+    the listing the way ``GitHubSource`` does: the listing wins, and closed alerts known
+    only from the store are ``unconfirmed``."""
+    ledger = CampaignLedger(
+        "sqli",
+        members=tuple(sorted(member(n, state) for n, state in ledger_states)),
+        activated=EARLIER,
+    )
+    merged = {**stored, **listed}
+    alerts = tuple(alert(n, merged[n], fixed_at=FIXED_AT) for n in sorted(merged))
+    unconfirmed = frozenset(
+        f"code-scanning:acme/web:{n}"
+        for n, state in stored.items()
+        if n not in listed and state != "open"
+    )
+    result = SourceResult(alerts, unconfirmed=unconfirmed)
+    plan = make_plan([make_campaign(membership)], result, {"sqli": ledger}, now=NOW)
+    after = {m.alert_id: m for m in plan.ledgers[0].members}
+    kept = 0
+    for before in ledger.members:
+        number = int(before.alert_id.rsplit(":", 1)[1])
+        if number in listed:
+            assert after[before.alert_id].state == listed[number]  # the listing decides
+        elif before.state == "open" or merged.get(number, "open") != "open":
+            # The store alone closes nothing, nor moves a closed member to another closed
+            # state. (An open state from the store may reopen one: never hiding an alert.)
+            assert after[before.alert_id] == before
+            kept += before.state == "open" and merged.get(number, "open") != "open"
+    note = [n for n in plan.notes if "closed only in the cached alert store" in n]
+    assert note == (
+        [
+            f"sqli: {kept} alert{'s' if kept != 1 else ''} closed only in the cached alert "
+            "store: kept open until a listing confirms (the next full listing, or "
+            "--full-listing)"
+        ]
+        if kept
+        else []
+    )

@@ -16,7 +16,13 @@ from testing.fake_github import FakeGitHub
 from campaign_sync.errors import SourceError
 from campaign_sync.model import Alert, Repository
 from campaign_sync.sources.github import GitHubSource, StoreOptions
-from campaign_sync.sources.store import StoredListing, load_listing, save_listing, store_path
+from campaign_sync.sources.store import (
+    StoredListing,
+    check_listing,
+    load_listing,
+    save_listing,
+    store_path,
+)
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 
@@ -27,7 +33,6 @@ def stored(alerts: tuple[Alert, ...] = (), **overrides: Any) -> StoredListing:
         "full_listing_at": "2026-11-27T06:00:00Z",
         "watermarks": {"code-scanning": "2026-11-27T05:00:00Z"},
         "alerts": alerts,
-        "pages": {"/orgs/acme/repos?per_page=100": ('"abc"', b'[{"full_name": "acme/web"}]')},
     }
     values.update(overrides)
     return StoredListing(**values)
@@ -66,24 +71,26 @@ def test_a_saved_listing_loads_back_equal(tmp_path_factory: Any, listed: list[Al
     assert load_listing(folder, "acme") == listing
 
 
-def test_repositories_keep_has_issues_and_an_older_row_lists_them_again(tmp_path: Path) -> None:
+def test_repositories_keep_has_issues_and_a_row_without_it_is_a_cache_miss(
+    tmp_path: Path,
+) -> None:
     off = Repository("acme/docs", id=7, archived=True, has_issues=False)
     listing = stored(repositories=(off,), repositories_listed_at="2026-11-28T05:00:00Z")
     save_listing(tmp_path, listing)
     assert load_listing(tmp_path, "acme") == listing
-    # A store written before has_issues was kept: its row has seven fields. Taking Issues
-    # to be on could plan issues GitHub refuses for a day: the metadata is a cache miss.
+    # A row of seven fields (no has_issues): taking Issues to be on could plan issues
+    # GitHub refuses for a day. Since version 2 every row must have its exact shape, so the
+    # whole store is a cache miss (version 1 stores are one anyway).
     path = store_path(tmp_path, "acme")
     with gzip.open(path, "rb") as stream:
         lines = stream.read().splitlines()
     older = [line.replace(b",false]", b"]") if b'"repository"' in line else line for line in lines]
     with gzip.open(path, "wb") as stream:
         stream.write(b"\n".join(older) + b"\n")
-    loaded = load_listing(tmp_path, "acme")
-    assert loaded is not None
-    assert loaded.repositories == (Repository("acme/docs", id=7, archived=True),)
-    assert loaded.repositories_listed_at is None
-    assert loaded.alerts == listing.alerts
+    assert check_listing(tmp_path, "acme") == (
+        None,
+        "line 2: a repository row without its eight fields",
+    )
 
 
 def test_a_missing_corrupt_or_foreign_store_is_a_cache_miss(tmp_path: Path) -> None:
@@ -128,7 +135,7 @@ def fetch(
     return result, counted, after["total"] - before["total"]
 
 
-def test_an_unchanged_organization_costs_no_counted_request(
+def test_an_unchanged_organization_costs_one_counted_request_per_listing(
     fake: FakeGitHub, tmp_path: Path
 ) -> None:
     first, first_counted, _ = fetch(fake, tmp_path)
@@ -137,9 +144,11 @@ def test_an_unchanged_organization_costs_no_counted_request(
     second, counted, requests = fetch(fake, tmp_path)
     assert second.alerts == first.alerts
     assert second.repositories == first.repositories  # from the store: listed within the day
-    # The full listing primed one incremental page per listing (secret scanning's generic
-    # patterns are a listing of their own): all four answer 304.
-    assert counted == 0
+    # One first page per listing (secret scanning's generic patterns are a listing of their
+    # own). The store keeps no pages since version 2, so there is no conditional request: with
+    # the same token these four were 304s (free) before; with Actions' new token each run
+    # they were paid for anyway (the next test).
+    assert counted == 4
     assert requests == 4
 
 
@@ -163,7 +172,7 @@ def test_repositories_are_listed_again_after_twenty_hours(fake: FakeGitHub, tmp_
     assert not {r.full_name: r for r in soon.repositories}[name].archived
     later, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(hours=21))
     assert {r.full_name: r for r in later.repositories}[name].archived
-    assert counted == 1  # one page of repositories; the alert pages are still 304s
+    assert counted == 5  # one page of repositories, one first page per listing
 
 
 def test_a_changed_alert_is_listed_again_and_the_rest_comes_from_the_store(
@@ -182,7 +191,9 @@ def test_a_changed_alert_is_listed_again_and_the_rest_comes_from_the_store(
     assert [a for a in second.alerts if a.id != target.id] == [
         a for a in first.alerts if a.id != target.id
     ]
-    assert counted <= 2  # the changed type's first page (and the next one at most)
+    # One first page per listing (no stored pages, so no 304s), and the changed type's next
+    # page at most.
+    assert counted <= 5
 
 
 def test_the_store_is_ignored_after_a_week_and_with_full_listing(
@@ -194,9 +205,9 @@ def test_the_store_is_ignored_after_a_week_and_with_full_listing(
     _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=8), full_listing=True)
     assert counted >= 9
     # The full listings rewrote the store: the week counts from the last one (the
-    # repositories, listed a day ago, are listed again).
+    # repositories, listed a day ago, are listed again, and one first page per listing).
     _, counted, _ = fetch(fake, tmp_path, now=NOW + timedelta(days=9))
-    assert counted == 1
+    assert counted == 5
 
 
 def test_a_new_alert_joins_from_an_incremental_listing(fake: FakeGitHub, tmp_path: Path) -> None:

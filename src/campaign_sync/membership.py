@@ -7,6 +7,9 @@
   again is open again (a regression).
 - A member whose alert was not seen, or whose repository could not be read or is
   archived, keeps the state the ledger has: unknown is never "fixed".
+- A member the ledger has open closes (fixed, dismissed, resolved) only on an alert this
+  run listed: a closed state that only the alert store (an untrusted cache) holds keeps it
+  open until a listing confirms it.
 - Closed campaigns take no new members, but their members' states are still tracked.
 """
 
@@ -44,6 +47,7 @@ def update_members(
     *,
     now: str,
     frozen_repositories: Collection[str] = (),
+    unconfirmed: Collection[str] = (),
 ) -> tuple[Member, ...]:
     """The members after this run, sorted by alert id.
 
@@ -53,7 +57,13 @@ def update_members(
     members keep the ledger's state.
     """
     members, _ = members_seen(
-        campaign, ledger, selected, seen, now=now, frozen_repositories=frozen_repositories
+        campaign,
+        ledger,
+        selected,
+        seen,
+        now=now,
+        frozen_repositories=frozen_repositories,
+        unconfirmed=unconfirmed,
     )
     return tuple(members)
 
@@ -66,13 +76,16 @@ def members_seen(
     *,
     now: str,
     frozen_repositories: Collection[str] = (),
+    unconfirmed: Collection[str] = (),
 ) -> tuple[list[Member], list[Alert | None]]:
     """``update_members``, and beside it each member's alert as seen this run (None if
     unseen): planning needs both, and looking a million alerts up twice is not free. Two
     parallel lists rather than pairs: millions of pairs would cost 56 bytes each.
 
     ``selected`` must hold the very objects ``seen`` maps to (both come from one
-    ``AlertIndex``): a member is told from a newcomer by identity.
+    ``AlertIndex``): a member is told from a newcomer by identity. ``unconfirmed``: ids of
+    closed alerts this run did not list (``SourceResult.unconfirmed``): no member's state
+    changes on them, so an open member stays open.
     """
     frozen = set(frozen_repositories)
     # Comprehensions, not a loop of appends: they run once per member of every campaign.
@@ -80,7 +93,10 @@ def members_seen(
     alerts: list[Alert | None] = [get(member.alert_id) for member in ledger.members]
     members: list[Member] = [
         member
-        if alert is None or alert.state == member.state or alert.repository in frozen
+        if alert is None
+        or alert.state == member.state
+        or alert.repository in frozen
+        or alert.id in unconfirmed
         else Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
         for member, alert in zip(ledger.members, alerts, strict=True)
     ]

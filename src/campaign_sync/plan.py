@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -587,6 +587,7 @@ def plan_campaign(
     watermark: str | None = None,
     ids: Mapping[str, int] | None = None,
     renamed_from: Mapping[str, tuple[str, ...]] | None = None,
+    unconfirmed: Collection[str] = frozenset(),
 ) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
     """The actions, the next ledger and notes for one campaign.
 
@@ -611,10 +612,25 @@ def plan_campaign(
     if written_archived:
         frozen = frozen | written_archived
     member_list, alerts = members_seen(
-        campaign, ledger, selected, seen, now=stamp, frozen_repositories=frozen
+        campaign,
+        ledger,
+        selected,
+        seen,
+        now=stamp,
+        frozen_repositories=frozen,
+        unconfirmed=unconfirmed,
     )
     members = tuple(member_list)
     del member_list
+    kept_open = (
+        sum(
+            1
+            for member, alert in zip(members, alerts, strict=True)
+            if alert is not None and member.state == "open" and alert.id in unconfirmed
+        )
+        if unconfirmed
+        else 0
+    )
     activated = ledger.activated
     if activated is None and campaign.state == "active":
         activated = stamp
@@ -622,6 +638,12 @@ def plan_campaign(
 
     actions: list[Action] = []
     notes: list[str] = []
+    if kept_open:
+        notes.append(
+            f"{campaign.id}: {kept_open} alert{'s' if kept_open != 1 else ''} closed only in "
+            "the cached alert store: kept open until a listing confirms (the next full "
+            "listing, or --full-listing)"
+        )
     issues = ledger.issue_map()
     next_issues: dict[str, TrackedIssue] = dict(issues)
     tracking = campaign.tracking.issues == "per-repository"
@@ -924,6 +946,7 @@ def _make_plan(
             watermark=result.watermark,
             ids=ids,
             renamed_from=renamed.get(campaign.id),
+            unconfirmed=result.unconfirmed,
         )
         summaries.append(summary)
         notes.extend(campaign_notes)

@@ -63,6 +63,10 @@ class FakeConfig:
     ghes_version: str | None = None
     """Play GitHub Enterprise Server this version (e.g. "3.18"): GET /meta answers its
     installed_version, and the campaign and Autofix routes answer 404 as on GHES."""
+    ignore_hide_secret: bool = False
+    """Send each secret scanning alert's ``secret`` even when the request says
+    ``hide_secret=true``: a server (a proxy, a GHES version) that does not honour it. The
+    client must keep no such value anywhere (the alert store included)."""
     app_id: int = 424242
     app_slug: str = "campaign-sync"
     html_url: str = "https://github.com"

@@ -62,6 +62,7 @@ def render(ctx: Ctx, alert: Any, *, with_repo: bool, full: bool = False) -> str:
     if isinstance(alert, DependabotAlert):
         return renderer.dependabot(alert, with_repo=with_repo)
     hide = (ctx.req.arg("hide_secret") or "").lower() == "true"
+    hide = hide and not ctx.state.config.ignore_hide_secret
     assert isinstance(alert, SecretScanningAlert)
     return renderer.secret_scanning(alert, with_repo=with_repo, hide_secret=hide)
 

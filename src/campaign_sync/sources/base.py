@@ -35,6 +35,10 @@ class SourceResult:
     # What the user should know about these alerts (alerts skipped for a null field, data
     # an incremental listing cannot refresh): shown on stderr and in the plan, not errors.
     notes: tuple[str, ...] = ()
+    # Ids of alerts in a closed state (fixed, dismissed, resolved) that this run did not list
+    # but took from the alert store (the Actions cache, writable by others): they never
+    # close a member that the ledger has open, until a listing confirms them.
+    unconfirmed: frozenset[str] = frozenset()
 
 
 class AlertSource(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,12 +23,13 @@ from campaign_sync.github.listing import (
     iter_alerts,
     list_repositories,
 )
-from campaign_sync.github.transport import EtagCache, RequestFailed, Transport
+from campaign_sync.github.transport import RequestFailed, Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.renames import current_names, rename_alert_id
+from campaign_sync.render.terminal import printable
 from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
-from campaign_sync.sources.store import StoredListing, load_listing, save_listing
+from campaign_sync.sources.store import StoredListing, check_listing, save_listing, store_path
 
 # An incremental listing starts this long before the watermark: an alert updated while the
 # last listing was paging (and so skipped by it) is still read.
@@ -97,11 +99,6 @@ def _since(watermark: str) -> str | None:
     return _stamp(moment - WATERMARK_MARGIN) if moment is not None else None
 
 
-def _worth_caching(url: str) -> bool:
-    """Pages re-read every run unchanged: the first pages of incremental listings."""
-    return "sort=updated" in url
-
-
 class GitHubSource:
     """Every alert of ``scope`` (``ORG`` or ``OWNER/REPO``) of the given types.
 
@@ -132,6 +129,8 @@ class GitHubSource:
         self._updated = 0
         self._listed: list[Alert] = []  # alerts this run listed that the store had not
         self._without = Counter[tuple[AlertType, str]]()  # (type, null field) -> alerts
+        # Closed alerts the store holds and this run has not listed (yet).
+        self._unconfirmed: set[str] = set()
 
     @property
     def name(self) -> str:
@@ -148,9 +147,8 @@ class GitHubSource:
 
     def fetch(self) -> SourceResult:
         stored = self._load_store()
-        if self._store is not None:
-            self._transport.etags = EtagCache(stored.pages if stored else {}, keep=_worth_caching)
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
+        self._unconfirmed = {a.id for a in stored.alerts if a.state != "open"} if stored else set()
         self._updated = 0  # alerts listed that the store did not have as they are now
         self._listed = []
         self._without.clear()
@@ -173,8 +171,6 @@ class GitHubSource:
                     "organization). Nothing was changed; check the token, or run with "
                     "--full-listing if the alerts are really gone"
                 )
-        if self._store is not None and stored is None:
-            self._prime(alerts)
         repositories, listed_at = self._repositories_of(stored)
         if stored is not None:
             repositories = self._follow_renames(alerts, repositories, stored.repositories)
@@ -190,6 +186,7 @@ class GitHubSource:
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
             notes=self._notes() + self._staleness(stored),
+            unconfirmed=frozenset(self._unconfirmed),
         )
 
     def _staleness(self, stored: StoredListing | None) -> tuple[str, ...]:
@@ -266,6 +263,7 @@ class GitHubSource:
                     on_page=on_page,
                     progress=progress,
                 ):
+                    self._unconfirmed.discard(alert.id)
                     if alerts.get(alert.id) != alert:
                         alerts[alert.id] = alert
                         self._updated += 1
@@ -317,7 +315,11 @@ class GitHubSource:
             moved = dataclasses.replace(
                 alert, id=rename_alert_id(alert.id, {alert.repository: name}), repository=name
             )
-            alerts.setdefault(moved.id, moved)  # one listed this run under the new name wins
+            kept = alerts.setdefault(moved.id, moved)  # one listed this run under the new name wins
+            if alert.id in self._unconfirmed:
+                self._unconfirmed.discard(alert.id)
+                if kept is moved:
+                    self._unconfirmed.add(moved.id)
             self._updated += 1
         return tuple(
             sorted(
@@ -336,19 +338,6 @@ class GitHubSource:
             self._without[alert_type, "state"] += progress.without_state
         if progress.without_updated_at:
             self._without[alert_type, "updated_at"] += progress.without_updated_at
-
-    def _prime(self, alerts: dict[str, Alert]) -> None:
-        """After a full listing, read each type's first incremental page once: its ETag is
-        kept, so the next run finds it unchanged (304, free) instead of paying for it."""
-        for alert_type in self._types:
-            newest = max(
-                (a.updated_at for a in alerts.values() if a.type == alert_type and a.updated_at),
-                default=None,
-            )
-            if newest is not None:
-                counted = self._without.copy()  # these alerts were counted once already
-                self._list(alert_type, _incremental(AlertQuery(), newest), alerts, [])
-                self._without = counted
 
     def _repositories_of(
         self, stored: StoredListing | None
@@ -370,15 +359,20 @@ class GitHubSource:
 
     def _store_changed(self, stored: StoredListing | None, listed_at: str | None) -> bool:
         """Whether the store must be written again (a million alerts take seconds)."""
-        if stored is None or self._updated or listed_at != stored.repositories_listed_at:
-            return True
-        etags = self._transport.etags
-        return etags is not None and etags.entries() != dict(stored.pages)
+        return stored is None or bool(self._updated) or listed_at != stored.repositories_listed_at
 
     def _load_store(self) -> StoredListing | None:
         if self._store is None:
             return None
-        stored = load_listing(self._store.folder, self._scope)
+        stored, problem = check_listing(self._store.folder, self._scope)
+        if problem is not None:
+            # Untrusted (the Actions cache): one line, never a traceback, and a full listing.
+            path = store_path(self._store.folder, self._scope)
+            print(
+                f"campaign-sync: alert store {printable(str(path))} not used, listing every "
+                f"alert again: {problem}",
+                file=sys.stderr,
+            )
         return stored if stored is not None and self._store.usable(stored) else None
 
     def _save_store(
@@ -393,7 +387,6 @@ class GitHubSource:
         for alert in alerts.values():
             if alert.updated_at and alert.updated_at > watermarks.get(alert.type, ""):
                 watermarks[alert.type] = alert.updated_at
-        etags = self._transport.etags
         try:
             save_listing(
                 self._store.folder,
@@ -404,7 +397,6 @@ class GitHubSource:
                     else _stamp(self._store.now),
                     watermarks=watermarks,
                     alerts=tuple(alerts[k] for k in sorted(alerts)),
-                    pages=etags.entries() if etags is not None else {},
                     repositories=repositories,
                     repositories_listed_at=repositories_listed_at,
                 ),

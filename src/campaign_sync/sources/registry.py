@@ -123,9 +123,13 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
     requests = 0
     remaining: list[int] = []
     notes: list[str] = []
+    unconfirmed: set[str] = set()
     for source in sources:
         result = source.fetch()
         alerts.update((a.id, a) for a in result.alerts)
+        # The last source's copy of an alert wins: so does whether it was listed.
+        unconfirmed.difference_update(a.id for a in result.alerts)
+        unconfirmed.update(result.unconfirmed)
         repositories.update((r.full_name, r) for r in result.repositories)
         skipped.extend(result.skipped)
         if result.watermark:
@@ -142,6 +146,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
         requests=requests,
         rate_remaining=min(remaining) if remaining else None,
         notes=tuple(notes),
+        unconfirmed=frozenset(unconfirmed),
     )
 
 
