@@ -412,3 +412,57 @@ def test_config_naming_another_host_sends_nothing_anywhere(
     assert len(attacker.requests()) == attacker_before == 0
     assert len(home.requests()) == home_before
     assert secret not in out + err
+
+
+# --- issue 13, finding 10a: an odd answer from the installation-token endpoint ---------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"{}"),
+        ("application/json", b'{"token": null}'),
+        ("text/html", b"<html><body>Sign in</body></html>"),
+    ],
+)
+def test_an_installation_token_answer_without_a_token_is_an_error_not_token_none(
+    private_key_pem: str, content_type: str, body: bytes
+) -> None:
+    import http.server
+    import threading
+
+    seen: list[tuple[str, str, str | None]] = []
+
+    class Odd(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append((self.command, self.path, self.headers.get("Authorization")))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Odd)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        env = {
+            "CAMPAIGN_SYNC_APP_ID": "1",
+            "CAMPAIGN_SYNC_APP_INSTALLATION_ID": "2",
+            "CAMPAIGN_SYNC_APP_PRIVATE_KEY": private_key_pem,
+        }
+        transport = Transport(auth=auth_from_env(env, url), api_url=url)
+        with pytest.raises(GitHubError, match="answered without a token"):
+            GitHubSource(transport, "acme", include_repositories=False).fetch()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen
+    assert all(auth != "token None" for _, _, auth in seen)
+    assert [path for _, path, _ in seen] == ["/app/installations/2/access_tokens"]
