@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from github import Auth
 from testing.fake_github import FakeGitHub
 
 from campaign_sync import cli
-from campaign_sync.errors import GitHubError
+from campaign_sync.errors import ConfigError, GitHubError
 from campaign_sync.github.auth import auth_from_env, resolve_api_url
 from campaign_sync.github.transport import DEFAULT_API_URL, Transport
 from campaign_sync.sources.github import GitHubSource
@@ -50,7 +51,10 @@ NO_CREDENTIALS = (
             {"GITHUB_API_URL": "https://env"},
             "https://flag/api",
         ),
-        (None, "https://config/api", {"GITHUB_API_URL": "https://env"}, "https://config/api"),
+        (None, "https://env/api", {"GITHUB_API_URL": "https://env"}, "https://env/api"),
+        (None, "http://127.0.0.1:9/", {}, "http://127.0.0.1:9"),
+        (None, "http://localhost:9", {}, "http://localhost:9"),
+        ("http://[::1]:9", None, {}, "http://[::1]:9"),
         (None, None, {"GITHUB_API_URL": "https://env/api/v3"}, "https://env/api/v3"),
         (None, None, {}, DEFAULT_API_URL),
         ("", "", {"GITHUB_API_URL": ""}, DEFAULT_API_URL),  # empty means unset
@@ -63,6 +67,29 @@ def test_resolve_api_url_precedence(
     flag: str | None, config: str | None, env: dict[str, str], expected: str
 ) -> None:
     assert resolve_api_url(flag, config, env) == expected
+
+
+@pytest.mark.parametrize(
+    ("flag", "config", "env", "message"),
+    [
+        # A pull request changed api-url: in Actions, GITHUB_API_URL says where the run goes.
+        (None, "https://evil.example", {"GITHUB_API_URL": "https://api.github.com"}, "names"),
+        (None, "https://api.github.com:444", {"GITHUB_API_URL": "https://api.github.com"}, "names"),
+        (None, "http://api.github.com", {"GITHUB_API_URL": "https://api.github.com"}, "http://"),
+        (None, "http://evil.example/api", {}, "plain http://"),
+        ("http://10.0.0.1/api", None, {}, "plain http://"),
+        (None, None, {"GITHUB_API_URL": "http://ghes.internal/api/v3"}, "plain http://"),
+        (None, "https://user:s3cret@ghes.example/api/v3", {}, "credentials"),
+        ("https://tok3n@ghes.example", None, {}, "credentials"),
+    ],
+)
+def test_resolve_api_url_refuses_where_tokens_must_not_go(
+    flag: str | None, config: str | None, env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)) as raised:
+        resolve_api_url(flag, config, env)
+    assert "s3cret" not in str(raised.value)
+    assert "tok3n" not in str(raised.value)
 
 
 def test_default_api_url_is_github_com() -> None:
@@ -338,3 +365,104 @@ def test_app_private_key_that_is_not_a_key(
     assert err.startswith("error: ")
     assert err.count("\n") == 1
     assert "CAMPAIGN_SYNC_APP_PRIVATE_KEY" in err
+
+
+# --- issue 13, finding 1: a pull request must not choose where tokens go ----------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["alerts", "--source", "github:acme", "--count"],
+        ["comment", "--repo", "acme/campaigns", "--pr", "1", "--body-file", "-"],
+    ],
+    ids=["alerts", "comment"],
+)
+@pytest.mark.parametrize("with_app", [False, True], ids=["token", "app"])
+def test_config_naming_another_host_sends_nothing_anywhere(
+    fake_github_factory: Callable[..., FakeGitHub],
+    private_key_pem: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    with_app: bool,
+) -> None:
+    home = fake_github_factory(repos=2, alerts=5, seed=1, simulated_clock=False)
+    attacker = fake_github_factory(repos=2, alerts=5, seed=2, simulated_clock=False)
+    # The pull request's branch changed api-url to a host its author controls.
+    (tmp_path / "campaign-sync.yml").write_text(f"api-url: {attacker.url}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("plan\n"))
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    secret = "ghp_" + "x" * 36
+    monkeypatch.setenv("GITHUB_TOKEN", secret)
+    monkeypatch.setenv("GITHUB_API_URL", home.url)
+    if with_app:
+        for name, value in app_env(home, CAMPAIGN_SYNC_APP_PRIVATE_KEY=private_key_pem).items():
+            monkeypatch.setenv(name, value)
+    home_before, attacker_before = len(home.requests()), len(attacker.requests())
+    code = cli.main(command)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.startswith("error: api-url in the config file names ")
+    assert "GITHUB_API_URL" in err
+    assert "Traceback" not in err
+    assert len(attacker.requests()) == attacker_before == 0
+    assert len(home.requests()) == home_before
+    assert secret not in out + err
+
+
+# --- issue 13, finding 10a: an odd answer from the installation-token endpoint ---------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"{}"),
+        ("application/json", b'{"token": null}'),
+        ("text/html", b"<html><body>Sign in</body></html>"),
+    ],
+)
+def test_an_installation_token_answer_without_a_token_is_an_error_not_token_none(
+    private_key_pem: str, content_type: str, body: bytes
+) -> None:
+    import http.server
+    import threading
+
+    seen: list[tuple[str, str, str | None]] = []
+
+    class Odd(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append((self.command, self.path, self.headers.get("Authorization")))
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Odd)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        env = {
+            "CAMPAIGN_SYNC_APP_ID": "1",
+            "CAMPAIGN_SYNC_APP_INSTALLATION_ID": "2",
+            "CAMPAIGN_SYNC_APP_PRIVATE_KEY": private_key_pem,
+        }
+        transport = Transport(auth=auth_from_env(env, url), api_url=url)
+        with pytest.raises(GitHubError, match="answered without a token"):
+            GitHubSource(transport, "acme", include_repositories=False).fetch()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen
+    assert all(auth != "token None" for _, _, auth in seen)
+    assert [path for _, path, _ in seen] == ["/app/installations/2/access_tokens"]

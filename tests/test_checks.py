@@ -87,6 +87,23 @@ BAD_IDS = [
 ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "campaign_id", ["con", "nul", "aux", "prn", "com1", "com9", "lpt1", "lpt9"]
+)
+def test_check_id_rejects_names_windows_reserves(campaign_id: str) -> None:
+    (problem,) = check_id(campaign_id, "campaigns/x.yml")
+    assert (problem.file, problem.line, problem.column) == ("campaigns/x.yml", 1, 1)
+    assert problem.message == (
+        f"campaign id {campaign_id!r} (the file name without .yml) is a device name "
+        "Windows reserves, so its report folder cannot exist there; rename the file"
+    )
+
+
+@pytest.mark.parametrize("campaign_id", ["com0", "com10", "console", "lpt", "nul-1", "auxiliary"])
+def test_check_id_accepts_names_near_the_reserved_ones(campaign_id: str) -> None:
+    assert list(check_id(campaign_id, "campaigns/x.yml")) == []
+
+
 @pytest.mark.parametrize("campaign_id", GOOD_IDS)
 def test_check_id_accepts(campaign_id: str) -> None:
     assert list(check_id(campaign_id, "campaigns/x.yml")) == []

@@ -441,3 +441,17 @@ def test_command_help(name: str, runner: CliRunner, capsys: pytest.CaptureFixtur
     # Also through main, which names the program.
     assert cli.main([name, "--help"]) == 0
     assert capsys.readouterr().out.startswith(f"Usage: campaign-sync {name} ")
+
+
+def test_validate_refuses_a_campaign_id_windows_reserves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "campaigns").mkdir()
+    good = REPO / "campaigns" / sorted(p.name for p in (REPO / "campaigns").glob("*.yml"))[0]
+    (tmp_path / "campaigns" / "nul.yml").write_text(good.read_text("utf-8"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["validate", "campaigns"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "campaigns/nul.yml:1:1: error: campaign id 'nul' (the file name without .yml) is a " in out
+    )

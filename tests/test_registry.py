@@ -93,10 +93,10 @@ def test_github_uses_the_transport_factory() -> None:
 def test_github_api_url_is_resolved_from_the_context() -> None:
     env = {"GITHUB_TOKEN": "t", "GITHUB_API_URL": "http://127.0.0.1:7/"}
     from_env = SourceContext(env=env)
-    from_config = SourceContext(env=env, config_api_url="http://127.0.0.1:8/")
+    from_config = SourceContext(env=env, config_api_url="http://127.0.0.1:7/v3/")
     from_flag = SourceContext(env=env, config_api_url="http://127.0.0.1:8/", api_url=API_URL)
     assert from_env.transport().api_url == "http://127.0.0.1:7"
-    assert from_config.transport().api_url == "http://127.0.0.1:8"
+    assert from_config.transport().api_url == "http://127.0.0.1:7/v3"
     assert from_flag.transport().api_url == API_URL
 
 

@@ -17,6 +17,13 @@ from campaign_sync.model import Campaign
 from campaign_sync.problems import DocPath, Problem, Severity, format_path
 
 CAMPAIGN_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+# Names Windows reserves for devices: a file or folder so named cannot be checked out there,
+# and the id names the campaign's report folder.
+WINDOWS_RESERVED_IDS = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{n}" for n in range(1, 10)]
+    + [f"lpt{n}" for n in range(1, 10)]
+)
 
 # Limits of GitHub's native security campaigns (docs: "About security campaigns").
 NATIVE_NAME_MAX = 50
@@ -55,6 +62,15 @@ def check_id(campaign_id: str, file: str) -> Iterator[Problem]:
             f"campaign id {campaign_id!r} (the file name without .yml) must be 1 to 64 "
             "lowercase letters, digits and '-', starting and ending with a letter or digit; "
             "rename the file",
+            code="campaign-id",
+        )
+    elif campaign_id in WINDOWS_RESERVED_IDS:
+        yield _at(
+            None,
+            file,
+            (),
+            f"campaign id {campaign_id!r} (the file name without .yml) is a device name "
+            "Windows reserves, so its report folder cannot exist there; rename the file",
             code="campaign-id",
         )
 

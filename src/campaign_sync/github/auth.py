@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jwt
 from github import Auth
 
-from campaign_sync.errors import GitHubError
+from campaign_sync.errors import ConfigError, GitHubError
 from campaign_sync.github.transport import DEFAULT_API_URL
 
 TOKEN_VARIABLES = ("GH_TOKEN", "GITHUB_TOKEN")
@@ -20,9 +22,73 @@ APP_INSTALLATION_ID = "CAMPAIGN_SYNC_APP_INSTALLATION_ID"
 
 
 def resolve_api_url(flag: str | None, config: str | None, env: Mapping[str, str]) -> str:
-    """--api-url, then the config file, then GITHUB_API_URL (set by Actions), then github.com."""
-    url = flag or config or env.get("GITHUB_API_URL") or DEFAULT_API_URL
+    """--api-url, then the config file, then GITHUB_API_URL (set by Actions), then github.com.
+
+    The one place that decides where tokens are sent. The config file comes from the
+    campaigns repository, so a pull request can change it: where GITHUB_API_URL is set
+    (as in Actions) the config may only name that same host. Plain http:// is refused
+    except on loopback, and so is any URL carrying credentials.
+    """
+    env_url = env.get("GITHUB_API_URL") or None
+    if config and not flag and env_url:
+        _check_url(config, "api-url in the config file")
+        _check_url(env_url, "GITHUB_API_URL")
+        if _origin(config) != _origin(env_url):
+            raise ConfigError(
+                f"api-url in the config file names {_origin(config)}, but this run is for "
+                f"{_origin(env_url)} (GITHUB_API_URL); tokens are only sent to the host the "
+                "run is meant for. Remove api-url from the config, or make it match"
+            )
+    if flag:
+        url, what = flag, "--api-url"
+    elif config:
+        url, what = config, "api-url in the config file"
+    elif env_url:
+        url, what = env_url, "GITHUB_API_URL"
+    else:
+        url, what = DEFAULT_API_URL, "the default API URL"
+    _check_url(url, what)
     return url.rstrip("/")
+
+
+_LOOPBACK_NAMES = ("localhost",)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}" + (
+        f":{parts.port}" if parts.port else ""
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(url: str, what: str) -> None:
+    """Refuse a URL tokens must not go to; the message never repeats credentials."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ConfigError(f"{what} is not a valid URL") from exc
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise ConfigError(
+            f"{what} contains credentials (user:password@); remove them, tokens come from "
+            "the environment"
+        )
+    host = parts.hostname or ""
+    if parts.scheme.lower() == "http" and host and not _is_loopback(host):
+        raise ConfigError(
+            f"{what} uses plain http:// for {host}; tokens would travel unencrypted. "
+            "Use https:// (http:// is allowed only on loopback)"
+        )
+    # Other schemes are refused by the Transport with its own message.
 
 
 def _is_github_com(api_url: str) -> bool:

@@ -477,7 +477,15 @@ class Transport:
     ) -> tuple[int, dict[str, str], bytes]:
         try:
             if self._auth is not None:
-                headers["Authorization"] = f"{self._auth.token_type} {self._auth.token}"
+                token = self._auth.token
+                if not isinstance(token, str) or not token.strip():
+                    # e.g. the installation-token endpoint answered 200 without a token:
+                    # never send "token None".
+                    raise GitHubError(
+                        "GitHub App authentication failed: the installation token endpoint "
+                        "answered without a token; check the API URL and the installation id"
+                    )
+                headers["Authorization"] = f"{self._auth.token_type} {token}"
         except GithubException as exc:
             # Only PyGithub's App auth raises here, while minting an installation token.
             raise GitHubError(
