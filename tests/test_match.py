@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from campaign_sync.match import (
     AlertIndex,
+    _compile_glob,
     alert_selected,
     path_matches,
     repository_selected,
@@ -223,6 +226,56 @@ def test_path_matches(path: str, pattern: str, expected: bool) -> None:
 
 def test_double_star_matches_a_path_with_a_newline() -> None:
     assert path_matches("src/evil\nname.py", "src/**")
+
+
+def _regex_glob(pattern: str) -> re.Pattern[str]:
+    """The glob as the regex it was before issue 13: right, but it backtracks."""
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            parts.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        else:
+            char = pattern[i]
+            parts.append({"*": "[^/]*", "?": "[^/]"}.get(char) or re.escape(char))
+            i += 1
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+@settings(max_examples=1500)
+@given(
+    pattern=st.text(alphabet="*?/ab", max_size=10),
+    path=st.text(alphabet="/ab\n", max_size=12),
+)
+def test_path_matches_agrees_with_the_regex_it_replaced(pattern: str, path: str) -> None:
+    expected = _regex_glob(pattern).match(path) is not None
+    assert path_matches(path, pattern) is expected
+    assert _compile_glob(pattern).nfa_match(path) is expected  # short paths take the regex
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "**/" * 30 + "x",
+        "*/**/" * 20 + "x",
+        "**" + "a**" * 30 + "x",
+        "*a" * 40 + "x",
+        "?*" * 40 + "x",
+    ],
+    ids=["double-star-slash", "star-slash-double-star", "double-star-a", "star-a", "one-star"],
+)
+def test_a_hostile_path_glob_is_matched_in_linear_time(pattern: str) -> None:
+    # A pull request's glob of many wildcards against a long path without its last
+    # character: the old regex backtracked for seconds or longer; 50 ms is generous.
+    paths = ["a/" * 1000, "a" * 2000, ("a" * 9 + "/") * 200]
+    for path in paths:
+        started = time.perf_counter()
+        assert not path_matches(path, pattern)
+        assert time.perf_counter() - started < 0.05, (pattern[:20], path[:20])
 
 
 # --- repository filters ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import functools
+import math
 import operator
 import re
 from array import array
@@ -32,34 +33,133 @@ _SEVERITY_TYPES = frozenset({"code-scanning", "dependabot"})
 _CWE_TYPES = frozenset({"code-scanning", "dependabot"})
 
 
-@functools.lru_cache(maxsize=4096)
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex: ``*`` within one path segment, ``**`` across segments."""
-    parts: list[str] = []
+# Glob tokens. `*` is `[^/]*`, `**` is `.*`, `**/` is `(?:.*/)?`, `?` is `[^/]`; the rest
+# is literal. Matching runs them as an NFA over a bitset of positions, one step per path
+# character, so a pattern of many `**` against a long path costs len(pattern) x len(path)
+# at worst, never the backtracking a regex of nested `.*` does (issue 13, finding 8). The
+# regex still answers when its backtracking is provably small (see `_Glob.match`).
+_STAR, _DSTAR, _DSTAR_SLASH, _ANY_ONE = "*", "**", "**/", "?"
+_REGEX = {_STAR: "[^/]*", _DSTAR: ".*", _DSTAR_SLASH: "(?:.*/)?", _ANY_ONE: "[^/]"}
+_REGEX_BUDGET = 20_000
+
+
+def _glob_tokens(pattern: str) -> list[str]:
+    """The pattern's tokens, with runs that match the same paths as one token made one.
+
+    ``**/**/`` is ``**/``; ``**`` next to ``*``, ``**`` or ``**/`` is ``**``. Merging keeps
+    the NFA's chains of empty steps short, so each path character costs a few big-int
+    operations, however the pattern repeats its wildcards.
+    """
+    tokens: list[str] = []
     i = 0
     while i < len(pattern):
-        char = pattern[i]
         if pattern.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            parts.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            parts.append("[^/]*")
-        elif char == "?":
-            parts.append("[^/]")
+            token, i = _DSTAR_SLASH, i + 3
+        elif pattern.startswith("**", i):
+            token, i = _DSTAR, i + 2
         else:
-            parts.append(re.escape(char))
-        i += 1
-    # DOTALL: git allows newlines in file names, and `**` must not stop at one.
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+            token, i = pattern[i], i + 1
+        previous = tokens[-1] if tokens else None
+        wild = {_STAR, _DSTAR, _DSTAR_SLASH}
+        if previous == token == _DSTAR_SLASH:
+            continue
+        if token in wild and previous in wild and _DSTAR in (token, previous):
+            tokens[-1] = _DSTAR
+            continue
+        tokens.append(token)
+    return tokens
+
+
+@dataclass(frozen=True, slots=True)
+class _Glob:
+    """A glob compiled to bit masks of NFA states (see ``_compile_glob``)."""
+
+    start: int
+    accept: int
+    eps1: int  # states with an empty step to the next one
+    eps2: int  # states with an empty step over the next one
+    literal: Mapping[str, tuple[int, int, int]]  # char -> (advance 1, advance 2, stay)
+    slash: tuple[int, int, int]
+    other: tuple[int, int, int]  # any other character
+    regex: re.Pattern[str]  # the same glob, fast in C while its backtracking is bounded
+    wildcards: int  # how many `*`, `**` and `**/` the regex has
+
+    def closure(self, states: int) -> int:
+        while True:
+            wider = states | ((states & self.eps1) << 1) | ((states & self.eps2) << 2)
+            if wider == states:
+                return states
+            states = wider
+
+    def match(self, path: str) -> bool:
+        # A regex tries at most C(len(path) + k, k) ways to share the path among its k
+        # wildcards; below a small budget that is faster than stepping the NFA in Python.
+        if math.comb(len(path) + self.wildcards, self.wildcards) <= _REGEX_BUDGET:
+            return self.regex.match(path) is not None
+        return self.nfa_match(path)
+
+    def nfa_match(self, path: str) -> bool:
+        states = self.closure(self.start)
+        literal, slash, other = self.literal, self.slash, self.other
+        for char in path:
+            one, two, stay = literal.get(char, slash if char == "/" else other)
+            states = self.closure(((states & one) << 1) | ((states & two) << 2) | (states & stay))
+            if not states:
+                return False
+        return bool(states & self.accept)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_glob(pattern: str) -> _Glob:
+    """One NFA state per token, two for ``**/`` (entry, then inside ``.*``).
+
+    ``?`` and a literal step to the next state on their character; ``*`` stays on anything
+    but ``/`` and may be skipped; ``**`` stays on anything and may be skipped. ``**/``'s
+    entry may be skipped (to the state after its inner one), and on any character steps to
+    its inner state, on ``/`` also over it; the inner state stays on anything and steps on
+    ``/`` to the next token.
+    """
+    tokens = _glob_tokens(pattern)
+    literals: dict[str, int] = {}
+    any_one = star = dstar = entry = inner = 0
+    bit = 1
+    for token in tokens:
+        if token == _DSTAR_SLASH:
+            entry |= bit
+            inner |= bit << 1
+            bit <<= 2
+            continue
+        if token == _ANY_ONE:
+            any_one |= bit
+        elif token == _STAR:
+            star |= bit
+        elif token == _DSTAR:
+            dstar |= bit
+        else:
+            literals[token] = literals.get(token, 0) | bit
+        bit <<= 1
+
+    def masks(char: str) -> tuple[int, int, int]:
+        if char == "/":
+            return (literals.get("/", 0) | entry | inner, entry, dstar | inner)
+        return (literals.get(char, 0) | any_one | entry, 0, star | dstar | inner)
+
+    return _Glob(
+        start=1,
+        accept=bit,
+        eps1=star | dstar,
+        eps2=entry,
+        literal={char: masks(char) for char in literals},
+        slash=masks("/"),
+        other=masks(""),
+        # DOTALL: git allows newlines in file names, and `**` must not stop at one.
+        regex=re.compile("".join(_REGEX.get(t) or re.escape(t) for t in tokens) + r"\Z", re.DOTALL),
+        wildcards=sum(t in (_STAR, _DSTAR, _DSTAR_SLASH) for t in tokens),
+    )
 
 
 def path_matches(path: str, pattern: str) -> bool:
-    return _glob(pattern).match(path) is not None
+    return _compile_glob(pattern).match(path)
 
 
 def _any_glob(value: str, patterns: Sequence[str]) -> bool:
