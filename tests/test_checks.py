@@ -95,7 +95,8 @@ def test_check_id_rejects_names_windows_reserves(campaign_id: str) -> None:
     assert (problem.file, problem.line, problem.column) == ("campaigns/x.yml", 1, 1)
     assert problem.message == (
         f"campaign id {campaign_id!r} (the file name without .yml) is a device name "
-        "Windows reserves, so its report folder cannot exist there; rename the file"
+        "Windows reserves, so its campaign file and report folder cannot exist there; rename "
+        "the file"
     )
 
 

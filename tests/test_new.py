@@ -235,6 +235,19 @@ def test_new_rejects_a_bad_id(tmp_path: Path, bad_id: str) -> None:
     assert not (tmp_path / "campaigns").exists()
 
 
+@pytest.mark.parametrize("reserved", ["con", "nul", "aux", "prn", "com1", "lpt9"])
+def test_new_refuses_an_id_windows_reserves_as_validate_does(tmp_path: Path, reserved: str) -> None:
+    """`new con` once wrote campaigns/con.yml, a file validate then refused (and Windows
+    cannot check out): both now ask the same rule."""
+    with pytest.raises(ConfigError) as info:
+        _new(tmp_path, reserved)
+    assert str(info.value) == (
+        f"campaign id {reserved!r} is a device name Windows reserves, so its campaign file "
+        "and report folder cannot exist there"
+    )
+    assert not (tmp_path / "campaigns").exists()
+
+
 @pytest.mark.parametrize("good_id", ["a", "7", "a-b", "a--b", "x" * 64])
 def test_new_accepts_a_good_id(tmp_path: Path, good_id: str) -> None:
     code, _ = _new(tmp_path, good_id)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from campaign_sync.config.checks import CAMPAIGN_ID
+from campaign_sync.config.checks import campaign_id_problem
 from campaign_sync.config.templates import Template, builtin_templates
 from campaign_sync.errors import ConfigError
 
@@ -147,11 +147,9 @@ def new_campaign(
     force: bool,
     out: TextIO,
 ) -> int:
-    if not CAMPAIGN_ID.match(campaign_id):
-        raise ConfigError(
-            f"campaign id {campaign_id!r} must be 1 to 64 lowercase letters, digits and '-', "
-            "starting and ending with a letter or digit"
-        )
+    problem = campaign_id_problem(campaign_id)
+    if problem is not None:
+        raise ConfigError(problem)
     template = None
     if template_name is not None:
         templates = builtin_templates()

@@ -53,24 +53,33 @@ def _at(
     return Problem(file, mark.line, mark.column, format_path(path), message, severity, code)
 
 
-def check_id(campaign_id: str, file: str) -> Iterator[Problem]:
+def campaign_id_problem(campaign_id: str) -> str | None:
+    """Why ``campaign_id`` cannot name a campaign (its file and its report folder), or None.
+
+    One rule for every place an id comes from: a file name (validate) or `new`'s argument.
+    """
     if not CAMPAIGN_ID.match(campaign_id):
-        yield _at(
-            None,
-            file,
-            (),
-            f"campaign id {campaign_id!r} (the file name without .yml) must be 1 to 64 "
-            "lowercase letters, digits and '-', starting and ending with a letter or digit; "
-            "rename the file",
-            code="campaign-id",
+        return (
+            f"campaign id {campaign_id!r} must be 1 to 64 lowercase letters, digits and '-', "
+            "starting and ending with a letter or digit"
         )
-    elif campaign_id in WINDOWS_RESERVED_IDS:
+    if campaign_id in WINDOWS_RESERVED_IDS:
+        return (
+            f"campaign id {campaign_id!r} is a device name Windows reserves, so its campaign "
+            "file and report folder cannot exist there"
+        )
+    return None
+
+
+def check_id(campaign_id: str, file: str) -> Iterator[Problem]:
+    problem = campaign_id_problem(campaign_id)
+    if problem is not None:
+        where = " (the file name without .yml)"
         yield _at(
             None,
             file,
             (),
-            f"campaign id {campaign_id!r} (the file name without .yml) is a device name "
-            "Windows reserves, so its report folder cannot exist there; rename the file",
+            problem.replace(f"{campaign_id!r}", f"{campaign_id!r}{where}", 1) + "; rename the file",
             code="campaign-id",
         )
 
