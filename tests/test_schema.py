@@ -133,14 +133,31 @@ def test_type_of_an_empty_value_is_located_after_its_colon() -> None:
     assert problem.message.endswith("is not allowed; use one of: draft, active, closed")
 
 
-@pytest.mark.parametrize(
-    "ends", ["2027-02-30", "31/03/2027", "2027-3-31", "2027-03-31T00:00:00", "2027-03-31x"]
-)
+@pytest.mark.parametrize("ends", ["31/03/2027", "2027-3-31", "2027-03-31T00:00:00", "2027-03-31x"])
 def test_format_date(ends: str) -> None:
     text = VALID.replace("ends: 2027-03-31", f"ends: {ends}")
     problem = only(text)
     assert located(problem) == (5, 7, "ends")
     assert problem.message == f"{ends!r} is not a date (YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize(
+    ("ends", "why"),
+    [
+        ("2027-02-30", "February 2027 has 28 days"),
+        ("2028-02-30", "February 2028 has 29 days"),
+        ("2027-04-31", "April 2027 has 30 days"),
+        ("2027-01-00", "January 2027 has 31 days"),
+        ("2027-13-01", "there is no month 13 (months are 01 to 12)"),
+        ("2027-00-10", "there is no month 00 (months are 01 to 12)"),
+    ],
+)
+def test_a_date_the_calendar_lacks_says_which_day_is_missing(ends: str, why: str) -> None:
+    """The format was right, the calendar wrong: say that, not "(YYYY-MM-DD)" again."""
+    text = VALID.replace("ends: 2027-03-31", f"ends: {ends}")
+    problem = only(text)
+    assert located(problem) == (5, 7, "ends")
+    assert problem.message == f"{ends!r} is not a date: {why}"
 
 
 def test_format_date_applies_to_dates_written_as_yaml_timestamps() -> None:
@@ -349,7 +366,7 @@ def test_several_errors_in_one_file_are_all_reported() -> None:
         ((2, 1, "descripton"), "unknown key 'descripton'; did you mean 'description'?"),
         ((3, 11, "managers"), "the list repeats an item; list each value once"),
         ((4, 10, "contact"), "'not a url' is not an absolute URL (https://...)"),
-        ((5, 7, "ends"), "'2027-13-01' is not a date (YYYY-MM-DD)"),
+        ((5, 7, "ends"), "'2027-13-01' is not a date: there is no month 13 (months are 01 to 12)"),
         ((6, 8, "state"), "'finished' is not allowed; use one of: draft, active, closed"),
         (
             (8, 24, "select.severity[1]"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import functools
 import json
@@ -227,6 +228,29 @@ def _first_sentence(text: str, limit: int = 100) -> str:
     return sentence[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
+_DATE_SHAPE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+
+
+def _missing_day(instance: Any) -> str | None:
+    """Why a text written as YYYY-MM-DD names no day ("2026-02-30"), or None.
+
+    Told apart from a text of another shape: the writer got the format right and the
+    calendar wrong, and "not a date (YYYY-MM-DD)" would send them to check the format.
+    """
+    match = _DATE_SHAPE.match(instance) if isinstance(instance, str) else None
+    if match is None:
+        return None
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d} (months are 01 to 12)"
+    if year == 0:
+        return "there is no year 0000"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has {days} days"
+    return None
+
+
 def _message(error: ValidationError, schema: dict[str, Any]) -> str:
     keyword = str(error.validator)
     value: Any = error.validator_value
@@ -240,6 +264,8 @@ def _message(error: ValidationError, schema: dict[str, Any]) -> str:
         return f"{_short(instance)} is not allowed; use one of: {', '.join(map(str, value))}"
     if keyword == "const":
         return f"{_short(instance)} is not allowed; the only value is {value!r}"
+    if keyword == "format" and value == "date" and (missing := _missing_day(instance)):
+        return f"{_short(instance)} is not a date: {missing}"
     if keyword == "format":
         formats = {"date": "a date (YYYY-MM-DD)", "uri": "an absolute URL (https://...)"}
         return f"{_short(instance)} is not {formats.get(str(value), f'a valid {value}')}"
