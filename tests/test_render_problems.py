@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -85,6 +86,11 @@ def test_reporters_registry_is_the_format_choices() -> None:
         (_result(ERROR, files=1), "1 error in 1 of 1 file"),
         (_result(ERROR, WARNING, files=4), "1 error, 1 warning in 1 of 4 files"),
         (RESULT, "3 errors, 1 warning in 3 of 5 files"),
+        # A warning in a second file is a second file with problems.
+        (
+            _result(ERROR, dataclasses.replace(WARNING, file="campaigns/f1.yml"), files=3),
+            "1 error, 1 warning in 2 of 3 files",
+        ),
     ],
 )
 def test_summary_line(result: ValidationResult, expected: str) -> None:

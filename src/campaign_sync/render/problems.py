@@ -27,7 +27,9 @@ def summary_line(result: ValidationResult) -> str:
     warned = f", {_plural(warnings, 'warning')}" if warnings else ""
     if not errors:
         return f"ok: {files} valid{warned}"
-    bad = len({p.file for p in result.errors})
+    # Files with any problem: counting only those with errors read "in 1 of 3 files" when
+    # a second file had a warning the lines above show.
+    bad = len({p.file for p in result.problems})
     return f"{_plural(errors, 'error')}{warned} in {bad} of {files}"
 
 
