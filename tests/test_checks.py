@@ -13,6 +13,7 @@ from campaign_sync.config.checks import (
     NATIVE_NAME_MAX,
     NATIVE_OPEN_CAMPAIGNS_MAX,
     CampaignFile,
+    check_date_order,
     check_dates,
     check_id,
     check_native_limits,
@@ -247,9 +248,9 @@ def test_check_dates_due_today_is_not_past() -> None:
     assert list(check_dates(_item(ends="2026-11-28"), TODAY)) == []
 
 
-def test_check_dates_ends_before_starts_is_an_error_at_ends() -> None:
+def test_check_date_order_ends_before_starts_is_an_error_at_ends() -> None:
     item = _item(starts="2027-02-01", ends="2027-01-31")
-    assert list(check_dates(item, TODAY)) == [
+    assert list(check_date_order(item.doc)) == [
         Problem(
             "campaigns/c.yml",
             *ENDS_AT,
@@ -259,6 +260,24 @@ def test_check_dates_ends_before_starts_is_an_error_at_ends() -> None:
             "dates",
         )
     ]
+
+
+def test_ends_before_starts_is_said_together_with_the_schemas_problems(tmp_path: Path) -> None:
+    """It used to wait until every other error was fixed: a second round trip."""
+    folder = tmp_path / "campaigns"
+    folder.mkdir()
+    text = _campaign_text(starts="2027-02-01", ends="2027-01-31", state="bogus")
+    (folder / "c.yml").write_text(text, encoding="utf-8")
+    result = validate_paths([folder], today=TODAY, cwd=tmp_path)
+    messages = [p.message for p in result.errors]
+    assert "the campaign ends (2027-01-31) before it starts (2027-02-01)" in messages
+    assert any("'bogus' is not allowed" in m for m in messages)
+
+
+@pytest.mark.parametrize(("starts", "ends"), [("2027-02-30", "2027-01-31"), ("x", "2027-01-31")])
+def test_date_order_is_left_to_the_schema_when_a_date_is_no_date(starts: str, ends: str) -> None:
+    doc = load_yaml(_campaign_text(starts=starts, ends=ends), "campaigns/c.yml")
+    assert list(check_date_order(doc)) == []
 
 
 @pytest.mark.parametrize("state", ["active", "draft"])
@@ -282,7 +301,7 @@ def test_check_dates_past_due_closed_is_fine() -> None:
 
 def test_check_dates_both_problems() -> None:
     item = _item(starts="2026-10-01", ends="2026-09-30")
-    problems = list(check_dates(item, TODAY))
+    problems = [*check_date_order(item.doc), *check_dates(item, TODAY)]
     assert [(p.severity, p.code, p.line) for p in problems] == [
         (Severity.ERROR, "dates", ENDS_AT[0]),
         (Severity.WARNING, "dates", ENDS_AT[0]),

@@ -226,6 +226,7 @@ def _load_campaign(
         *doc.problems,
         *schema_problems(doc, "campaign"),
         *checks.check_template(doc, templates),
+        *checks.check_date_order(doc),
     ]
     problems.extend(found)
     if any(p.is_error for p in found):
