@@ -328,6 +328,51 @@ def test_new_default_manager_is_a_placeholder(
     assert "contact: https://github.com/orgs/your-org/discussions\n" in text
 
 
+def test_placeholders_pass_in_a_draft_and_are_refused_once_active(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A campaign activated with `new`'s placeholders used to validate, and its tracking
+    issues would have named a manager nobody is."""
+    monkeypatch.delenv("GITHUB_ACTOR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["new", "x"]) == 0
+    path = tmp_path / "campaigns" / "x.yml"
+    assert cli.main(["validate"]) == 0
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("state: draft", "state: active"),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert cli.main(["validate"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    manager_line = lines.index("  - your-github-login") + 1
+    contact_line = next(i for i, line in enumerate(lines, 1) if line.startswith("contact:"))
+    assert out == [
+        f"campaigns/x.yml:{manager_line}:5: error: 'your-github-login' is the placeholder "
+        "`new` wrote; name a real manager (a login or @org/team) before the campaign is "
+        "active [managers[0]]",
+        f"campaigns/x.yml:{contact_line}:10: error: "
+        "'https://github.com/orgs/your-org/discussions' is the placeholder `new` wrote; link "
+        "the real point of contact (a discussion, a chat channel) before the campaign is "
+        "active [contact]",
+        "2 errors in 1 of 1 file",
+    ]
+
+
+def test_new_writes_into_the_campaigns_folder_the_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "campaign-sync.yml").write_text(
+        "organizations: [acme]\ncampaigns: security/campaigns\n", encoding="utf-8"
+    )
+    assert cli.main(["new", "x", "--manager", "mona"]) == 0
+    assert (tmp_path / "security" / "campaigns" / "x.yml").is_file()
+    assert not (tmp_path / "campaigns").exists()
+    assert cli.main(["validate"]) == 0  # validate reads the same folder
+
+
 def test_new_bad_ends_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["new", "x", "--ends", "31/03/2027", "--dir", str(tmp_path)]) == 2
     assert "Invalid value for '--ends'" in capsys.readouterr().err

@@ -19,6 +19,8 @@ from campaign_sync import __version__
 from campaign_sync.commands.new import new_campaign
 from campaign_sync.commands.templates import list_templates
 from campaign_sync.commands.validate import validate as validate_command
+from campaign_sync.config.checks import PLACEHOLDER_CONTACT, PLACEHOLDER_MANAGER
+from campaign_sync.config.loader import campaigns_folder
 from campaign_sync.config.repo_config import CONFIG_FILENAMES
 from campaign_sync.config.schema import SCHEMA_NAMES, schema_text
 from campaign_sync.config.yaml_loader import DocumentError, load_yaml_file
@@ -108,9 +110,9 @@ def templates(output_format: str) -> None:
     "--dir",
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("campaigns"),
-    show_default=True,
-    help="Folder to write the campaign file to.",
+    default=None,
+    help="Folder to write the campaign file to. Default: the `campaigns:` folder of "
+    "campaign-sync.yml, else campaigns/.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(
@@ -120,22 +122,23 @@ def new(
     contact: str | None,
     ends: object,
     name: str | None,
-    folder: Path,
+    folder: Path | None,
     force: bool,
 ) -> None:
-    """Write campaigns/ID.yml, a commented campaign file that passes validate.
+    """Write ID.yml in the campaigns folder, a commented campaign file that passes validate.
 
     The file starts as a draft: nothing is written to GitHub until you set
-    state: active. Replace the placeholder managers and contact link.
+    state: active. Replace the placeholder managers and contact link: validate
+    refuses them in an active campaign.
     """
     due = ends.date() if hasattr(ends, "date") else None
     sys.exit(
         new_campaign(
             campaign_id,
             template_name=template_name,
-            folder=folder,
-            managers=managers or (os.environ.get("GITHUB_ACTOR") or "your-github-login",),
-            contact=contact or "https://github.com/orgs/your-org/discussions",
+            folder=folder if folder is not None else campaigns_folder(Path.cwd()),
+            managers=managers or (os.environ.get("GITHUB_ACTOR") or PLACEHOLDER_MANAGER,),
+            contact=contact or PLACEHOLDER_CONTACT,
             ends=due,
             today=_today(),
             name=name,

@@ -25,6 +25,11 @@ WINDOWS_RESERVED_IDS = frozenset(
     + [f"lpt{n}" for n in range(1, 10)]
 )
 
+# What `new` writes where it cannot know the answer: fine in a draft, refused once active
+# (tracking issues would name a manager nobody is and link a discussion nobody reads).
+PLACEHOLDER_MANAGER = "your-github-login"
+PLACEHOLDER_CONTACT = "https://github.com/orgs/your-org/discussions"
+
 # Limits of GitHub's native security campaigns (docs: "About security campaigns").
 NATIVE_NAME_MAX = 50
 NATIVE_DESCRIPTION_MAX = 255
@@ -150,6 +155,32 @@ def check_dates(item: CampaignFile, today: date) -> Iterator[Problem]:
             f"the due date {campaign.ends} has passed; move it or set state: closed",
             code="dates",
             severity=Severity.WARNING,
+        )
+
+
+def check_placeholders(item: CampaignFile) -> Iterator[Problem]:
+    """`new`'s placeholders left in a campaign that is no longer a draft."""
+    campaign, doc = item.campaign, item.doc
+    if campaign.state != "active":
+        return
+    for index, manager in enumerate(campaign.managers):
+        if manager.lstrip("@").lower() == PLACEHOLDER_MANAGER:
+            yield _at(
+                doc,
+                doc.file,
+                ("managers", index),
+                f"{manager!r} is the placeholder `new` wrote; name a real manager (a login "
+                "or @org/team) before the campaign is active",
+                code="placeholder",
+            )
+    if "/your-org/" in campaign.contact.lower():
+        yield _at(
+            doc,
+            doc.file,
+            ("contact",),
+            f"{campaign.contact!r} is the placeholder `new` wrote; link the real point of "
+            "contact (a discussion, a chat channel) before the campaign is active",
+            code="placeholder",
         )
 
 

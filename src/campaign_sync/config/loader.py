@@ -51,25 +51,31 @@ def is_relative_folder(value: str) -> bool:
     return bool(value) and not path.is_absolute() and ".." not in path.parts
 
 
+def _config_path(root: Path) -> Path | None:
+    return next((root / n for n in CONFIG_FILENAMES if (root / n).is_file()), None)
+
+
+def campaigns_folder(root: Path) -> Path:
+    """The campaigns folder the config names (``campaigns:``), else ``campaigns``.
+
+    Read before the config is validated (`validate` reports a broken one), so only a
+    relative folder inside the repository is taken: `campaigns: /` must not walk the disk.
+    """
+    config_path = _config_path(root)
+    if config_path is not None:
+        try:
+            folder = load_yaml_file(config_path).data.get("campaigns")
+        except DocumentError:
+            folder = None  # reported when the config itself is validated
+        if isinstance(folder, str) and is_relative_folder(folder):
+            return root / folder
+    return root / "campaigns"
+
+
 def default_paths(root: Path) -> list[Path]:
     """What `validate` checks with no arguments: the config and its campaigns folder."""
-    paths: list[Path] = []
-    campaigns_dir = "campaigns"
-    for name in CONFIG_FILENAMES:
-        config_path = root / name
-        if config_path.is_file():
-            paths.append(config_path)
-            try:
-                data = load_yaml_file(config_path).data
-                folder = data.get("campaigns")
-                # `campaigns: /` must not walk the whole disk before the schema refuses it.
-                if isinstance(folder, str) and is_relative_folder(folder):
-                    campaigns_dir = folder
-            except DocumentError:
-                pass  # reported when the config itself is validated
-            break
-    paths.append(root / campaigns_dir)
-    return paths
+    config_path = _config_path(root)
+    return [*([config_path] if config_path else []), campaigns_folder(root)]
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -187,6 +193,7 @@ def validate_paths(
         if item is not None:
             loaded.append(item)
             problems.extend(checks.check_dates(item, today))
+            problems.extend(checks.check_placeholders(item))
     problems.extend(checks.check_unique_ids(ids))
     problems.extend(checks.check_native_limits(sorted(loaded, key=lambda i: i.id)))
     return ValidationResult(
