@@ -380,7 +380,7 @@ def test_reopen_names_the_alerts_open_again() -> None:
     campaign = make_campaign()
     ledgers = settled(campaign, [cs(W1), cs(W2)], [cs(W1, "fixed"), cs(W2, "fixed")])
     reopen = only(plan_for([campaign], [cs(W1), cs(W2, "fixed")], ledgers), ReopenIssue)
-    assert (reopen.number, reopen.reason) == (7, "1 alerts open again")
+    assert (reopen.number, reopen.reason) == (7, "1 alert open again")
     assert reopen.comment == REOPEN_COMMENT
 
 
@@ -620,7 +620,7 @@ def safety_plan(open_before: Sequence[int], closes: int, state_reason: str = "co
         CampaignSummary(f"c{i}", f"C{i}", "active", {}, 0, n) for i, n in enumerate(open_before)
     )
     actions = tuple(
-        CloseIssue("c0", f"acme/r{i}", i + 1, "", "all 1 alerts closed", state_reason)  # type: ignore[arg-type]
+        CloseIssue("c0", f"acme/r{i}", i + 1, "", "its 1 alert closed", state_reason)  # type: ignore[arg-type]
         for i in range(closes)
     )
     return Plan(actions, summaries, (), frozenset(s.campaign for s in summaries))

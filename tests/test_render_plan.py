@@ -55,7 +55,7 @@ PLAN = Plan(
             ("mona",),
         ),
         RequestAutofix("sqli", "acme/api", "code-scanning:acme/api:3", 3),
-        ReopenIssue("sqli", "acme/db", 12, "comment", "1 alerts open again"),
+        ReopenIssue("sqli", "acme/db", 12, "comment", "1 alert open again"),
         UpdateIssue("sqli", "acme/db", 12, SECTION, "fedcba9876543210"),
         UpdateIssue("sqli", "acme/web", 7, SECTION, "fedcba9876543210"),
         CloseIssue("sqli", "acme/web", 7, "comment", "all 2 alerts closed"),
@@ -149,7 +149,7 @@ def test_json_shape() -> None:
 def test_empty_plan() -> None:
     assert summary_line(EMPTY) == "No changes: GitHub already matches the campaigns."
     assert render_text(EMPTY) == (
-        "campaign idle: 1 alerts: 1 fixed in 1 repositories\n"
+        "campaign idle: 1 alert: 1 fixed in 1 repository\n"
         "No changes: GitHub already matches the campaigns.\n"
     )
     assert render_markdown(EMPTY) == (
@@ -196,7 +196,7 @@ HOSTILE = Plan(
 
 def test_text_shows_control_and_invisible_characters_as_escapes() -> None:
     assert render_text(HOSTILE) == (
-        "campaign sqli: 1 alerts: 1 open in 1 repositories\n"
+        "campaign sqli: 1 alert: 1 open in 1 repository\n"
         "  - close tracking issue evil/@mona <img src=x onerror=alert(1)> "
         "[x](https://evil.example) #1 \\u{1b}[2J\\u{202e}|gh-3\\u{a}next line#7 "
         "(reason @acme/team <script>x</script> | `code` **b**\\u{d}\\u{a}more)\n"

@@ -64,6 +64,7 @@ from campaign_sync.render.issue import (
 )
 from campaign_sync.render.terminal import printable
 from campaign_sync.sources.base import SourceResult
+from campaign_sync.wording import plural
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,9 +389,9 @@ class Plan:
             before = summary.members_before
             if before and summary.unseen == before and summary.open_issues_before:
                 raise UnsafePlan(
-                    f"campaign {summary.campaign}: none of the {before} alerts its ledger "
-                    "lists was among the alerts listed this run: the token has probably lost "
-                    "access to them (a permission, or an organization). Nothing was changed; "
+                    f"campaign {summary.campaign}: none of the {plural(before, 'alert')} its "
+                    "ledger lists was among the alerts listed this run: the token has probably "
+                    "lost access to them (a permission, or an organization). Nothing was changed; "
                     "check the token's permissions, or run with --force if the alerts are "
                     "really gone"
                 )
@@ -571,6 +572,11 @@ def _plan_native_create(
     return [action], native_left_out(campaign), fields.digest()
 
 
+def _all_closed(count: int) -> str:
+    """Why an issue closes: "all 3 alerts closed", "its 1 alert closed" (not "all 1 alerts")."""
+    return f"all {count} alerts closed" if count != 1 else "its 1 alert closed"
+
+
 def _owner(members: Sequence[Member]) -> str:
     return members[0].repository.split("/", 1)[0] if members else ""
 
@@ -713,7 +719,7 @@ def plan_campaign(
                 reason, why = "the campaign is closed", "not_planned"
             else:
                 comment = comment_closed(campaign, repository, source.items())
-                reason, why = f"all {len(repo_members)} alerts closed", "completed"
+                reason, why = _all_closed(len(repo_members)), "completed"
             actions.append(
                 CloseIssue(campaign.id, repository, number, comment, reason, why)  # type: ignore[arg-type]
             )
@@ -725,7 +731,7 @@ def plan_campaign(
                     repository,
                     number,
                     comment_reopened(campaign, repository, source.items()),
-                    f"{open_count} alerts open again",
+                    f"{plural(open_count, 'alert')} open again",
                 )
             )
             state = "open"

@@ -19,9 +19,9 @@ from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target,
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
 from campaign_sync.reports.links import web_url
-from campaign_sync.reports.text import plural
 from campaign_sync.reports.write import write_reports
 from campaign_sync.sources.base import AlertSource
+from campaign_sync.wording import plural
 
 EXIT_OK = 0
 EXIT_FAILED = 1

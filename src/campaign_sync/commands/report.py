@@ -15,8 +15,8 @@ from typing import TextIO
 from campaign_sync.config.loader import load_campaigns
 from campaign_sync.errors import ConfigError
 from campaign_sync.reports.links import web_url
-from campaign_sync.reports.text import plural
 from campaign_sync.reports.write import read_ledgers, write_reports
+from campaign_sync.wording import plural
 
 EXIT_OK = 0
 

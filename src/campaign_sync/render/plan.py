@@ -17,6 +17,7 @@ from campaign_sync.plan import (
 )
 from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.terminal import printable
+from campaign_sync.wording import plural
 
 JSON_VERSION = 1
 
@@ -50,7 +51,7 @@ def _detail(action: Action) -> str:
 def _members(counts: dict[str, int] | Any) -> str:
     total = sum(counts.values())
     parts = ", ".join(f"{counts[s]} {s}" for s in ALERT_STATES if counts.get(s))
-    return f"{total} alerts" + (f": {parts}" if parts else "")
+    return plural(total, "alert") + (f": {parts}" if parts else "")
 
 
 def _cut(text: str, limit: int = 200) -> str:
@@ -105,7 +106,7 @@ def render_text(plan: Plan) -> str:
         draft = " (draft: planned, not applied)" if summary.state == "draft" else ""
         lines.append(
             f"campaign {summary.campaign}{draft}: {_members(dict(summary.members))} "
-            f"in {summary.repositories} repositories"
+            f"in {plural(summary.repositories, 'repository', 'repositories')}"
         )
         actions = grouped.get(summary.campaign, [])
         for action in actions[:LISTED_PER_CAMPAIGN]:

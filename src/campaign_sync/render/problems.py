@@ -15,22 +15,19 @@ from campaign_sync.problems import Problem
 from campaign_sync.render.annotations import workflow_command
 from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.terminal import printable
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+from campaign_sync.wording import plural
 
 
 def summary_line(result: ValidationResult) -> str:
     errors, warnings = len(result.errors), len(result.warnings)
-    files = _plural(len(result.files), "file")
-    warned = f", {_plural(warnings, 'warning')}" if warnings else ""
+    files = plural(len(result.files), "file")
+    warned = f", {plural(warnings, 'warning')}" if warnings else ""
     if not errors:
         return f"ok: {files} valid{warned}"
     # Files with any problem: counting only those with errors read "in 1 of 3 files" when
     # a second file had a warning the lines above show.
     bad = len({p.file for p in result.problems})
-    return f"{_plural(errors, 'error')}{warned} in {bad} of {files}"
+    return f"{plural(errors, 'error')}{warned} in {bad} of {files}"
 
 
 def _text_line(problem: Problem) -> str:

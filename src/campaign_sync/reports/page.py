@@ -36,6 +36,7 @@ from campaign_sync.reports.details import UNKNOWN
 from campaign_sync.reports.history import HistoryRow
 from campaign_sync.reports.links import issue_url, native_campaign_url, repository_url
 from campaign_sync.reports.tally import CampaignFacts, RepositoryRow, SeverityRow
+from campaign_sync.wording import plural
 
 MAX_REPOSITORY_ROWS = 500
 _MAX_DESCRIPTION = 5_000  # the schema's limit
@@ -59,7 +60,7 @@ def _summary_table(facts: CampaignFacts, *, today: date, web: str) -> list[str]:
     campaign, tally = facts.campaign, facts.tally
     done = text.percent(tally.percent_done)
     if tally.total:
-        done += f" ({tally.closed} of {text.plural(tally.total, 'alert')} closed"
+        done += f" ({tally.closed} of {plural(tally.total, 'alert')} closed"
         if facts.frozen:  # open, and cannot change: say why they will not burn down
             done += f"; {facts.frozen} frozen in archived repositories"
         done += ")"
@@ -90,14 +91,14 @@ def _alerts(facts: CampaignFacts) -> list[str]:
         lines += [
             "",
             f"Copilot Autofix requested for {facts.autofix_open} of the "
-            f"{text.plural(tally.open, 'open alert')}.",
+            f"{plural(tally.open, 'open alert')}.",
         ]
     return lines
 
 
 def _severity_row(row: SeverityRow) -> str:
     name = "unknown severity" if row.severity == UNKNOWN else row.severity
-    days = text.plural(row.sla_days, "day") if row.sla_days is not None else "—"
+    days = plural(row.sla_days, "day") if row.sla_days is not None else "—"
     late = str(row.past_due) if row.sla_days is not None else "—"
     upcoming = row.next_due.isoformat() if row.next_due is not None else "—"
     return f"| {name} | {days} | {row.open} | {late} | {upcoming} |"
@@ -109,7 +110,7 @@ def _sla(facts: CampaignFacts) -> list[str]:
     if has_sla:
         lines.append(
             "Days to fix an alert, counted from the day it joined the campaign. "
-            f"**{text.plural(facts.past_due, 'open alert')} past the SLA due date.**"
+            f"**{plural(facts.past_due, 'open alert')} past the SLA due date.**"
         )
     else:
         lines.append("This campaign sets no SLA.")
@@ -183,7 +184,7 @@ def _repositories(facts: CampaignFacts, web: str) -> list[str]:
         word = "repository" if len(rest) == 1 else "repositories"
         lines += [
             "",
-            f"And {len(rest)} more {word} with {text.plural(left, 'open alert')} "
+            f"And {len(rest)} more {word} with {plural(left, 'open alert')} "
             "(counted in the totals above).",
         ]
     return lines

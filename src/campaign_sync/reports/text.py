@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from campaign_sync.model import Campaign
 from campaign_sync.render.markdown import escape_inline, escape_markdown
+from campaign_sync.wording import plural
 
 _MAX_NAME = 200  # the schema's limit for a campaign name
 _MAX_FIELD = 200
@@ -27,10 +28,6 @@ _URL_SAFE = "-._~:/?#!$&+,;=%@"
 
 def cut(text: str, limit: int = _MAX_FIELD) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def campaign_name(campaign: Campaign) -> str:
