@@ -119,6 +119,21 @@ def test_same_input_same_bytes() -> None:
     assert index() == index()
 
 
+def test_the_index_names_the_ids_of_campaigns_that_share_a_name() -> None:
+    """Two campaigns named alike were two rows nobody could tell apart."""
+    entries = [
+        IndexEntry(campaign("sqli-web", name="SQL injection"), None),
+        IndexEntry(campaign("sqli-api", name="SQL Injection"), None),
+        IndexEntry(campaign("xss", name="XSS"), None),
+    ]
+    rows = [line for line in render_index(entries, today=TODAY).splitlines() if "applied" in line]
+    assert [row.split(" | ")[0] for row in rows] == [
+        "| SQL Injection (`sqli-api`)",
+        "| SQL injection (`sqli-web`)",
+        "| XSS",
+    ]
+
+
 def test_page_links_issues_native_campaign_and_repositories() -> None:
     text = page()
     assert "[#12](https://github.com/acme/web/issues/12)" in text

@@ -9,6 +9,7 @@ without numbers. No totals across campaigns: one alert can be in several campaig
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,9 +31,12 @@ class IndexEntry:
     facts: CampaignFacts | None  # None: a draft, or not applied yet
 
 
-def _row(entry: IndexEntry, today: date) -> str:
+def _row(entry: IndexEntry, today: date, shared_names: frozenset[str]) -> str:
     campaign = entry.campaign
     name = text.campaign_name(campaign)
+    if campaign.name.casefold() in shared_names:
+        # Two campaigns of one name would be two identical rows: the id tells them apart.
+        name += f" (`{campaign.id}`)"
     facts = entry.facts
     if facts is not None and _CAMPAIGN_ID.fullmatch(campaign.id):
         name = f"[{name}]({campaign.id}/README.md)"
@@ -52,12 +56,14 @@ def render_index(entries: Sequence[IndexEntry], *, today: date) -> str:
     lines = [GENERATED, "", "# Security campaigns", ""]
     if not entries:
         return "\n".join([*lines, "No campaigns yet.", ""])
+    names = Counter(e.campaign.name.casefold() for e in entries)
+    shared = frozenset(name for name, count in names.items() if count > 1)
     lines += [
         f"As of {today.isoformat()}. Each campaign's report shows its SLA, burn-down, "
         "repositories and tracking issues; its `history.csv` has the numbers of every day.",
         "",
         "| Campaign | Status | Due | Open | Fixed | Dismissed | Total | Done | Past SLA |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(_row(e, today) for e in sorted(entries, key=lambda e: e.campaign.id)),
+        *(_row(e, today, shared) for e in sorted(entries, key=lambda e: e.campaign.id)),
     ]
     return "\n".join(lines) + "\n"
