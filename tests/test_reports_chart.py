@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from campaign_sync.reports.chart import MAX_POINTS, burndown, thin
+from campaign_sync.reports.chart import MAX_POINTS, burndown, points
 from campaign_sync.reports.history import HistoryRow
 
 MERMAID = Path(__file__).resolve().parent.parent / "testing" / "mermaid"
@@ -85,26 +87,57 @@ def mermaid_parse(diagrams: list[str]) -> list[dict[str, Any]]:
     return results
 
 
-def test_thin_keeps_first_and_last_and_spreads_evenly() -> None:
+def test_points_keep_first_and_last_and_spread_evenly() -> None:
     rows = history(400)
-    shown = thin(rows)
+    shown = points(rows)
     assert len(shown) == MAX_POINTS
-    assert shown[0] == rows[0]
-    assert shown[-1] == rows[-1]
-    gaps = {(b.day - a.day).days for a, b in itertools.pairwise(shown)}
+    assert shown[0] == (rows[0].day, rows[0].open)
+    assert shown[-1] == (rows[-1].day, rows[-1].open)
+    gaps = {(b[0] - a[0]).days for a, b in itertools.pairwise(shown)}
     assert gaps <= {6, 7}
-    assert thin(rows[:MAX_POINTS]) == rows[:MAX_POINTS]
+    assert points(rows[:MAX_POINTS]) == [(r.day, r.open) for r in rows[:MAX_POINTS]]
     with pytest.raises(ValueError, match="at least its first and last day"):
-        thin(rows, 1)
+        points(rows, 1)
+
+
+def test_the_x_axis_is_calendar_time_not_one_point_per_run() -> None:
+    """Runs on days 0, 1 and 30 were drawn as three evenly spaced points: a month without
+    runs looked like a day. Now every day is a point, carrying the last run's count."""
+    rows = [
+        HistoryRow(START, 40, 0, 0),
+        HistoryRow(START + timedelta(days=1), 35, 5, 0),
+        HistoryRow(START + timedelta(days=30), 10, 30, 0),
+    ]
+    chart = parse_structure(burndown(rows))
+    assert chart["days"] == [(START + timedelta(days=n)).isoformat() for n in range(31)]
+    assert chart["open"] == [40] + [35] * 29 + [10]
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=3 * MAX_POINTS), min_size=1, unique=True),
+    st.integers(min_value=2, max_value=MAX_POINTS),
+)
+def test_points_are_calendar_spaced_and_show_the_run_before(offsets: list[int], limit: int) -> None:
+    rows = [HistoryRow(START + timedelta(days=d), d % 97, 0, 0) for d in sorted(offsets)]
+    shown = points(rows, limit)
+    span = (rows[-1].day - rows[0].day).days
+    assert len(shown) == min(span, limit - 1) + 1  # one point for a single day
+    assert shown[0][0] == rows[0].day
+    assert shown[-1][0] == rows[-1].day
+    gaps = {(b[0] - a[0]).days for a, b in itertools.pairwise(shown)}
+    assert not gaps or max(gaps) - min(gaps) <= 1  # even in calendar time
+    for day, count in shown:
+        before = [r for r in rows if r.day <= day]
+        assert count == before[-1].open
 
 
 @pytest.mark.parametrize("days", [1, 2, MAX_POINTS, MAX_POINTS + 1, 400])
 def test_structure_matches_the_history(days: int) -> None:
     rows = history(days)
     chart = parse_structure(burndown(rows))
-    shown = thin(rows)
-    assert chart["days"] == [r.day.isoformat() for r in shown]
-    assert chart["open"] == [r.open for r in shown]
+    shown = points(rows)
+    assert chart["days"] == [day.isoformat() for day, _ in shown]
+    assert chart["open"] == [count for _, count in shown]
     assert chart["top"] == max(r.total for r in rows)
     assert all(v <= chart["top"] for v in chart["open"])
 
@@ -127,14 +160,14 @@ def test_mermaid_parses_every_burndown_as_the_history_says() -> None:
         assert result["ok"], result
         assert result["type"] == "xychart"
         data = result["data"]
-        shown = thin(rows)
+        shown = points(rows)
         assert data["title"] == "Open alerts by day"
-        assert data["xAxis"]["categories"] == [r.day.isoformat() for r in shown]
+        assert data["xAxis"]["categories"] == [day.isoformat() for day, _ in shown]
         assert data["yAxis"]["min"] == 0
         assert data["yAxis"]["max"] == max(max(r.total for r in rows), 1)
         (plot,) = data["plots"]
         assert plot["type"] == "line"
-        assert plot["data"] == [[r.day.isoformat(), r.open] for r in shown]
+        assert plot["data"] == [[day.isoformat(), count] for day, count in shown]
     # The harness can fail: a broken block is rejected with Mermaid's own message.
     assert not results[-1]["ok"]
     assert "Parse error" in results[-1]["error"]

@@ -31,7 +31,7 @@ from campaign_sync.holds import describe
 from campaign_sync.plan import NATIVE_CLOSED
 from campaign_sync.render.markdown import escape_inline, neutralize_markdown
 from campaign_sync.reports import text
-from campaign_sync.reports.chart import MAX_POINTS, burndown
+from campaign_sync.reports.chart import burndown, points
 from campaign_sync.reports.details import UNKNOWN
 from campaign_sync.reports.history import HistoryRow
 from campaign_sync.reports.links import issue_url, native_campaign_url, repository_url
@@ -126,16 +126,21 @@ def _sla(facts: CampaignFacts) -> list[str]:
 
 
 def _burndown(history: Sequence[HistoryRow]) -> list[str]:
-    days = len(history)
-    shown = min(days, MAX_POINTS)
-    note = f", {shown} of them shown, evenly spaced" if shown < days else ""
+    runs = plural(len(history), "day")
+    span = (history[-1].day - history[0].day).days + 1
+    shown = len(points(history))
+    scale = (
+        "one point per calendar day"
+        if shown == span
+        else f"{shown} days at even intervals of the {span} since the first"
+    )
     return [
         "## Burn-down",
         "",
         burndown(history),
         "",
-        f"Open alerts, one point per day a report was written ({days} so far{note}); "
-        "the numbers are in [history.csv](history.csv).",
+        f"Open alerts, {scale} (reports written on {runs}; a day without one shows the "
+        "day before); the numbers are in [history.csv](history.csv).",
     ]
 
 
