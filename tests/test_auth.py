@@ -466,3 +466,16 @@ def test_an_installation_token_answer_without_a_token_is_an_error_not_token_none
     assert seen
     assert all(auth != "token None" for _, _, auth in seen)
     assert [path for _, path, _ in seen] == ["/app/installations/2/access_tokens"]
+
+
+def test_the_cli_says_each_retry_on_stderr(
+    fake_github: FakeGitHub,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake_github.set_faults(rate=0.2, kinds=["503"], seed=2)
+    code, _, err = run_alerts(fake_github, {"GH_TOKEN": fake_github.token}, monkeypatch, capsys)
+    assert code == 0, err
+    retries = [line for line in err.splitlines() if "failed, retrying in" in line]
+    assert retries, err
+    assert all(": HTTP 503; attempt " in line for line in retries)

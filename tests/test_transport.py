@@ -66,6 +66,21 @@ def test_gives_up_with_a_clear_message_after_max_attempts(fake_github: FakeGitHu
     )
 
 
+def test_each_retry_is_said_as_it_happens(fake_github: FakeGitHub) -> None:
+    """A failing network was 19 s of silence before "gave up after 6 attempts"."""
+    fake_github.set_faults(rate=1.0, kinds=["503"], seed=1)
+    said: list[str] = []
+    transport = transport_for(fake_github, max_attempts=3, notices=said.append)
+    with pytest.raises(GitHubError, match="gave up after 3 attempts"):
+        transport.get("/orgs/acme/code-scanning/alerts")
+    assert [line.split(", retrying in ")[0] for line in said] == [
+        "GET /orgs/acme/code-scanning/alerts: HTTP 503; attempt 1 of 3 failed",
+        "GET /orgs/acme/code-scanning/alerts: HTTP 503; attempt 2 of 3 failed",
+    ]
+    assert all(line.endswith(" s") for line in said)
+    assert not any(fake_github.token in line for line in said)
+
+
 def test_primary_rate_limit_is_waited_out_until_reset(fake_github: FakeGitHub) -> None:
     transport = transport_for(fake_github, max_wait=2 * 3600)
     fake_github.set_rate_limit_remaining(fake_github.token, 0)

@@ -356,13 +356,15 @@ def apply(
     """
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import auth_from_env, resolve_api_url
-    from campaign_sync.github.transport import Transport
+    from campaign_sync.github.transport import Transport, notices_to_stderr
 
     built, progress = _build_sources(sources, api_url, full_listing)
     transport = None
     if not dry_run:
         url = resolve_api_url(api_url, _config_api_url(), os.environ)
-        transport = Transport(auth=auth_from_env(os.environ, url), api_url=url)
+        transport = Transport(
+            auth=auth_from_env(os.environ, url), api_url=url, notices=notices_to_stderr
+        )
     try:
         code = run_apply(
             Path.cwd(),
@@ -432,7 +434,7 @@ def comment(
     """
     from campaign_sync.commands.comment import run_comment
     from campaign_sync.github.auth import auth_from_env, resolve_api_url
-    from campaign_sync.github.transport import Transport
+    from campaign_sync.github.transport import Transport, notices_to_stderr
 
     try:
         text = body_file.read()
@@ -441,7 +443,9 @@ def comment(
             f"--body-file {body_file.name}: not UTF-8 text ({exc.reason})"
         ) from exc
     url = resolve_api_url(api_url, _config_api_url(), os.environ)
-    transport = Transport(auth=auth_from_env(os.environ, url), api_url=url)
+    transport = Transport(
+        auth=auth_from_env(os.environ, url), api_url=url, notices=notices_to_stderr
+    )
     try:
         code = run_comment(
             transport,

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -190,6 +191,7 @@ class Transport:
         clock: Callable[[], float] = time.time,
         etags: EtagCache | None = None,
         seed: int | None = None,
+        notices: Callable[[str], None] | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         split = urllib.parse.urlsplit(self.api_url)
@@ -221,6 +223,9 @@ class Transport:
         self._sleep = sleep
         self._clock = clock
         self._random = random.Random(seed)
+        # Each retry and each rate-limit wait, as it happens (the CLI: one line on stderr),
+        # so that a failing network is not minutes of silence before "gave up".
+        self._notices = notices
         self._write_lock = threading.Lock()
         self._last_write = float("-inf")
         self._stats_lock = threading.Lock()
@@ -562,6 +567,10 @@ class Transport:
             )
         if attempt >= self._max_attempts * 4:
             raise GitHubError(f"{method} {_route(url)}: still rate limited after {attempt} tries")
+        if self._notices is not None and seconds >= 1:
+            self._notices(
+                f"{method} {_route(url)}: rate limited; waiting {seconds:.0f} s as GitHub asks"
+            )
         with self._stats_lock:
             self.stats.rate_limit_waits += 1
             self.stats.waited_seconds += seconds
@@ -576,8 +585,19 @@ class Transport:
         with self._stats_lock:
             self.stats.retries += 1
         # Exponential backoff with full jitter (AWS architecture blog), capped.
-        delay = min(self._max_backoff, self._backoff * 2 ** (attempt - 1))
-        self._sleep(self._random.uniform(0, delay))
+        delay = self._random.uniform(0, min(self._max_backoff, self._backoff * 2 ** (attempt - 1)))
+        if self._notices is not None:
+            self._notices(
+                f"{what}; attempt {attempt} of {self._max_attempts} failed, "
+                f"retrying in {delay:.1f} s"
+            )
+        self._sleep(delay)
+
+
+def notices_to_stderr(line: str) -> None:
+    """The CLI's notices: retries and waits, one line each, never the token (routes only)."""
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
 
 
 def _param(value: Any) -> str:

@@ -12,7 +12,7 @@ from campaign_sync.errors import SourceError
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.github.auth import auth_from_env, resolve_api_url
 from campaign_sync.github.listing import AlertQuery, ProgressCallback
-from campaign_sync.github.transport import Transport
+from campaign_sync.github.transport import Transport, notices_to_stderr
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.sources.base import AlertSource, Skipped, SourceResult
 from campaign_sync.sources.github import GitHubSource, StoreOptions
@@ -42,7 +42,9 @@ class SourceContext:
         if self.transport_factory is not None:
             return self.transport_factory(self)
         api_url = resolve_api_url(self.api_url, self.config_api_url, self.env)
-        return Transport(auth=auth_from_env(self.env, api_url), api_url=api_url)
+        return Transport(
+            auth=auth_from_env(self.env, api_url), api_url=api_url, notices=notices_to_stderr
+        )
 
 
 _ORGANIZATION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\Z")
