@@ -366,19 +366,19 @@ class TestSnapshot:
 
     def test_unknown_source_kind(self, alerts: AlertsCommand) -> None:
         run = alerts("--source", SNAPSHOT, "--source", "gitlab:acme")
-        assert (run.code, run.out) == (1, "")
+        assert (run.code, run.out) == (64, "")
         assert run.err == (
             "error: unknown source 'gitlab:acme'; use one of github:..., snapshot:..., sarif:...\n"
         )
 
     def test_snapshot_path_missing(self, alerts: AlertsCommand) -> None:
         run = alerts("--source", "snapshot:examples/no-such-snapshot")
-        assert (run.code, run.out) == (1, "")
+        assert (run.code, run.out) == (64, "")  # a usage error: never plan's 2
         assert run.err == "error: snapshot:examples/no-such-snapshot: no such file or folder\n"
 
     def test_snapshot_path_empty(self, alerts: AlertsCommand) -> None:
         run = alerts("--source", "snapshot:")
-        assert (run.code, run.out) == (1, "")
+        assert (run.code, run.out) == (64, "")
         assert run.err == "error: snapshot: expected snapshot:PATH (a file or a folder)\n"
 
     def test_sarif_without_a_repository(self, alerts: AlertsCommand) -> None:
@@ -392,7 +392,7 @@ class TestSnapshot:
 
     def test_source_is_required(self, alerts: AlertsCommand) -> None:
         run = alerts()
-        assert (run.code, run.out) == (2, "")
+        assert (run.code, run.out) == (64, "")
         assert "Missing option '--source'" in run.err
 
 
@@ -845,7 +845,7 @@ def test_github_api_url_that_is_not_http(alerts: AlertsCommand, github: FakeGitH
 
 def test_github_bad_source_argument(alerts: AlertsCommand, github: FakeGitHub) -> None:
     run = alerts(*gh(github, source="github:acme/web/extra"))
-    assert (run.code, run.out) == (1, "")
+    assert (run.code, run.out) == (64, "")
     assert (
         run.err == "error: source github:acme/web/extra: expected github:ORG or github:OWNER/REPO\n"
     )

@@ -107,7 +107,7 @@ def test_validate_one_valid_file(repo_dir: Path, capsys: pytest.CaptureFixture[s
 def test_validate_nonexistent_path_is_a_usage_error(
     repo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["validate", "campaigns/nope.yml"]) == 2
+    assert cli.main(["validate", "campaigns/nope.yml"]) == cli.EXIT_USAGE
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "Path 'campaigns/nope.yml' does not exist." in captured.err
@@ -117,7 +117,7 @@ def test_validate_nonexistent_path_is_a_usage_error(
 def test_validate_bad_format_is_a_usage_error(
     repo_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["validate", "--format", "xml"]) == 2
+    assert cli.main(["validate", "--format", "xml"]) == cli.EXIT_USAGE
     captured = capsys.readouterr()
     assert captured.out == ""
     assert (
@@ -228,7 +228,7 @@ def test_schema_with_cli_runner(name: str, runner: CliRunner) -> None:
 
 
 def test_schema_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["schema", "plan"]) == 2
+    assert cli.main(["schema", "plan"]) == cli.EXIT_USAGE
     assert "'plan' is not one of 'campaign', 'config'" in capsys.readouterr().err
 
 
@@ -374,7 +374,7 @@ def test_new_writes_into_the_campaigns_folder_the_config_names(
 
 
 def test_new_bad_ends_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["new", "x", "--ends", "31/03/2027", "--dir", str(tmp_path)]) == 2
+    assert cli.main(["new", "x", "--ends", "31/03/2027", "--dir", str(tmp_path)]) == cli.EXIT_USAGE
     assert "Invalid value for '--ends'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -500,3 +500,15 @@ def test_validate_refuses_a_campaign_id_windows_reserves(
     assert (
         "campaigns/nul.yml:1:1: error: campaign id 'nul' (the file name without .yml) is a " in out
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["plan", "--formt", "markdown"], ["nosuch"], ["plan", "--source", "snapshot:no-such"]],
+)
+def test_a_usage_error_never_exits_2_which_is_plans_changes(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan --formt markdown` exited 2, and the action read it as "changes" and passed."""
+    assert cli.main(argv) == cli.EXIT_USAGE == 64
+    assert capsys.readouterr().err

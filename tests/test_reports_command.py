@@ -187,4 +187,4 @@ def test_report_of_a_campaign_not_applied_yet_lists_it(fake: FakeGitHub, repo: P
 
 
 def test_report_rejects_a_bad_date(repo: Path) -> None:
-    assert main(["report", "--root", str(repo), "--today", "28.11.2026"]) == 2
+    assert main(["report", "--root", str(repo), "--today", "28.11.2026"]) == 64  # EX_USAGE

@@ -444,11 +444,11 @@ def test_the_action_plans_into_the_summary_and_one_sticky_comment(
     # so the pull request never shows an outdated plan.
     env["CAMPAIGN_SYNC_SOURCES"] = "snapshot:no-such-folder"
     failed = _run_action(env, campaigns_repo)
-    assert failed.returncode == 1
-    assert _outputs(output) == {"exit-code": "1", "changes": "false"}
+    assert failed.returncode == 64  # a usage error fails the step, never "changes"
+    assert _outputs(output) == {"exit-code": "64", "changes": "false"}
     assert f"updated the plan comment on {repo}#{pr}" in failed.stdout
     (comment,) = list_pull_request_comments(transport_for(fake), repo, pr)
     assert comment.author == "github-actions[bot]"
     assert comment.body.startswith(marker() + "\n### campaign-sync plan\n")
-    assert "The plan failed (exit status 1): see the [job log]" in comment.body
+    assert "The plan failed (exit status 64): see the [job log]" in comment.body
     assert "(https://github.example/" in comment.body

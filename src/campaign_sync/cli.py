@@ -24,11 +24,14 @@ from campaign_sync.config.loader import campaigns_folder
 from campaign_sync.config.repo_config import CONFIG_FILENAMES
 from campaign_sync.config.schema import SCHEMA_NAMES, schema_text
 from campaign_sync.config.yaml_loader import DocumentError, load_yaml_file
-from campaign_sync.errors import CampaignSyncError
+from campaign_sync.errors import CampaignSyncError, UsageProblem
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES, SEVERITIES
 from campaign_sync.render.problems import REPORTERS
 
 EXIT_INTERNAL = 3
+# A usage error (unknown option, missing path): not 2, which is plan's "changes to apply",
+# so a mistyped command in CI can never read as news. 64 is EX_USAGE of sysexits.h.
+EXIT_USAGE = 64
 EXIT_INTERRUPTED = 130
 
 
@@ -529,9 +532,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except UsageProblem as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
     except CampaignSyncError as exc:
         click.echo(f"error: {exc}", err=True)
         return 1

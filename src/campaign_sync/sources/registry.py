@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from campaign_sync.errors import SourceError
+from campaign_sync.errors import SourceArgumentError
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.github.auth import auth_from_env, resolve_api_url
 from campaign_sync.github.listing import AlertQuery, ProgressCallback
@@ -55,7 +55,7 @@ def _github(argument: str, context: SourceContext) -> AlertSource:
     valid = _ORGANIZATION.match(scope) if "/" not in scope else is_repository_name(scope)
     if not valid:
         # The scope becomes part of API paths: nothing but a name may reach them.
-        raise SourceError(
+        raise SourceArgumentError(
             f"source github:{argument[:100]}: expected github:ORG or github:OWNER/REPO"
         )
     return GitHubSource(
@@ -71,10 +71,10 @@ def _github(argument: str, context: SourceContext) -> AlertSource:
 
 def _existing(argument: str, kind: str) -> Path:
     if not argument:
-        raise SourceError(f"{kind}: expected {kind}:PATH (a file or a folder)")
+        raise SourceArgumentError(f"{kind}: expected {kind}:PATH (a file or a folder)")
     path = Path(argument)
     if not path.exists():
-        raise SourceError(f"{kind}:{argument}: no such file or folder")
+        raise SourceArgumentError(f"{kind}:{argument}: no such file or folder")
     return path
 
 
@@ -101,10 +101,10 @@ _ARGUMENTS = {"github": "ORG", "snapshot": "PATH", "sarif": "PATH[#OWNER/REPO]"}
 def build_source(spec: str, context: SourceContext) -> AlertSource:
     kind, separator, argument = spec.partition(":")
     if not separator and kind in SOURCE_KINDS:
-        raise SourceError(f"source {spec!r} needs an argument: {kind}:{_ARGUMENTS[kind]}")
+        raise SourceArgumentError(f"source {spec!r} needs an argument: {kind}:{_ARGUMENTS[kind]}")
     if not separator or kind not in SOURCE_KINDS:
         kinds = ", ".join(f"{k}:..." for k in SOURCE_KINDS)
-        raise SourceError(f"unknown source {spec!r}; use one of {kinds}")
+        raise SourceArgumentError(f"unknown source {spec!r}; use one of {kinds}")
     return SOURCE_KINDS[kind](argument, context)
 
 
