@@ -1061,7 +1061,8 @@ def test_the_plan_counts_writes_of_applied_campaigns_and_the_runs_they_take() ->
     active, draft = make_campaign("a"), make_campaign("b", state="draft")
     alerts = [alert(f"acme/r{i}", i) for i in range(7)]
     plan = dataclasses.replace(plan_for([active, draft], alerts), writes_per_run=3)
-    assert plan.counts() == {"create_issue": 14}
+    assert plan.counts() == {"create_issue": 7}
+    assert plan.draft_counts() == {"create_issue": 7}
     assert plan.writes == 7  # the draft's seven are never applied
     assert (plan.runs_needed, plan.hours_needed) == (3, 3)  # a run an hour
     big = dataclasses.replace(plan, writes_per_run=5_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -22,6 +23,8 @@ from campaign_sync.plan import (
     UpdateIssue,
 )
 from campaign_sync.render.plan import (
+    ACTION_SIGNS,
+    ACTION_VERBS,
     PLAN_FORMATS,
     render_json,
     render_markdown,
@@ -134,8 +137,12 @@ def test_formats_are_the_three_renderers() -> None:
 
 def test_json_shape() -> None:
     document = json.loads(render_json(PLAN))
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert document["changes"] is True
+    assert [r["draft"] for r in document["actions"]] == [
+        a.campaign not in PLAN.applies for a in PLAN.actions
+    ]
+    assert any(r["draft"] for r in document["actions"])
     # 10 writes; reads one by one: 3 issues (5 actions), 1 repository's labelled issues, the
     # open native campaigns. The draft's create costs nothing.
     assert document["requests"] == PLAN.requests == 15
@@ -144,6 +151,33 @@ def test_json_shape() -> None:
     assert [c["members"] for c in document["campaigns"]] == [
         dict(s.members) for s in PLAN.campaigns
     ]
+
+
+def test_drafts_alone_are_no_changes_and_the_count_line_says_what_they_would_do() -> None:
+    """Drafts alone made plan exit 2 for ever, so the action's `changes` was always true."""
+    drafts = dataclasses.replace(
+        PLAN,
+        actions=tuple(a for a in PLAN.actions if a.campaign not in PLAN.applies),
+    )
+    assert drafts.actions
+    assert not drafts.has_changes
+    assert summary_line(drafts) == (
+        "No changes to apply. Drafts, never applied, would make: 0 create issue (1 more in drafts)."
+    )
+    assert json.loads(render_json(drafts))["changes"] is False
+
+
+def test_signs_mark_creations_closes_and_updates_apart() -> None:
+    """`~` marked every kind but two, a native campaign's creation included."""
+    assert {kind: ACTION_SIGNS[kind] for kind in ("create_issue", "create_native_campaign")} == {
+        "create_issue": "+",
+        "create_native_campaign": "+",
+    }
+    assert {k for k, sign in ACTION_SIGNS.items() if sign == "~"} == {
+        "update_issue",
+        "update_native_campaign",
+    }
+    assert set(ACTION_SIGNS) == set(ACTION_VERBS)
 
 
 def test_empty_plan() -> None:
@@ -200,7 +234,7 @@ def test_text_shows_control_and_invisible_characters_as_escapes() -> None:
         "  - close tracking issue evil/@mona <img src=x onerror=alert(1)> "
         "[x](https://evil.example) #1 \\u{1b}[2J\\u{202e}|gh-3\\u{a}next line#7 "
         "(reason @acme/team <script>x</script> | `code` **b**\\u{d}\\u{a}more)\n"
-        "  ~ request Copilot Autofix for code-scanning:evil/@mona <img src=x "
+        "  > request Copilot Autofix for code-scanning:evil/@mona <img src=x "
         "onerror=alert(1)> [x](https://evil.example) #1 \\u{1b}[2J\\u{202e}|gh-3\\u{a}"
         "next line:1\n"
         "note: note @mona <b>x</b>\\u{7}\n"

@@ -319,7 +319,9 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.actions)
+        """Whether apply would change anything: drafts' actions are shown, never applied,
+        so they alone are no changes (plan's exit 2 and the action's `changes`)."""
+        return any(a.campaign in self.applies for a in self.actions)
 
     @property
     def requests(self) -> int:
@@ -359,7 +361,16 @@ class Plan:
         return max(self.runs_needed, -(-self.writes // GITHUB_WRITES_PER_HOUR))
 
     def counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(a.kind for a in self.actions).items()))
+        """Actions apply would carry out, by kind (drafts' are in ``draft_counts``)."""
+        return dict(
+            sorted(Counter(a.kind for a in self.actions if a.campaign in self.applies).items())
+        )
+
+    def draft_counts(self) -> dict[str, int]:
+        """Actions of draft campaigns, by kind: shown in the plan, never applied."""
+        return dict(
+            sorted(Counter(a.kind for a in self.actions if a.campaign not in self.applies).items())
+        )
 
     def raise_if_unsafe(self, safety: SafetyConfig, *, seen_alerts: int) -> None:
         """Refuse a plan that would close too much at once (octodns's TooMuchChange), or

@@ -19,7 +19,8 @@ from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.terminal import printable
 from campaign_sync.wording import plural
 
-JSON_VERSION = 1
+# 2: "counts" and "changes" leave drafts out ("draft_counts"), each action says "draft".
+JSON_VERSION = 2
 
 ACTION_VERBS = {
     "create_issue": "open tracking issue",
@@ -31,6 +32,21 @@ ACTION_VERBS = {
     "create_native_campaign": "create native security campaign in",
     "update_native_campaign": "update native security campaign",
     "close_native_campaign": "close native security campaign",
+}
+
+
+# Terraform's signs: + creates (or brings back), - closes, ~ changes in place; a comment
+# and an Autofix request add to what is there.
+ACTION_SIGNS = {
+    "create_issue": "+",
+    "reopen_issue": "+",
+    "create_native_campaign": "+",
+    "close_issue": "-",
+    "close_native_campaign": "-",
+    "update_issue": "~",
+    "update_native_campaign": "~",
+    "comment_issue": ">",
+    "request_autofix": ">",
 }
 
 
@@ -59,13 +75,23 @@ def _cut(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _counts(applied: dict[str, int], drafts: dict[str, int]) -> str:
+    """ "11 create issue (2 more in drafts)": what applies, and beside it what drafts add."""
+    parts = []
+    for kind in sorted(applied.keys() | drafts.keys()):
+        more = f" ({drafts[kind]} more in drafts)" if drafts.get(kind) else ""
+        parts.append(f"{applied.get(kind, 0)} {kind.replace('_', ' ')}{more}")
+    return ", ".join(parts)
+
+
 def summary_line(plan: Plan) -> str:
     if not plan.actions:
         return "No changes: GitHub already matches the campaigns."
-    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in plan.counts().items())
+    counts = _counts(plan.counts(), plan.draft_counts())
+    if not plan.has_changes:
+        return f"No changes to apply. Drafts, never applied, would make: {counts}."
     budget = budget_line(plan)
-    cost = f"about {plan.requests} API requests" if plan.requests else "drafts only, not applied"
-    return f"Plan: {counts}; {cost}." + (f" {budget}" if budget else "")
+    return f"Plan: {counts}; about {plan.requests} API requests." + (f" {budget}" if budget else "")
 
 
 def budget_line(plan: Plan) -> str:
@@ -110,7 +136,7 @@ def render_text(plan: Plan) -> str:
         )
         actions = grouped.get(summary.campaign, [])
         for action in actions[:LISTED_PER_CAMPAIGN]:
-            sign = {"create_issue": "+", "close_issue": "-"}.get(action.kind, "~")
+            sign = ACTION_SIGNS[action.kind]
             lines.append(
                 f"  {sign} {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
                 f"{printable(_detail(action))}"
@@ -155,8 +181,9 @@ def render_markdown(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def action_json(action: Action) -> dict[str, Any]:
-    record: dict[str, Any] = {"kind": action.kind, "campaign": action.campaign}
+def action_json(action: Action, *, draft: bool = False) -> dict[str, Any]:
+    # "draft": shown in the plan, never applied (its campaign is a draft).
+    record: dict[str, Any] = {"kind": action.kind, "campaign": action.campaign, "draft": draft}
     record["repository"] = action.repository
     for name in ("number", "alert_id", "alert_number", "reason", "title", "labels", "assignees"):
         if hasattr(action, name):
@@ -178,7 +205,8 @@ def render_json(plan: Plan) -> str:
             "hours_needed": plan.hours_needed,
             "rate_limit_remaining": plan.rate_remaining,
         },
-        "counts": plan.counts(),
+        "counts": plan.counts(),  # what apply would do; drafts' actions apart
+        "draft_counts": plan.draft_counts(),
         "campaigns": [
             {
                 "campaign": s.campaign,
@@ -195,7 +223,7 @@ def render_json(plan: Plan) -> str:
             }
             for s in plan.campaigns
         ],
-        "actions": [action_json(a) for a in plan.actions],
+        "actions": [action_json(a, draft=a.campaign not in plan.applies) for a in plan.actions],
         "notes": list(plan.notes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
