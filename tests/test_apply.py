@@ -21,6 +21,7 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.apply import TOOL_LABEL
 from campaign_sync.commands.apply import run_apply
+from campaign_sync.commands.plan import run_plan
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.github import tracker
 from campaign_sync.ledger import read_ledger
@@ -219,6 +220,29 @@ def test_safety_rail_trips_when_the_token_loses_access(fake: FakeGitHub, repo: P
     assert [i.state for v in after.values() for i in v] == [
         i.state for v in before.values() for i in v
     ]
+
+
+def test_a_refused_plan_says_so_in_the_pr_comment_and_the_job_summary(
+    fake: FakeGitHub, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It was said only on stderr: the PR comment showed the plan as if it would apply."""
+    apply(fake, repo)
+    fake.blank_alerts()
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    out = io.StringIO()
+    sources = [GitHubSource(transport_for(fake), "acme")]
+    with pytest.raises(UnsafePlan, match="lost access") as refusal:
+        run_plan(repo, sources, output_format="markdown", out=out, now=NOW)
+    said = "> **Refused by a safety rail: apply will not run this plan.** "
+    assert said in out.getvalue()  # what the action posts as the PR comment
+    assert said in summary.read_text(encoding="utf-8")
+    summary.unlink()
+    sources = [GitHubSource(transport_for(fake), "acme")]
+    with pytest.raises(UnsafePlan):
+        run_apply(repo, sources, transport_for(fake), out=out, err=io.StringIO(), now=NOW)
+    assert said in summary.read_text(encoding="utf-8")
+    assert str(refusal.value).split(":")[0] in summary.read_text(encoding="utf-8")
 
 
 def test_hostile_alert_text_is_inert(fake: FakeGitHub, repo: Path) -> None:

@@ -316,6 +316,9 @@ class Plan:
     started_from: tuple[CampaignLedger, ...] = ()
     # What followed a renamed or transferred repository (also among the notes), for apply.
     renamed: tuple[str, ...] = ()
+    # Why a safety rail refuses this plan (``unsafe``), shown with it: in the PR comment
+    # and the job summary, not only on stderr.
+    refused: str | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -371,6 +374,14 @@ class Plan:
         return dict(
             sorted(Counter(a.kind for a in self.actions if a.campaign not in self.applies).items())
         )
+
+    def unsafe(self, safety: SafetyConfig, *, seen_alerts: int) -> str | None:
+        """Why a safety rail refuses this plan, or None."""
+        try:
+            self.raise_if_unsafe(safety, seen_alerts=seen_alerts)
+        except UnsafePlan as refusal:
+            return str(refusal)
+        return None
 
     def raise_if_unsafe(self, safety: SafetyConfig, *, seen_alerts: int) -> None:
         """Refuse a plan that would close too much at once (octodns's TooMuchChange), or

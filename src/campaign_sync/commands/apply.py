@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -10,6 +11,7 @@ from typing import TextIO
 
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import Planned, make
+from campaign_sync.errors import UnsafePlan
 from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
@@ -51,12 +53,16 @@ def run_apply(
     target = find_target(root, push=push, identity=identity) if identity is not None else None
     planned = make(root, sources, now=now, on_fetched=on_fetched, transport=transport)
     plan = planned.plan
+    seen = len(planned.result.alerts)
     if dry_run:
         out.write(PLAN_FORMATS["text"](plan))
         write_step_summary(render_markdown(plan))
         return EXIT_OK
-    if not force:
-        plan.raise_if_unsafe(planned.config.safety, seen_alerts=len(planned.result.alerts))
+    refused = None if force else plan.unsafe(planned.config.safety, seen_alerts=seen)
+    if refused is not None:
+        # Said in the job summary too, where the run is read, not only on stderr.
+        write_step_summary(render_markdown(dataclasses.replace(plan, refused=refused)))
+        raise UnsafePlan(refused)
     if transport is None:
         raise ValueError("apply needs a transport unless dry_run")
     transport.write_interval = planned.config.limits.write_interval

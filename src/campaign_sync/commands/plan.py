@@ -15,7 +15,7 @@ from typing import TextIO
 
 from campaign_sync.config.loader import load_campaigns
 from campaign_sync.config.repo_config import RepoConfig
-from campaign_sync.errors import GitHubError
+from campaign_sync.errors import GitHubError, UnsafePlan
 from campaign_sync.github import tracker
 from campaign_sync.github.issue_batch import MAX_REPOSITORIES, issues_per_batch
 from campaign_sync.github.transport import Transport
@@ -158,9 +158,17 @@ def run_plan(
     on_fetched: Callable[[], None] | None = None,
 ) -> int:
     planned = make(root, sources, now=now, on_fetched=on_fetched)
-    # Shown before the safety check, so a refused plan can still be reviewed.
-    out.write(PLAN_FORMATS[output_format](planned.plan))
-    write_step_summary(render_markdown(planned.plan))
-    if not force:
-        planned.plan.raise_if_unsafe(planned.config.safety, seen_alerts=len(planned.result.alerts))
-    return EXIT_CHANGES if planned.plan.has_changes else EXIT_NO_CHANGES
+    plan = planned.plan
+    refused = (
+        None
+        if force
+        else plan.unsafe(planned.config.safety, seen_alerts=len(planned.result.alerts))
+    )
+    # A refused plan is still shown, to be reviewed, and says it is refused wherever it is
+    # read: the PR comment and the job summary as well as stderr.
+    plan = dataclasses.replace(plan, refused=refused)
+    out.write(PLAN_FORMATS[output_format](plan))
+    write_step_summary(render_markdown(plan))
+    if refused is not None:
+        raise UnsafePlan(refused)
+    return EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES

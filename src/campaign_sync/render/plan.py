@@ -145,11 +145,19 @@ def render_text(plan: Plan) -> str:
             lines.append(f"  ... and {len(actions) - LISTED_PER_CAMPAIGN} more (--format json)")
     lines.extend(f"note: {printable(note)}" for note in plan.notes)
     lines.append(summary_line(plan))
+    if plan.refused is not None:
+        lines.append(f"refused: {printable(plan.refused)}")
     return "\n".join(lines) + "\n"
 
 
 def render_markdown(plan: Plan) -> str:
     lines = ["### campaign-sync plan", "", escape_inline(summary_line(plan)), ""]
+    if plan.refused is not None:
+        lines += [
+            f"> **Refused by a safety rail: apply will not run this plan.** "
+            f"{escape_inline(plan.refused)}",
+            "",
+        ]
     lines += [
         "| Campaign | State | Members | Open | Fixed | Dismissed | Repositories | Changes |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -225,6 +233,7 @@ def render_json(plan: Plan) -> str:
         ],
         "actions": [action_json(a, draft=a.campaign not in plan.applies) for a in plan.actions],
         "notes": list(plan.notes),
+        "refused": plan.refused,  # why a safety rail refuses the plan, or null
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
