@@ -9,7 +9,7 @@ import random
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import pytest
@@ -1244,3 +1244,27 @@ def test_tracking_resumes_when_the_listing_lifts_the_hold(held: Repository) -> N
     plan = plan_for([campaign], [cs(W1, "fixed")], ledgers, repositories=(Repository("acme/web"),))
     assert kinds(plan) == [("update_issue", "acme/web"), ("close_issue", "acme/web")]
     assert plan.ledgers[0].held == ()
+
+
+# --- starts ------------------------------------------------------------------------------
+
+
+def test_a_campaign_that_starts_later_is_planned_and_waits_until_that_day() -> None:
+    """`starts` was shown and did nothing: an active campaign began the day it merged."""
+    later = (NOW.date() + timedelta(days=5)).isoformat()
+    waiting = make_campaign("later", starts=later, ends="2027-06-30")
+    alerts = [alert("acme/web", 1)]
+    plan = plan_for([waiting], alerts)
+    assert [a.kind for a in plan.actions] == ["create_issue"]  # shown to the reviewer
+    assert plan.applies == frozenset()
+    assert not plan.has_changes
+    (summary,) = plan.campaigns
+    assert (summary.state, summary.waits_until) == ("active", NOW.date() + timedelta(days=5))
+    assert f"later: starts on {later} (in 5 days): planned, nothing applied until then" in (
+        plan.notes
+    )
+    (ledger,) = plan.ledgers
+    assert ledger.members == ()  # nobody joined: membership starts that day
+    on_the_day = make_plan([waiting], source(alerts), {}, now=NOW + timedelta(days=5))
+    assert on_the_day.applies == frozenset({"later"})
+    assert on_the_day.campaigns[0].waits_until is None

@@ -295,6 +295,8 @@ class CampaignSummary:
     unseen: int = 0  # of those, how many this run's alerts did not include
     # Repositories where no issue is written: (repository, reason, open alerts), sorted.
     held: tuple[tuple[str, str, int], ...] = ()
+    # An active campaign whose `starts` is still ahead: planned like a draft, not applied.
+    waits_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -963,8 +965,10 @@ def _make_plan(
     notes.extend(_native_context_notes(campaigns, native))
     for campaign in sorted(campaigns, key=lambda c: c.id):
         ledger = ledgers.get(campaign.id) or CampaignLedger(campaign=campaign.id)
+        waits = _waits_until(campaign, now.date())
         campaign_actions, next_ledger, summary, campaign_notes = plan_campaign(
-            campaign,
+            # Not started yet: planned as a draft is, so a reviewer sees what it will do.
+            campaign if waits is None else dataclasses.replace(campaign, state="draft"),
             ledger,
             index,
             repositories,
@@ -976,9 +980,16 @@ def _make_plan(
             renamed_from=renamed.get(campaign.id),
             unconfirmed=result.unconfirmed,
         )
+        if waits is not None:
+            summary = dataclasses.replace(summary, state=campaign.state, waits_until=waits)
+            days = (waits - now.date()).days
+            notes.append(
+                f"{campaign.id}: starts on {waits.isoformat()} (in {plural(days, 'day')}): "
+                "planned, nothing applied until then"
+            )
         summaries.append(summary)
         notes.extend(campaign_notes)
-        if campaign.state == "draft":
+        if campaign.state == "draft" or waits is not None:
             # Planned, so a reviewer sees what it would do, but never applied.
             actions.extend(campaign_actions)
             next_ledgers.append(ledger)
@@ -997,6 +1008,15 @@ def _make_plan(
         started_from=tuple(followed[c] for c in sorted(followed)),
         renamed=tuple(sorted(rename_notes)),
     )
+
+
+def _waits_until(campaign: Campaign, today: date) -> date | None:
+    """The day an active campaign starts, while it is still ahead (`starts` was shown in
+    the plan and the issues, and did nothing)."""
+    starts = campaign.starts
+    if campaign.state == "active" and starts is not None and starts > today:
+        return starts
+    return None
 
 
 def _recorded_open(ledgers: Mapping[str, CampaignLedger]) -> Counter[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from campaign_sync.model import ALERT_STATES
 from campaign_sync.plan import (
     Action,
+    CampaignSummary,
     CreateIssue,
     CreateNativeCampaign,
     Plan,
@@ -130,6 +131,8 @@ def render_text(plan: Plan) -> str:
     grouped = _by_campaign(plan)
     for summary in plan.campaigns:
         draft = " (draft: planned, not applied)" if summary.state == "draft" else ""
+        if summary.waits_until is not None:
+            draft = f" (starts {summary.waits_until.isoformat()}: planned, not applied)"
         lines.append(
             f"campaign {summary.campaign}{draft}: {_members(dict(summary.members))} "
             f"in {plural(summary.repositories, 'repository', 'repositories')}"
@@ -150,6 +153,12 @@ def render_text(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _state(summary: CampaignSummary) -> str:
+    if summary.waits_until is not None:
+        return f"{summary.state}, starts {summary.waits_until.isoformat()}"
+    return summary.state
+
+
 def render_markdown(plan: Plan) -> str:
     lines = ["### campaign-sync plan", "", escape_inline(summary_line(plan)), ""]
     if plan.refused is not None:
@@ -167,7 +176,7 @@ def render_markdown(plan: Plan) -> str:
         members = dict(summary.members)
         changes = len(grouped.get(summary.campaign, ()))
         lines.append(
-            f"| {escape_inline(_cut(summary.name))} (`{summary.campaign}`) | {summary.state} "
+            f"| {escape_inline(_cut(summary.name))} (`{summary.campaign}`) | {_state(summary)} "
             f"| {sum(members.values())} | {members.get('open', 0)} | {members.get('fixed', 0)} "
             f"| {members.get('dismissed', 0) + members.get('resolved', 0)} "
             f"| {summary.repositories} | {changes} |"
@@ -222,6 +231,8 @@ def render_json(plan: Plan) -> str:
                 "state": s.state,
                 "members": dict(s.members),
                 "repositories": s.repositories,
+                # An active campaign not started yet: planned, applied from this day.
+                "starts": s.waits_until.isoformat() if s.waits_until else None,
                 # Where no issue is written: "archived" (alerts frozen) or "issues-off"
                 # (alerts tracked in the report only), with the open alerts there.
                 "held": [
