@@ -827,3 +827,64 @@ def test_a_ledger_from_before_ids_learns_a_rename_from_github_s_redirect(
     _the_issue_moved(fake, repo, old, new, issue.number)
     members = (repo / "reports" / "crit" / "ledger.tsv").read_text()
     assert f"code-scanning:{new}:{numbers[0]}\tfixed\t" in members
+
+
+# --- a deleted campaign file ---------------------------------------------------------------
+
+
+def test_deleting_a_campaign_file_winds_its_work_down(fake: FakeGitHub, repo: Path) -> None:
+    """`git rm campaigns/crit.yml` said "No changes", and its issues stayed open for ever."""
+    (repo / "campaign-sync.yml").write_text(
+        "organizations: [acme]\nsafety: {min-issues-for-threshold: 1000}\n", encoding="utf-8"
+    )
+    apply(fake, repo)
+    opened = [i for v in tracking_issues(fake).values() for i in v if i.state == "open"]
+    assert opened
+    (repo / "campaigns" / "crit.yml").unlink()
+
+    out = io.StringIO()
+    sources = [GitHubSource(transport_for(fake), "acme")]
+    assert run_plan(repo, sources, output_format="text", out=out, now=NOW) == 2
+    shown = out.getvalue()
+    assert "campaign crit (its campaign file was removed: wound down)" in shown
+    assert shown.count("- close tracking issue") == len(opened)
+    assert "(its campaign file was removed)" in shown
+
+    code, _, err, _ = apply(fake, repo)
+    assert code == 0, err
+    transport = transport_for(fake)
+    for issue in opened:
+        closed = tracker.get_issue(transport, issue.repository, issue.number)
+        assert (closed.state, closed.state_reason) == ("closed", "not_planned")
+        last = tracker.list_comments(transport, issue.repository, issue.number)[-1].body
+        assert "The campaign `crit` was removed from the campaigns repository" in last
+    ledger = read_ledger(repo / "reports", "crit")
+    assert {i.state for i in ledger.issues} == {"closed"}
+    index = (repo / "reports" / "README.md").read_text(encoding="utf-8")
+    assert "## Removed campaigns" in index
+    assert "- [`crit`](crit/README.md)" in index
+    assert (repo / "reports" / "crit" / "README.md").is_file()  # kept as history
+
+    out = io.StringIO()
+    sources = [GitHubSource(transport_for(fake), "acme")]
+    assert run_plan(repo, sources, output_format="text", out=out, now=NOW) == 0
+    assert "crit" not in out.getvalue()  # wound down: history now
+
+
+def test_removing_every_campaign_at_once_trips_the_mass_close_rail(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    """A mistyped `campaigns:` folder "removes" every campaign: refused like any mass close."""
+    (repo / "campaign-sync.yml").write_text(
+        "organizations: [acme]\nsafety: {min-issues-for-threshold: 1}\n", encoding="utf-8"
+    )
+    apply(fake, repo)
+    before = tracking_issues(fake)
+    (repo / "campaign-sync.yml").write_text(
+        "organizations: [acme]\ncampaigns: campaign\nsafety: {min-issues-for-threshold: 1}\n",
+        encoding="utf-8",
+    )
+    (repo / "campaign").mkdir()
+    with pytest.raises(UnsafePlan, match="closes"):
+        apply(fake, repo)
+    assert tracking_issues(fake) == before

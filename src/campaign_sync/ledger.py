@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,29 @@ from campaign_sync.model import (
 VERSION = 1
 MEMBERS_FILE = "ledger.tsv"
 STATE_FILE = "ledger.json"
+_CAMPAIGN_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 _HEADER = f"# campaign-sync ledger v{VERSION}: alert, state, joined, changed"
 
 
 def ledger_dir(reports: Path, campaign: str) -> Path:
     return reports / campaign
+
+
+def recorded_campaigns(reports: Path) -> tuple[str, ...]:
+    """Ids of the campaigns with a ledger under ``reports``, sorted: a campaign whose file
+    was deleted still has one. Only folders named like a campaign id, never a link."""
+    if not reports.is_dir():
+        return ()
+    return tuple(
+        sorted(
+            folder.name
+            for folder in reports.iterdir()
+            if _CAMPAIGN_ID.fullmatch(folder.name)
+            and folder.is_dir()
+            and not folder.is_symlink()
+            and (folder / STATE_FILE).is_file()
+        )
+    )
 
 
 def render_members(ledger: CampaignLedger) -> str:

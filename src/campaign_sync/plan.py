@@ -321,6 +321,8 @@ class Plan:
     # Why a safety rail refuses this plan (``unsafe``), shown with it: in the PR comment
     # and the job summary, not only on stderr.
     refused: str | None = None
+    # Campaigns whose file was deleted: their work is wound down (removal.py).
+    removed: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def has_changes(self) -> bool:
@@ -397,7 +399,9 @@ class Plan:
             1
             for a in self.actions
             if isinstance(a, CloseIssue)
-            and a.state_reason == "completed"
+            # A deleted campaign file is a mass close like any other: a mistyped
+            # `campaigns:` folder "removes" every campaign at once.
+            and (a.state_reason == "completed" or a.campaign in self.removed)
             and a.campaign in self.applies
         )
         if seen_alerts == 0 and open_before > 0:
@@ -997,7 +1001,7 @@ def _make_plan(
         applies.add(campaign.id)
         actions.extend(campaign_actions)
         next_ledgers.append(next_ledger)
-    actions.sort(key=lambda a: (a.campaign, a.repository, _KIND_ORDER[a.kind], _tiebreak(a)))
+    actions.sort(key=action_order)
     return Plan(
         tuple(actions),
         tuple(summaries),
@@ -1075,6 +1079,11 @@ def _repositories_of(
         | {i.repository for ledger in ledgers.values() for i in ledger.issues}
     )
     return {name for name in known if name.split("/", 1)[0] in owners}
+
+
+def action_order(action: Action) -> tuple[str, str, int, str]:
+    """The order of a plan's actions: by campaign, repository, then kind (stable output)."""
+    return (action.campaign, action.repository, _KIND_ORDER[action.kind], _tiebreak(action))
 
 
 def _tiebreak(action: Action) -> str:

@@ -19,10 +19,11 @@ from campaign_sync.errors import GitHubError, UnsafePlan
 from campaign_sync.github import tracker
 from campaign_sync.github.issue_batch import MAX_REPOSITORIES, issues_per_batch
 from campaign_sync.github.transport import Transport
-from campaign_sync.ledger import read_ledger
+from campaign_sync.ledger import read_ledger, recorded_campaigns
 from campaign_sync.model import Campaign, CampaignLedger
 from campaign_sync.native import LiveCampaign, NativeContext, server_from_url
 from campaign_sync.plan import Plan, make_plan
+from campaign_sync.removal import removed_ids, with_removed
 from campaign_sync.render.plan import PLAN_FORMATS, render_markdown
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.sources.base import AlertSource, SourceResult
@@ -62,20 +63,25 @@ def make(
     config, campaigns = load_campaigns(root, today=now.date())
     reports = root / config.reports_dir
     ledgers: dict[str, CampaignLedger] = {c.id: read_ledger(reports, c.id) for c in campaigns}
+    # A deleted campaign file leaves its ledger: its work is wound down, not orphaned.
+    removed = {
+        campaign_id: read_ledger(reports, campaign_id)
+        for campaign_id in removed_ids(recorded_campaigns(reports), campaigns)
+    }
     result = fetch_all(sources)
     if on_fetched is not None:
         on_fetched()
     connection = transport or _source_transport(sources)
     native = native_context(config, campaigns, result, ledgers, connection)
     plan = dataclasses.replace(
-        make_plan(campaigns, result, ledgers, now=now, native=native),
+        with_removed(make_plan(campaigns, result, ledgers, now=now, native=native), removed),
         writes_per_run=config.safety.max_writes_per_run,
         rate_remaining=result.rate_remaining,
         issues_per_read=issues_per_batch(config.limits.write_interval),
         repositories_per_read=MAX_REPOSITORIES,
     )
     followed = {ledger.campaign: ledger for ledger in plan.started_from}
-    return Planned(config, campaigns, result, plan, reports, {**ledgers, **followed})
+    return Planned(config, campaigns, result, plan, reports, {**ledgers, **removed, **followed})
 
 
 def _source_transport(sources: Sequence[AlertSource]) -> Transport | None:

@@ -846,6 +846,20 @@ def comment_campaign_closed(campaign: Campaign, open_count: int) -> str:
     return _event(f"The campaign **{_name(campaign)}** is closed. {rest}")
 
 
+def comment_campaign_removed(campaign_id: str, open_count: int) -> str:
+    """When the campaign's file was deleted from the campaigns repository."""
+    rest = (
+        ""
+        if open_count == 0
+        else f" {_count(open_count, 'alert')} listed here {'is' if open_count == 1 else 'are'} "
+        "still open: still security alerts of this repository, to be fixed."
+    )
+    return _event(
+        f"The campaign `{campaign_id}` was removed from the campaigns repository (its file "
+        f"was deleted), so this tracking issue is closed as not planned.{rest}"
+    )
+
+
 def _event(text: str) -> str:
     return f"{text}\n\n{EVENT_MARKER}"
 

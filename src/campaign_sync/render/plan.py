@@ -133,6 +133,8 @@ def render_text(plan: Plan) -> str:
         draft = " (draft: planned, not applied)" if summary.state == "draft" else ""
         if summary.waits_until is not None:
             draft = f" (starts {summary.waits_until.isoformat()}: planned, not applied)"
+        elif summary.state == "removed":
+            draft = " (its campaign file was removed: wound down)"
         lines.append(
             f"campaign {summary.campaign}{draft}: {_members(dict(summary.members))} "
             f"in {plural(summary.repositories, 'repository', 'repositories')}"

@@ -52,10 +52,24 @@ def _row(entry: IndexEntry, today: date, shared_names: frozenset[str]) -> str:
     )
 
 
-def render_index(entries: Sequence[IndexEntry], *, today: date) -> str:
+def _removed(removed: Sequence[str]) -> list[str]:
+    if not removed:
+        return []
+    return [
+        "",
+        "## Removed campaigns",
+        "",
+        "Their campaign files were deleted: their tracking issues were closed as not planned, "
+        "and their last reports are kept here as history (git has every version).",
+        "",
+        *(f"- [`{c}`]({c}/README.md)" for c in removed if _CAMPAIGN_ID.fullmatch(c)),
+    ]
+
+
+def render_index(entries: Sequence[IndexEntry], *, today: date, removed: Sequence[str] = ()) -> str:
     lines = [GENERATED, "", "# Security campaigns", ""]
     if not entries:
-        return "\n".join([*lines, "No campaigns yet.", ""])
+        return "\n".join([*lines, "No campaigns yet.", *_removed(removed), ""])
     names = Counter(e.campaign.name.casefold() for e in entries)
     shared = frozenset(name for name, count in names.items() if count > 1)
     lines += [
@@ -65,5 +79,6 @@ def render_index(entries: Sequence[IndexEntry], *, today: date) -> str:
         "| Campaign | Status | Due | Open | Fixed | Dismissed | Total | Done | Past SLA |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *(_row(e, today, shared) for e in sorted(entries, key=lambda e: e.campaign.id)),
+        *_removed(removed),
     ]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,13 @@ from typing import TypeVar
 
 from campaign_sync.errors import ConfigError
 from campaign_sync.files import write_if_changed
-from campaign_sync.ledger import MEMBERS_FILE, STATE_FILE, ledger_dir, read_ledger
+from campaign_sync.ledger import (
+    MEMBERS_FILE,
+    STATE_FILE,
+    ledger_dir,
+    read_ledger,
+    recorded_campaigns,
+)
 from campaign_sync.model import Alert, Campaign, CampaignLedger
 from campaign_sync.reports import details as details_file
 from campaign_sync.reports import history as history_file
@@ -83,7 +89,9 @@ def render_reports(
         files[history_path] = history_file.render_history(history)
         files[folder / PAGE_FILE] = render_page(facts, history, today=today, web=web)
         entries.append(IndexEntry(campaign, facts))
-    files[reports / INDEX_FILE] = render_index(entries, today=today)
+    # Campaigns whose file was deleted keep their folder, as history, and a line.
+    removed = [c for c in recorded_campaigns(reports) if c not in {x.id for x in campaigns}]
+    files[reports / INDEX_FILE] = render_index(entries, today=today, removed=removed)
     return files, tuple(not_applied)
 
 
