@@ -32,6 +32,7 @@ from campaign_sync.model import (
 from campaign_sync.plan import (
     ACTION_REQUESTS,
     NATIVE_CLOSED,
+    OUT_OF_SCOPE,
     Action,
     CampaignSummary,
     CloseIssue,
@@ -52,6 +53,7 @@ from campaign_sync.render.issue import (
     comment_due_passed,
 )
 from campaign_sync.render.plan import PLAN_FORMATS, render_json
+from campaign_sync.scope import scope_digest
 from campaign_sync.sources.base import Skipped, SourceResult
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
@@ -1268,3 +1270,66 @@ def test_a_campaign_that_starts_later_is_planned_and_waits_until_that_day() -> N
     on_the_day = make_plan([waiting], source(alerts), {}, now=NOW + timedelta(days=5))
     assert on_the_day.applies == frozenset({"later"})
     assert on_the_day.campaigns[0].waits_until is None
+
+
+# --- scope edits ---------------------------------------------------------------------------
+
+HIGH_AND_CRITICAL = {"alerts": ["code-scanning"], "severity": ["critical", "high"]}
+CRITICAL = {"alerts": ["code-scanning"], "severity": ["critical"]}
+TWO_ALERTS = [
+    alert("acme/api", 2, severity="critical"),
+    alert("acme/web", 1, severity="high"),
+]
+
+
+def test_narrowing_a_snapshot_campaign_removes_the_members_it_no_longer_selects() -> None:
+    """Excluding severities validated and the plan still showed the old members."""
+    first = plan_for([make_campaign(select=HIGH_AND_CRITICAL)], TWO_ALERTS)
+    ledgers = apply_purely(first, numbers=[7, 8])
+    narrowed = plan_for([make_campaign(select=CRITICAL)], TWO_ALERTS, ledgers)
+    (ledger,) = narrowed.ledgers
+    assert [m.alert_id for m in ledger.members] == ["code-scanning:acme/api:2"]
+    (close,) = [a for a in narrowed.actions if isinstance(a, CloseIssue)]
+    assert (close.repository, close.number) == ("acme/web", 8)
+    assert (close.reason, close.state_reason) == (OUT_OF_SCOPE, "not_planned")
+    assert "no longer covers the alerts of this repository" in close.comment
+    assert (
+        "sqli: its selection changed: 1 alert in 1 repository no longer selected leave the "
+        "campaign; 1 tracking issue closed as not planned"
+    ) in narrowed.notes
+    again = plan_for([make_campaign(select=CRITICAL)], TWO_ALERTS, apply_purely(narrowed))
+    assert again.actions == ()  # said once, in the plan of the change
+
+
+def test_widening_a_snapshot_campaign_says_new_matches_do_not_join() -> None:
+    first = plan_for([make_campaign(select=CRITICAL)], TWO_ALERTS)
+    widened = plan_for([make_campaign(select=HIGH_AND_CRITICAL)], TWO_ALERTS, apply_purely(first))
+    (ledger,) = widened.ledgers
+    assert [m.alert_id for m in ledger.members] == ["code-scanning:acme/api:2"]
+    assert not [a for a in widened.actions if isinstance(a, CreateIssue)]
+    assert (
+        "sqli: its selection changed: 1 open alert now matches but does not join: membership: "
+        "snapshot takes its members when the campaign is first applied (membership: rolling "
+        "lets new matches join)"
+    ) in widened.notes
+
+
+def test_a_ledger_from_before_scopes_were_kept_loses_no_member() -> None:
+    first = plan_for([make_campaign(select=HIGH_AND_CRITICAL)], TWO_ALERTS)
+    ledgers = {
+        c: dataclasses.replace(ledger, scope=None) for c, ledger in apply_purely(first).items()
+    }
+    narrowed = plan_for([make_campaign(select=CRITICAL)], TWO_ALERTS, ledgers)
+    (ledger,) = narrowed.ledgers
+    assert len(ledger.members) == 2  # no digest to compare: not read as an edit
+    assert ledger.scope == scope_digest(make_campaign(select=CRITICAL).select)
+
+
+def test_a_member_in_a_frozen_repository_never_leaves_on_a_scope_edit() -> None:
+    first = plan_for([make_campaign(select=HIGH_AND_CRITICAL)], TWO_ALERTS)
+    skipped = [Skipped("acme/web", "code-scanning", "HTTP 403")]
+    narrowed = plan_for(
+        [make_campaign(select=CRITICAL)], TWO_ALERTS, apply_purely(first), skipped=skipped
+    )
+    (ledger,) = narrowed.ledgers
+    assert len(ledger.members) == 2

@@ -90,6 +90,8 @@ def render_state(ledger: CampaignLedger) -> str:
     if ledger.repositories:
         # Only once known: a ledger written before ids were recorded reads the same.
         document["repositories"] = dict(ledger.repositories)
+    if ledger.scope is not None:  # only once known: older ledgers read the same
+        document["scope"] = ledger.scope
     if ledger.held:  # only when there are: every ledger written before holds stays as it was
         document["held"] = {
             hold.repository: {"reason": hold.reason, "since": hold.since, "origin": hold.origin}
@@ -120,6 +122,12 @@ def read_ledger(reports: Path, campaign: str) -> CampaignLedger:
             f"{state_path}: a field has the wrong shape ({type(exc).__name__}: {exc}); "
             "restore the file from git"
         ) from exc
+
+
+def _optional_text(value: Any, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{what} must be text, got {value!r}")
 
 
 def _ledger_from(
@@ -162,6 +170,7 @@ def _ledger_from(
             )
         ),
         held=held,
+        scope=_optional_text(state.get("scope"), "scope"),
     )
 
 

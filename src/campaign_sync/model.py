@@ -314,6 +314,9 @@ class CampaignLedger:
     # a rename or transfer, so the next run finds them under the new name.
     repositories: tuple[tuple[str, int], ...] = ()
     held: tuple[HeldRepository, ...] = ()  # sorted by repository
+    # The digest of the selection its members were chosen with (``scope.scope_digest``):
+    # a change is a scope edit the plan shows. None in a ledger written before it was kept.
+    scope: str | None = None
 
     def member_map(self) -> dict[str, Member]:
         return {m.alert_id: m for m in self.members}

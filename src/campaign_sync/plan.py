@@ -58,11 +58,13 @@ from campaign_sync.render.issue import (
     comment_campaign_closed,
     comment_closed,
     comment_due_passed,
+    comment_out_of_scope,
     comment_reopened,
     render_title,
     section_digest,
 )
 from campaign_sync.render.terminal import printable
+from campaign_sync.scope import leave_unselected, left_note, not_joining_note, scope_digest
 from campaign_sync.sources.base import SourceResult
 from campaign_sync.wording import plural
 
@@ -401,7 +403,11 @@ class Plan:
             if isinstance(a, CloseIssue)
             # A deleted campaign file is a mass close like any other: a mistyped
             # `campaigns:` folder "removes" every campaign at once.
-            and (a.state_reason == "completed" or a.campaign in self.removed)
+            and (
+                a.state_reason == "completed"
+                or a.campaign in self.removed
+                or a.reason == OUT_OF_SCOPE
+            )
             and a.campaign in self.applies
         )
         if seen_alerts == 0 and open_before > 0:
@@ -432,6 +438,10 @@ class Plan:
                     "(safety.max-close-share): often a token that lost access. Review the "
                     "plan; --force required"
                 )
+
+
+# Why an issue closes when a scope edit leaves its repository without members.
+OUT_OF_SCOPE = "no longer in the campaign's selection"
 
 
 def _now_text(now: datetime) -> str:
@@ -654,6 +664,19 @@ def plan_campaign(
         frozen_repositories=frozen,
         unconfirmed=unconfirmed,
     )
+    scope = scope_digest(campaign.select)
+    # The selection changed since the members were chosen: a scope edit (scope.py).
+    rescoped = ledger.scope is not None and ledger.scope != scope and campaign.state != "closed"
+    left: list[Member] = []
+    if rescoped:
+        member_list, alerts, left = leave_unselected(
+            campaign,
+            member_list,
+            alerts,
+            repositories,
+            frozen=frozen,
+            unconfirmed=unconfirmed,
+        )
     members = tuple(member_list)
     del member_list
     kept_open = (
@@ -669,6 +692,10 @@ def plan_campaign(
     if activated is None and campaign.state == "active":
         activated = stamp
     by_repo, open_counts = _by_repository(members, alerts)
+    # Repositories all of whose members left with a scope edit: their issues close.
+    left_here = Counter(m.repository for m in left)
+    out_of_scope = left_here.keys() - by_repo.keys()
+    scope_closes = 0
 
     actions: list[Action] = []
     notes: list[str] = []
@@ -745,6 +772,10 @@ def plan_campaign(
             if campaign.state == "closed":
                 comment = comment_campaign_closed(campaign, open_count)
                 reason, why = "the campaign is closed", "not_planned"
+            elif repository in out_of_scope:
+                comment = comment_out_of_scope(campaign, left_here[repository])
+                reason, why = OUT_OF_SCOPE, "not_planned"
+                scope_closes += 1
             else:
                 comment = comment_closed(campaign, repository, source.items())
                 reason, why = _all_closed(len(repo_members)), "completed"
@@ -774,6 +805,18 @@ def plan_campaign(
                 )
             )
         next_issues[repository] = TrackedIssue(repository, number, state, digest)
+
+    if left:
+        notes.append(left_note(campaign.id, left, scope_closes))
+    if rescoped and campaign.state == "active" and not joins(campaign, ledger):
+        chosen = {m.alert_id for m in members}
+        would_join = sum(
+            1
+            for alert in select(campaign.select, index, repositories)
+            if alert.state == "open" and alert.id not in chosen and alert.repository not in frozen
+        )
+        if would_join:
+            notes.append(not_joining_note(campaign.id, would_join))
 
     autofix = set(ledger.autofix_requested)
     if campaign.github.autofix and campaign.state == "active" and not slots.context.ghes:
@@ -837,6 +880,7 @@ def plan_campaign(
         # The newest alert update seen: where the next incremental listing can start.
         watermark=max(filter(None, (ledger.watermark, watermark)), default=None),
         held=tuple(held.values()),
+        scope=scope,
     )
     return actions, next_ledger, summary, notes
 

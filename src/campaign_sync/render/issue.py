@@ -846,6 +846,16 @@ def comment_campaign_closed(campaign: Campaign, open_count: int) -> str:
     return _event(f"The campaign **{_name(campaign)}** is closed. {rest}")
 
 
+def comment_out_of_scope(campaign: Campaign, count: int) -> str:
+    """When a change of the campaign's selection leaves this repository's alerts out."""
+    return _event(
+        f"The campaign **{_name(campaign)}** no longer covers the alerts of this repository "
+        "(its selection was changed in the campaign file), so this tracking issue is closed "
+        f"as not planned. The {_count(count, 'alert')} listed here "
+        f"{'is' if count == 1 else 'are'} still security alerts of this repository."
+    )
+
+
 def comment_campaign_removed(campaign_id: str, open_count: int) -> str:
     """When the campaign's file was deleted from the campaigns repository."""
     rest = (
