@@ -6,7 +6,9 @@
   reason, when Node.js or the npm install is missing;
 - the security rules, in Python: permissions present and least-privilege, the reconcile
   concurrency group, no pull_request_target, the fork guard, no `${{ }}` pasted into a
-  `run:` script (script injection), actions pinned to a version;
+  `run:` script (script injection), actions pinned by commit SHA with their tag, the
+  hashed lock the action installs, Dependabot, the PR jobs running the default branch's
+  tool, reconcile's credentials in an Environment;
 - action.yml's run script, executed as the runner would (bash -eo pipefail, the inputs in
   its environment) against the example snapshot and the fake GitHub: the plan goes to the
   job summary and to one sticky comment, and the outputs say what happened.
@@ -45,7 +47,6 @@ ALLOWED_WRITES: dict[tuple[str, str], set[str]] = {
     ("reconcile.yml", "reconcile"): {"contents"},  # the commit of reports/ back to main
 }
 _SHA = re.compile(r"[0-9a-f]{40}")
-_MAJOR = re.compile(r"v\d+")
 
 
 @cache
@@ -260,16 +261,93 @@ def test_no_expression_is_pasted_into_a_script(name: str, document: dict[str, An
 
 
 @pytest.mark.parametrize(("name", "document"), all_documents(), ids=[n for n, _ in all_documents()])
-def test_actions_are_pinned_to_a_version(name: str, document: dict[str, Any]) -> None:
+def test_actions_are_pinned_by_commit_with_their_tag_in_a_comment(
+    name: str, document: dict[str, Any]
+) -> None:
+    """A tag can be moved to other code; a commit cannot. create-github-app-token holds the
+    App's private key: a moved tag there would hand it to whoever moved it."""
     for where, step in steps_of(document):
         uses = step.get("uses")
         if uses is None or uses.startswith("./"):
             continue
         action, _, ref = uses.partition("@")
         assert "/" in action, f"{name} {where}: {uses}"
-        assert _SHA.fullmatch(ref) or _MAJOR.fullmatch(ref), (
-            f"{name} {where}: {uses} is not pinned to a commit or a major version"
-        )
+        assert _SHA.fullmatch(ref), f"{name} {where}: {uses} is not pinned to a commit"
+    path = ACTION if name == "action.yml" else WORKFLOWS / name
+    for line in path.read_text(encoding="utf-8").splitlines():
+        found = re.search(r"uses: ([\w.-]+/[\w./-]+)@(\S+)(.*)$", line)
+        if found and not found.group(1).startswith("OWNER/"):
+            assert re.fullmatch(r" # v\d+(\.\d+)*", found.group(3)), f"{name}: {line.strip()}"
+
+
+def test_dependabot_keeps_the_actions_the_lock_and_the_npm_pins_current() -> None:
+    config = _load(ROOT / ".github" / "dependabot.yml")
+    assert config["version"] == 2
+    updates = {(u["package-ecosystem"], u["directory"]): u for u in config["updates"]}
+    assert set(updates) == {("github-actions", "/"), ("pip", "/requirements"), ("npm", "/")}
+    for update in updates.values():
+        assert update["schedule"]["interval"] in ("daily", "weekly", "monthly")
+
+
+def _locked() -> dict[str, str]:
+    text = (ROOT / "requirements" / "action.txt").read_text(encoding="utf-8")
+    entries = re.split(r"\n(?=[A-Za-z])", text.split("\n\n", 1)[1].strip())
+    locked: dict[str, str] = {}
+    for entry in entries:
+        if entry.startswith("#"):
+            continue
+        head = entry.split()[0]
+        name, _, version = head.partition("==")
+        assert version, entry
+        assert "--hash=sha256:" in entry, f"{name} has no hash"
+        locked[name.lower().replace("_", "-")] = version
+    return locked
+
+
+def test_the_action_installs_a_hashed_lock_of_every_runtime_dependency() -> None:
+    from packaging.requirements import Requirement
+
+    locked = _locked()
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    import tomllib
+
+    project = tomllib.loads(text)
+    wanted = [Requirement(r) for r in project["project"]["dependencies"]]
+    wanted += [Requirement(r) for r in project["build-system"]["requires"]]
+    for requirement in wanted:
+        name = requirement.name.lower().replace("_", "-")
+        assert name in locked, f"{name} is not in requirements/action.txt"
+        assert requirement.specifier.contains(locked[name]), (name, locked[name])
+    # Imported by the tool itself: declared, hence locked (they came in through PyGithub).
+    for module, name in (("jwt", "pyjwt"), ("urllib3", "urllib3"), ("certifi", "certifi")):
+        assert name in {r.name.lower() for r in wanted}, module
+
+
+def test_the_pull_request_jobs_run_the_default_branch_s_tool_on_the_pr_s_files() -> None:
+    """`uses: ./` ran the pull request's own action.yml and src/ with a reconcile secret."""
+    workflow = _load(WORKFLOWS / "pull-request.yml")
+    secrets_seen = json.dumps(workflow)
+    for name, job in workflow["jobs"].items():
+        steps = job["steps"]
+        tool = [
+            s
+            for s in steps
+            if str(s.get("uses", "")).startswith("actions/checkout@")
+            and (s.get("with") or {}).get("path") == ".campaign-sync-tool"
+        ]
+        assert len(tool) == 1, name
+        assert tool[0]["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+        ours = [s for s in steps if str(s.get("uses", "")).startswith("./")]
+        assert ours, name
+        assert all(s["uses"] == "./.campaign-sync-tool" for s in ours), name
+    # Only read credentials: never the reconcile job's write token or App key.
+    assert "CAMPAIGN_SYNC_TOKEN" not in secrets_seen.replace("CAMPAIGN_SYNC_READ_TOKEN", "")
+    assert "secrets.CAMPAIGN_SYNC_APP_PRIVATE_KEY" not in secrets_seen
+
+
+def test_reconcile_s_write_credentials_live_in_an_environment() -> None:
+    job = _load(WORKFLOWS / "reconcile.yml")["jobs"]["reconcile"]
+    assert job["environment"] == "campaign-sync"
 
 
 @pytest.mark.parametrize("path", workflow_paths(), ids=lambda p: p.name)
@@ -310,9 +388,10 @@ def test_the_action_is_composite_with_its_inputs() -> None:
 def test_the_action_installs_itself_and_hands_the_token_over_in_the_environment() -> None:
     steps = _load(ACTION)["runs"]["steps"]
     install = next(s for s in steps if s.get("name") == "Install campaign-sync")
-    assert (
-        'pip install --quiet --disable-pip-version-check "$GITHUB_ACTION_PATH"' in (install["run"])
+    assert '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements/action.txt"' in (
+        install["run"]
     )
+    assert '--no-deps --no-build-isolation "$GITHUB_ACTION_PATH"' in install["run"]
     run = next(s for s in steps if s.get("id") == "run")
     assert run["env"]["GH_TOKEN"] == "${{ inputs.token }}"  # what github/auth.py reads first
     for line in run["run"].splitlines():
@@ -389,7 +468,7 @@ def campaigns_repo(tmp_path: Path) -> Path:
 def test_the_action_rejects_an_unknown_command(tmp_path: Path, campaigns_repo: Path) -> None:
     env, output, _ = _runner_env(tmp_path, {"command": "destroy"})
     done = _run_action(env, campaigns_repo)
-    assert done.returncode == 2
+    assert done.returncode == 64  # a usage error: never plan's 2, "changes"
     assert "::error title=campaign-sync::the command input must be" in done.stdout
     assert output.read_text() == ""
 
