@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from campaign_sync import cli
+from campaign_sync.config.repo_config import DEFAULT_CACHE_DIR
 
 CAMPAIGN = """\
 name: Fine
@@ -235,3 +237,45 @@ def test_sources_pointing_at_traversal_paths_fail_cleanly(
     assert err.startswith("error: ")
     assert "root:x:" not in err  # nothing of /etc/passwd is echoed
     assert len(err) < 1_000
+
+
+# --- writes: reports, ledgers and the alert store never go through a link -----------------
+
+
+def _outside_files(world: Path) -> list[tuple[str, bytes]]:
+    outside = world.parent / "outside"
+    return sorted((p.name, p.read_bytes()) for p in outside.iterdir())
+
+
+def test_apply_refuses_a_report_folder_linked_out_and_writes_nothing_there(
+    world: Path,
+    fake_github: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A committed `reports/<campaign> -> elsewhere` made apply write its ledger there."""
+    monkeypatch.setenv("GH_TOKEN", fake_github.token)
+    (world / "reports").mkdir()
+    (world / "reports" / "fine").symlink_to(world.parent / "outside", target_is_directory=True)
+    before = _outside_files(world)
+    code, _, err = run(capsys, "apply", "--api-url", fake_github.url, "--source", "github:acme")
+    assert code == 1
+    assert "reports/fine is a symbolic link: the tool writes no file through a link" in err
+    assert _outside_files(world) == before
+
+
+def test_a_linked_alert_store_is_a_miss_said_on_stderr_and_never_written_through(
+    world: Path,
+    fake_github: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A restored cache can hold a link in place of the store's folder."""
+    monkeypatch.setenv("GH_TOKEN", fake_github.token)
+    (world / DEFAULT_CACHE_DIR).symlink_to(world.parent / "outside", target_is_directory=True)
+    before = _outside_files(world)
+    code, _, err = run(capsys, "plan", "--api-url", fake_github.url, "--source", "github:acme")
+    assert code == 2, err  # the run goes on: the store is a cache, not the truth
+    assert "alert store not written" in err
+    assert "is a symbolic link" in err
+    assert _outside_files(world) == before

@@ -388,8 +388,9 @@ def test_the_action_is_composite_with_its_inputs() -> None:
 def test_the_action_installs_itself_and_hands_the_token_over_in_the_environment() -> None:
     steps = _load(ACTION)["runs"]["steps"]
     install = next(s for s in steps if s.get("name") == "Install campaign-sync")
-    assert '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements/action.txt"' in (
-        install["run"]
+    assert (
+        '--require-hashes --no-deps -r "$GITHUB_ACTION_PATH/requirements/action.txt"'
+        in (install["run"])
     )
     assert '--no-deps --no-build-isolation "$GITHUB_ACTION_PATH"' in install["run"]
     run = next(s for s in steps if s.get("id") == "run")

@@ -262,7 +262,7 @@ def _store_options(full_listing: bool) -> Any:
         folder = DEFAULT_CACHE_DIR
     if not isinstance(folder, str) or not folder:
         return None
-    return StoreOptions(Path.cwd() / folder, now=_now(), full_listing=full_listing)
+    return StoreOptions(Path.cwd() / folder, now=_now(), full_listing=full_listing, root=Path.cwd())
 
 
 def _build_sources(

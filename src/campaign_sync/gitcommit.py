@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from campaign_sync.errors import CampaignSyncError, ConfigError
+from campaign_sync.files import write_if_changed
 from campaign_sync.ledger import MEMBERS_FILE, STATE_FILE, read_ledger
 from campaign_sync.model import CampaignLedger
 
@@ -571,8 +572,7 @@ def committed_ledgers(
             for name in (MEMBERS_FILE, STATE_FILE):
                 shown = _git(target.toplevel, "show", f"HEAD:{pathspec}/{campaign}/{name}")
                 if shown.returncode == 0:
-                    (folder / campaign).mkdir(exist_ok=True)
-                    (folder / campaign / name).write_text(shown.stdout, encoding="utf-8")
+                    write_if_changed(folder / campaign / name, shown.stdout, root=folder)
             found[campaign] = read_ledger(folder, campaign)
     return found
 

@@ -102,8 +102,8 @@ def render_state(ledger: CampaignLedger) -> str:
 
 def write_ledger(reports: Path, ledger: CampaignLedger) -> None:
     folder = ledger_dir(reports, ledger.campaign)
-    write_if_changed(folder / MEMBERS_FILE, render_members(ledger))
-    write_if_changed(folder / STATE_FILE, render_state(ledger))
+    write_if_changed(folder / MEMBERS_FILE, render_members(ledger), root=reports)
+    write_if_changed(folder / STATE_FILE, render_state(ledger), root=reports)
 
 
 def read_ledger(reports: Path, campaign: str) -> CampaignLedger:

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from campaign_sync.config.checks import campaign_id_problem
 from campaign_sync.config.templates import Template, builtin_templates
 from campaign_sync.errors import ConfigError
+from campaign_sync.files import write_atomically
 
 DEFAULT_DURATION = timedelta(days=90)
 
@@ -169,7 +170,7 @@ def new_campaign(
         ends=ends or today + DEFAULT_DURATION,
         name=name,
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    # Through the one checked writer: a committed link at campaigns/ID.yml is not followed.
+    write_atomically(path, text.encode("utf-8"), root=folder)
     out.write(f"wrote {path}; edit it, then run `campaign-sync validate {path}`\n")
     return 0

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+
+from campaign_sync.files import UnsafePath, append_text
 
 
 def write_step_summary(markdown: str, path: str | None = None) -> None:
@@ -15,7 +18,9 @@ def write_step_summary(markdown: str, path: str | None = None) -> None:
     if not target:
         return
     try:
-        with open(target, "a", encoding="utf-8") as handle:
-            handle.write(markdown)
+        # The runner names the file; a link or a FIFO there is refused like any write.
+        append_text(Path(target), markdown)
+    except UnsafePath as exc:
+        sys.stderr.write(f"warning: the job summary was not written: {exc}\n")
     except OSError as exc:
         sys.stderr.write(f"warning: cannot write the job summary: {exc.strerror}\n")

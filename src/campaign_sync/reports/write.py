@@ -111,7 +111,9 @@ def write_reports(
     without a ledger in ``ledgers`` gets no report, only a line in the index.
     """
     files, not_applied = render_reports(reports, campaigns, ledgers, alerts, today=today, web=web)
-    changed = tuple(path for path, text in files.items() if write_if_changed(path, text))
+    changed = tuple(
+        path for path, text in files.items() if write_if_changed(path, text, root=reports)
+    )
     return ReportsWritten(changed, not_applied)
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from campaign_sync.errors import SourceError
+from campaign_sync.files import UnsafePath
 from campaign_sync.github.listing import (
     ORG_PATHS,
     REPO_PATHS,
@@ -68,6 +69,12 @@ class StoreOptions:
     folder: Path
     now: datetime
     full_listing: bool = False  # --full-listing: list everything, then rewrite the store
+    # The checkout the store's folder belongs to: no link below it is followed (files.py).
+    root: Path | None = None
+
+    @property
+    def within(self) -> Path:
+        return self.root if self.root is not None else self.folder.parent
 
     def usable(self, stored: StoredListing) -> bool:
         return not self.full_listing and self.recent(stored.full_listing_at, FULL_LISTING_EVERY)
@@ -364,7 +371,7 @@ class GitHubSource:
     def _load_store(self) -> StoredListing | None:
         if self._store is None:
             return None
-        stored, problem = check_listing(self._store.folder, self._scope)
+        stored, problem = check_listing(self._store.folder, self._scope, root=self._store.within)
         if problem is not None:
             # Untrusted (the Actions cache): one line, never a traceback, and a full listing.
             path = store_path(self._store.folder, self._scope)
@@ -390,7 +397,8 @@ class GitHubSource:
         try:
             save_listing(
                 self._store.folder,
-                StoredListing(
+                root=self._store.within,
+                listing=StoredListing(
                     scope=self._scope,
                     full_listing_at=stored.full_listing_at
                     if stored is not None
@@ -401,6 +409,10 @@ class GitHubSource:
                     repositories_listed_at=repositories_listed_at,
                 ),
             )
+        except UnsafePath as error:
+            # A link on the way (a restored cache, a commit): not followed, not fatal, since
+            # the store is a cache, not the truth. The next run lists everything.
+            print(f"campaign-sync: alert store not written: {error}", file=sys.stderr)
         except OSError as error:
             # A cache that cannot be written costs the next run a full listing, no more.
             raise SourceError(

@@ -43,6 +43,7 @@ from typing import Any
 
 import orjson
 
+from campaign_sync.files import UnsafePath, checked_target, make_folders
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES, Alert, Repository
 
 VERSION = 2  # 2: no cached pages, every row validated
@@ -87,19 +88,26 @@ def store_path(folder: Path, scope: str) -> Path:
     return folder / f"github-{_UNSAFE.sub('_', scope.replace('/', '__'))}.jsonl.gz"
 
 
-def load_listing(folder: Path, scope: str) -> StoredListing | None:
+def load_listing(folder: Path, scope: str, *, root: Path | None = None) -> StoredListing | None:
     """The stored listing of ``scope``, or None (with no error) when there is none usable."""
-    return check_listing(folder, scope)[0]
+    return check_listing(folder, scope, root=root)[0]
 
 
 class BadStore(ValueError):
     """A store that does not have the shape this version writes."""
 
 
-def check_listing(folder: Path, scope: str) -> tuple[StoredListing | None, str | None]:
+def check_listing(
+    folder: Path, scope: str, *, root: Path | None = None
+) -> tuple[StoredListing | None, str | None]:
     """The stored listing of ``scope``, or None and why not (None too when there is no
-    store at all: a first run is no problem)."""
+    store at all: a first run is no problem). ``root``: the checkout the folder is in; a
+    link on the way (from a restored cache) or a FIFO in place of the file is a miss."""
     path = store_path(folder, scope)
+    try:
+        checked_target(path, root if root is not None else folder.parent)
+    except UnsafePath as error:
+        return None, str(error)
     try:
         with gzip.open(path, "rb") as stream:
             header = orjson.loads(stream.readline())
@@ -273,9 +281,11 @@ def _read_body(stream: Any, header: dict[str, Any], scope: str) -> StoredListing
     )
 
 
-def save_listing(folder: Path, listing: StoredListing) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = store_path(folder, listing.scope)
+def save_listing(folder: Path, listing: StoredListing, *, root: Path | None = None) -> None:
+    """Write the store (UnsafePath when a link is on the way: it is not followed)."""
+    within = root if root is not None else folder.parent
+    path = checked_target(store_path(folder, listing.scope), within)
+    make_folders(folder, within)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
     try:
         with (
