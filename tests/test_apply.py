@@ -485,6 +485,9 @@ def test_reading_ahead_through_graphql_ends_as_reading_each_issue_through_rest(
 
 
 def test_without_graphql_apply_says_it_read_through_rest(fake: FakeGitHub, repo: Path) -> None:
+    apply(fake, repo)  # creates: read through REST anyway, right before each create
+    target, numbers = sorted(selected_open(fake).items())[0]
+    fake.set_alert_state(target, "code-scanning", numbers[0], "fixed")  # an update to read
     fake.config.graphql = False
     code, _, err, writes = apply(fake, repo)
     assert code == 0

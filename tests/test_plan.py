@@ -522,10 +522,10 @@ def test_requests_sum_the_cost_of_each_action() -> None:
         "update_issue": 1,
     }
     # Writes: close 2, create 1, autofix 1, update 1; reads: the issue (once for the update
-    # and the close), the repository's labelled issues before the create.
-    assert plan.requests == 5 + 1 + 1
+    # and the close), the repository's labelled issues right before and after the create.
+    assert plan.requests == 5 + 1 + 2
     batched = dataclasses.replace(plan, issues_per_read=50, repositories_per_read=20)
-    assert batched.requests == 5 + 1 + 1
+    assert batched.requests == 5 + 1 + 2
     assert plan.requests <= sum(ACTION_REQUESTS[a.kind] for a in plan.actions)
     assert plan.has_changes
     assert make_plan([], source([]), {}, now=NOW).requests == 0

@@ -113,8 +113,8 @@ def marker(campaign: str, repository: str) -> str:
     return f"<!-- campaign-sync:v1 {campaign} {repository} -->"
 
 
-def has_marker(campaign: str, repository: str) -> Callable[[str], bool]:
-    return lambda body: marker(campaign, repository) in body
+def has_marker(campaign: str, repository: str) -> Callable[[tracker.IssueRef], bool]:
+    return lambda issue: marker(campaign, repository) in issue.body
 
 
 def open_tracking_issue(
@@ -134,7 +134,7 @@ def issues_with_marker(transport: Transport, repository: str, campaign: str) -> 
     return [
         issue
         for issue in tracker.list_issues_with_label(transport, repository, LABEL)
-        if has_marker(campaign, repository)(issue.body)
+        if has_marker(campaign, repository)(issue)
     ]
 
 

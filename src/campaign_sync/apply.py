@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from campaign_sync.commands.plan import Planned
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
+from campaign_sync.github.identity import WhoAmI
 from campaign_sync.github.transport import Transport
 from campaign_sync.holds import describe
 from campaign_sync.ledger import write_ledger
@@ -56,7 +57,7 @@ from campaign_sync.plan import (
 )
 from campaign_sync.readahead import ReadAhead
 from campaign_sync.renames import current_names, learn_from_redirects
-from campaign_sync.render.issue import find_marker, is_latest_event, merge_body
+from campaign_sync.render.issue import comment_duplicate, find_markers, is_latest_event, merge_body
 
 # Every tracking issue carries this label, so issues can be found again by listing it.
 TOOL_LABEL = "campaign-sync"
@@ -75,6 +76,9 @@ class ApplyResult:
     # Refused because the repository is archived or has Issues off: not failures.
     held_notes: list[str] = field(default_factory=list)  # one for each repository, as met
     held_actions: int = 0  # actions not made there (the refused ones and the rest)
+    # Duplicates closed (two runs at once), and look-alike issues left alone, as met.
+    healed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -88,29 +92,48 @@ class _CampaignProgress:
     held: dict[str, HeldRepository] = field(default_factory=dict)  # met by a write this run
 
 
-def _owned(
-    campaign: str, repository: str, previous_names: Sequence[str] = ()
-) -> Callable[[str], bool]:
-    """Whether an issue body holds this campaign's section for the repository: marked with
-    its name, or with a name it had before a rename (the issue moved with it)."""
+def _adoptable(
+    campaign: str, repository: str, previous_names: Sequence[str], me: WhoAmI
+) -> Callable[[tracker.IssueRef], bool]:
+    """Whether an issue the ledger does not name is this campaign's for the repository:
+    every marker in its body names this campaign and the repository (or a name it had
+    before a rename), and the tool's own identity opened it. A member's copy of the marker,
+    or another campaign's section forged into it, is nobody's to take over."""
     names = {repository, *previous_names}
 
-    def owned(body: str) -> bool:
-        marker = find_marker(body or "")
-        return marker is not None and marker[0] == campaign and marker[1] in names
+    def adoptable(issue: tracker.IssueRef) -> bool:
+        markers = find_markers(issue.body or "")
+        if not markers or any(c != campaign or r not in names for c, r in markers):
+            return False
+        return me.is_me(issue.author)  # asked last: a request, at most once a run
 
-    return owned
+    return adoptable
 
 
-def _find_existing(reads: ReadAhead, position: int, action: CreateIssue) -> tracker.IssueRef | None:
-    """The issue of this campaign and repository, if an earlier run opened it unrecorded.
-
-    A repository's labelled issues are listed once a run, however many campaigns open an
-    issue there: what this run opens it knows already.
-    """
-    is_ours = _owned(action.campaign, action.repository, action.previous_names)
-    found = [issue for issue in reads.labelled(position, action.repository) if is_ours(issue.body)]
-    return found[0] if found else None  # oldest first: the one to keep
+def _lookalikes(listed: Sequence[tracker.IssueRef], action: CreateIssue, me: WhoAmI) -> list[str]:
+    """Notes on issues carrying this campaign's marker for the repository that the tool did
+    not open (left alone: never edited, never closed)."""
+    names = {action.repository, *action.previous_names}
+    notes = []
+    for issue in listed:
+        markers = find_markers(issue.body or "")
+        if any(c == action.campaign and r in names for c, r in markers) and not (
+            all(c == action.campaign and r in names for c, r in markers) and me.is_me(issue.author)
+        ):
+            why = (
+                f"opened by {issue.author or 'someone else'}, not by campaign-sync"
+                f"{f' ({me.login()})' if me.login() else ''}"
+                if not me.is_me(issue.author)
+                else "it also carries another campaign's marker"
+            )
+            notes.append(
+                f"{action.campaign}: {action.repository}#{issue.number} carries this "
+                f"campaign's marker but is not its tracking issue ({why}): left alone, and "
+                "the tool opens its own"
+            )
+    if notes and me.problem is not None:
+        notes.append(f"{action.campaign}: who the tool runs as is unknown ({me.problem})")
+    return notes
 
 
 def _comment_once(
@@ -141,10 +164,20 @@ def _renamed_title(title: str, action: CreateIssue) -> str | None:
 
 
 def _create(
-    transport: Transport, reads: ReadAhead, position: int, action: CreateIssue
+    transport: Transport,
+    reads: ReadAhead,
+    action: CreateIssue,
+    me: WhoAmI,
+    result: ApplyResult,
 ) -> TrackedIssue:
-    existing = _find_existing(reads, position, action)
-    if existing is not None:
+    ours = _adoptable(action.campaign, action.repository, action.previous_names, me)
+    # A fresh look immediately before the create, not a read-ahead of seconds ago: another
+    # run (by hand, next to the scheduled one) may have opened it a moment ago.
+    listed = tracker.list_issues_with_label(transport, action.repository, TOOL_LABEL)
+    result.notes.extend(_lookalikes(listed, action, me))
+    found = [issue for issue in listed if ours(issue)]
+    if found:
+        existing = found[0]  # oldest first: the one to keep
         # Opened by an earlier run that did not live to record it.
         body = merge_body(existing.body, action.section, action.previous_names)
         title = _renamed_title(existing.title, action)
@@ -159,17 +192,56 @@ def _create(
             )
         if existing.state != "open":
             tracker.reopen_issue(transport, action.repository, existing.number)
-        return TrackedIssue(action.repository, existing.number, "open", action.digest)
-    created = tracker.create_issue(
-        transport,
-        action.repository,
-        title=action.title,
-        body=merge_body(None, action.section),
-        labels=(TOOL_LABEL, *action.labels),
-        assignees=action.assignees,
-        find_existing=_owned(action.campaign, action.repository, action.previous_names),
-    )
-    return TrackedIssue(action.repository, created.number, "open", action.digest)
+        kept = existing.number
+    else:
+        created = tracker.create_issue(
+            transport,
+            action.repository,
+            title=action.title,
+            body=merge_body(None, action.section),
+            labels=(TOOL_LABEL, *action.labels),
+            assignees=action.assignees,
+            find_existing=ours,
+        )
+        me.learn(created.author)
+        kept = created.number
+        # The look after: a run racing this one created its issue between our look and our
+        # create. The label listing is consistent, so the later of two creators sees both.
+        found = [
+            i
+            for i in tracker.list_issues_with_label(transport, action.repository, TOOL_LABEL)
+            if ours(i)
+        ]
+    kept = _heal(transport, action, found, kept, result)
+    return TrackedIssue(action.repository, kept, "open", action.digest)
+
+
+def _heal(
+    transport: Transport,
+    action: CreateIssue,
+    found: Sequence[tracker.IssueRef],
+    kept: int,
+    result: ApplyResult,
+) -> int:
+    """Two open issues of one campaign and repository (two runs at once): the older is
+    kept, each newer one closed as a duplicate pointing at it. Returns the one kept."""
+    open_numbers = sorted({kept, *(i.number for i in found if i.state == "open")})
+    oldest, newer = open_numbers[0], open_numbers[1:]
+    for number in newer:
+        tracker.comment(
+            transport,
+            action.repository,
+            number,
+            comment_duplicate(oldest),
+            posted_already=lambda comments: is_latest_event(
+                [c.body for c in comments], comment_duplicate(oldest)
+            ),
+        )
+        tracker.close_issue(transport, action.repository, number, reason="duplicate")
+        result.healed.append(
+            f"{action.campaign}: {action.repository}#{number} closed as a duplicate of #{oldest}"
+        )
+    return oldest
 
 
 def _execute(
@@ -178,10 +250,12 @@ def _execute(
     progress: _CampaignProgress,
     reads: ReadAhead,
     position: int,
+    me: WhoAmI,
+    result: ApplyResult,
 ) -> None:
     issues = progress.issues
     if isinstance(action, CreateIssue):
-        issues[action.repository] = _create(transport, reads, position, action)
+        issues[action.repository] = _create(transport, reads, action, me, result)
     elif isinstance(action, UpdateIssue):
         current = reads.issue(position, action.repository, action.number)
         body = merge_body(current.body, action.section, action.previous_names)
@@ -358,6 +432,7 @@ def apply_plan(
     result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
     ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
     reads = ReadAhead(transport, ordered, label=TOOL_LABEL, write_interval=transport.write_interval)
+    me = WhoAmI(transport)
     spent: dict[str, str] = {}  # action kinds GitHub has no budget left for this run
     try:
         for position, action in enumerate(ordered):
@@ -388,7 +463,7 @@ def apply_plan(
                 result.postponed.append((action, spent[action.kind]))
                 continue
             try:
-                _execute(transport, action, progress[action.campaign], reads, position)
+                _execute(transport, action, progress[action.campaign], reads, position, me, result)
             except tracker.Deferred as exc:
                 # Not a failure: nothing was done, nothing is recorded, the next run asks
                 # again; the rest of this kind waits too (the budget is GitHub's, not ours).

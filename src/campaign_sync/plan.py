@@ -225,7 +225,7 @@ _KIND_ORDER = {
 # the repository's labelled issues; an update reads the issue; a close or reopen reads the
 # issue and its comments, comments and changes the state; a comment reads the comments.
 ACTION_REQUESTS = {
-    "create_issue": 2,
+    "create_issue": 3,  # the look before, the create, the look after (apply.py)
     "update_issue": 2,
     "close_issue": 4,
     "reopen_issue": 4,
@@ -343,12 +343,14 @@ class Plan:
         issues = {
             (a.repository, getattr(a, "number", 0)) for a in applied if a.kind in _READS_ISSUE
         }
-        repositories = {a.repository for a in applied if a.kind == "create_issue"}
+        # A create lists the repository's labelled issues right before and right after
+        # (two runs at once: apply.py), through REST, for a fresh answer each time.
+        creates = sum(1 for a in applied if a.kind == "create_issue")
         natives = sum(1 for a in applied if a.kind == "create_native_campaign")
         return (
             self.writes
             + -(-len(issues) // max(1, self.issues_per_read))
-            + -(-len(repositories) // max(1, self.repositories_per_read))
+            + 2 * creates
             + natives  # the organization's open campaigns, listed before creating one
             + self.live_reads
         )

@@ -54,6 +54,7 @@ input IssueOrder { direction: OrderDirection! field: IssueOrderField! }
 type Query {
   repository(owner: String!, name: String!, followRenames: Boolean = true): Repository
   rateLimit(dryRun: Boolean = false): RateLimit
+  viewer: User!
 }
 
 type RateLimit {
@@ -86,6 +87,7 @@ type Issue {
   createdAt: DateTime!
   updatedAt: DateTime!
   closedAt: DateTime
+  author: User
   repository: Repository!
   labels(after: String, before: String, first: Int, last: Int): LabelConnection
   assignees(after: String, before: String, first: Int, last: Int): UserConnection!
@@ -231,6 +233,11 @@ def _issue_field(issue: Issue, info: GraphQLResolveInfo, **args: Any) -> Any:
         return ts(issue.closed_at)
     if name == "repository":
         return issue.repo
+    if name == "author":
+        # GitHub's schema: "author: Actor" ("The actor who authored the comment"), and a
+        # Bot's login there is its name without REST's "[bot]" suffix.
+        user = issue.user
+        return User(user.login.removesuffix("[bot]"), user.id, user.type)
     if name == "labels":
         return _connection(sorted(issue.labels, key=lambda lb: lb.name.lower()), info, args)
     if name == "assignees":
@@ -280,6 +287,15 @@ def _label_field(label: Label, info: GraphQLResolveInfo) -> Any:
     return getattr(label, info.field_name)
 
 
+def _viewer(_root: Any, info: GraphQLResolveInfo, **_: Any) -> User:
+    """GitHub's schema: "viewer: User! The currently authenticated user." An installation
+    token's viewer is its App's bot, login with "[bot]" (as REST's user.login)."""
+    token = _ctx(info).token
+    if token is None:
+        raise _error("This endpoint requires you to be authenticated.")
+    return token.user
+
+
 def _rate_limit(_root: Any, info: GraphQLResolveInfo, **_: Any) -> dict[str, Any]:
     ctx = _ctx(info)
     return {
@@ -298,6 +314,7 @@ def _build() -> GraphQLSchema:
     assert query is not None
     query.fields["repository"].resolve = _repository
     query.fields["rateLimit"].resolve = _rate_limit
+    query.fields["viewer"].resolve = _viewer
     for type_name, resolve in (
         ("Repository", _repo_field),
         ("Issue", _issue_field),

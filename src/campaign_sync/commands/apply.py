@@ -80,7 +80,7 @@ def run_apply(
     for note in plan.notes:
         out.write(f"note: {printable(note)}\n")
     result = apply_plan(planned, transport, on_action=report, now=now)
-    for note in result.held_notes:
+    for note in [*result.held_notes, *result.notes, *result.healed]:
         out.write(f"note: {printable(note)}\n")
     summary = (
         f"Applied {len(result.done)} of {len(result.done) + len(result.failed)} actions"
@@ -92,6 +92,11 @@ def run_apply(
             else ""
         )
         + (f"; {result.skipped} of draft campaigns not applied" if result.skipped else "")
+        + (
+            f"; {plural(len(result.healed), 'duplicate issue')} (two runs at once) closed"
+            if result.healed
+            else ""
+        )
         + f"; {transport.stats.writes} write requests."
         + (
             f" {result.deferred} actions left for the next runs: {result.stopped_by} was "
@@ -114,7 +119,10 @@ def run_apply(
         )
     # Also after failed actions: the reports show what the ledgers now say.
     out.write(_write_reports(planned, now) + "\n")
-    held = "".join(f"\n> {escape_inline(note)}\n" for note in result.held_notes)
+    held = "".join(
+        f"\n> {escape_inline(note)}\n"
+        for note in [*result.held_notes, *result.notes, *result.healed]
+    )
     write_step_summary(render_markdown(plan) + f"\n{summary}\n{held}")
     if target is not None and identity is not None:  # last: after every report is written
         # What this run wrote, against what the branch has committed (not against what

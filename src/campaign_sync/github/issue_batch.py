@@ -36,7 +36,7 @@ FRESH_SECONDS = 15.0
 IssueKey = tuple[str, int]  # (owner/name, number)
 
 _ISSUE_FIELDS = (
-    "number title body state stateReason url repository { nameWithOwner } "
+    "number title body state stateReason url repository { nameWithOwner } author { login } "
     "labels(first: 100) { totalCount nodes { name } } "
     "assignees(first: 10) { totalCount nodes { login } }"
 )
@@ -218,6 +218,9 @@ def _issue_ref(repository: str, node: Mapping[str, Any]) -> IssueRef | None:
         state_reason=reason.lower() if isinstance(reason, str) else None,
         assignees=assignees,
         html_url=str(node.get("url") or ""),
+        author=str(author.get("login") or "")
+        if isinstance(author := node.get("author"), Mapping)
+        else "",
     )
 
 

@@ -53,7 +53,8 @@ AUTOFIX_UNSUPPORTED = "unsupported"  # GitHub cannot autofix this alert (tool, r
 AUTOFIX_NOT_OPEN = "not_open"  # the alert is no longer open
 
 T = TypeVar("T")
-CloseReason = Literal["completed", "not_planned"]
+# "duplicate": in GitHub's description (api.github.com and every GHES in @octokit/openapi).
+CloseReason = Literal["completed", "not_planned", "duplicate"]
 CampaignState = Literal["open", "closed"]
 
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
@@ -113,6 +114,7 @@ class IssueRef:
     state_reason: str | None = None
     assignees: tuple[str, ...] = ()
     html_url: str = ""
+    author: str = ""  # who opened it (REST user.login; GraphQL's bots lack "[bot]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,9 @@ def issue_ref(repository: str, item: Mapping[str, Any]) -> IssueRef:
         state_reason=item.get("state_reason"),
         assignees=assignees,
         html_url=str(item.get("html_url") or ""),
+        author=str(user.get("login") or "")
+        if isinstance(user := item.get("user"), Mapping)
+        else "",
     )
 
 
@@ -264,12 +269,12 @@ def create_issue(
     body: str,
     labels: Sequence[str],
     assignees: Sequence[str] = (),
-    find_existing: Callable[[str], bool],
+    find_existing: Callable[[IssueRef], bool],
 ) -> IssueRef:
     """Open an issue and return it. Never creates a duplicate when an answer is lost.
 
-    ``labels[0]`` is the label the issue is found again by, and ``find_existing(body)`` says
-    whether an issue's body is the one being created (e.g. it carries this campaign's and
+    ``labels[0]`` is the label the issue is found again by, and ``find_existing(issue)``
+    says whether an issue is the one being created (e.g. it carries this campaign's and
     repository's marker). When GitHub's answer to the POST is lost, the issues with that
     label are listed; a match is returned as the created issue, and only when there is none
     is the POST sent again (at most CREATE_ATTEMPTS times in all).
@@ -287,7 +292,7 @@ def create_issue(
         matches = [
             issue
             for issue in list_issues_with_label(transport, repository, labels[0])
-            if find_existing(issue.body)
+            if find_existing(issue)
         ]
         # The newest: the one just created, should an older (closed) one match as well.
         return max(matches, key=lambda issue: issue.number) if matches else None
@@ -333,8 +338,10 @@ def update_issue_body(transport: Transport, repository: str, number: int, body: 
 def close_issue(
     transport: Transport, repository: str, number: int, *, reason: CloseReason = "completed"
 ) -> IssueRef:
-    if reason not in ("completed", "not_planned"):
-        raise ValueError(f"close_issue: reason must be completed or not_planned, not {reason!r}")
+    if reason not in ("completed", "not_planned", "duplicate"):
+        raise ValueError(
+            f"close_issue: reason must be completed, not_planned or duplicate, not {reason!r}"
+        )
     what = f"closing issue #{number} of {repository}"
     return _patch_issue(
         transport, repository, number, {"state": "closed", "state_reason": reason}, what

@@ -154,6 +154,17 @@ def find_marker(body: str) -> tuple[str, str] | None:
     return None
 
 
+def find_markers(body: str) -> tuple[tuple[str, str], ...]:
+    """(campaign id, repository) of every start marker line in ``body``, complete section
+    or not: whoever reads an issue to decide whose it is reads them all, not the first."""
+    found = []
+    for start, end in _lines(body):
+        match = _START.fullmatch(body[start:end])
+        if match:
+            found.append((match["campaign"], match["repository"]))
+    return tuple(found)
+
+
 def extract_section(body: str, campaign_id: str, repository: str) -> str | None:
     """The tool's section for this campaign and repository in ``body``, markers included."""
     for start, end, campaign, repo in _sections(body):
@@ -853,6 +864,15 @@ def comment_out_of_scope(campaign: Campaign, count: int) -> str:
         "(its selection was changed in the campaign file), so this tracking issue is closed "
         f"as not planned. The {_count(count, 'alert')} listed here "
         f"{'is' if count == 1 else 'are'} still security alerts of this repository."
+    )
+
+
+def comment_duplicate(number: int) -> str:
+    """On the newer of two tracking issues two runs opened at once."""
+    return _event(
+        f"Duplicate of #{number}. Two runs of campaign-sync opened a tracking issue for this "
+        f"campaign and repository at the same moment: #{number}, the older, is the one kept "
+        "up to date, and this one is closed."
     )
 
 
