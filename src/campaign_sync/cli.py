@@ -340,6 +340,15 @@ def plan(
     "($CAMPAIGN_SYNC_COMMIT_AUTHOR) and push it; no commit when no report changed.",
 )
 @click.option("--no-push", is_flag=True, help="With --commit: commit locally, do not push.")
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another apply in this checkout to finish (one apply at a "
+    "time holds the checkout's lock); 0: fail at once, naming who holds it.",
+)
 def apply(
     sources: tuple[str, ...],
     api_url: str | None,
@@ -348,6 +357,7 @@ def apply(
     dry_run: bool,
     commit: bool,
     no_push: bool,
+    lock_timeout: float,
 ) -> None:
     """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
 
@@ -357,6 +367,24 @@ def apply(
     nothing changed makes no write request. Exit status: 0 done (also with actions left
     for the next run), 1 error or some actions failed (they are retried on the next run).
     """
+    from campaign_sync.lock import checkout_lock
+
+    if not dry_run:  # a dry run writes nothing: it needs no lock
+        with checkout_lock(Path.cwd(), timeout=lock_timeout):
+            _apply(sources, api_url, full_listing, force, dry_run, commit, no_push)
+        return
+    _apply(sources, api_url, full_listing, force, dry_run, commit, no_push)
+
+
+def _apply(
+    sources: tuple[str, ...],
+    api_url: str | None,
+    full_listing: bool,
+    force: bool,
+    dry_run: bool,
+    commit: bool,
+    no_push: bool,
+) -> None:
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import auth_from_env, resolve_api_url
     from campaign_sync.github.transport import Transport, notices_to_stderr
