@@ -186,8 +186,8 @@ def test_blank_and_comment_lines_are_skipped_and_members_sorted(tmp_path: Path) 
 # --- errors ---------------------------------------------------------------------------
 
 LINE_MESSAGE = (
-    "{path}:{line}: not a ledger line (alert, state, joined, changed separated by tabs); "
-    "fix the line or restore the file from git"
+    "{path}:{line}: not a ledger line (alert, state, joined, changed, and for a closed alert "
+    "reason, by, comment, separated by tabs); fix the line or restore the file from git"
 )
 
 
@@ -200,6 +200,8 @@ LINE_MESSAGE = (
         "code-scanning:acme/web:1\tgone\t2026-11-28T06:00:00Z\t2026-11-28T06:00:00Z",  # state
         "code-scanning:acme/web:1\tOPEN\t2026-11-28T06:00:00Z\t2026-11-28T06:00:00Z",
         "acme/web:1\topen\t2026-11-28T06:00:00Z\t2026-11-28T06:00:00Z",  # id without type
+        # an open alert closed by someone
+        "code-scanning:acme/web:1\topen\t2026-11-28T06:00:00Z\t2026-11-28T06:00:00Z\tx\ty\tz",
     ],
 )
 def test_a_malformed_members_line_names_file_and_line(tmp_path: Path, bad: str) -> None:
@@ -297,18 +299,28 @@ alert_ids = st.one_of(
         st.from_regex(r"[0-9a-f]{16}", fullmatch=True),
     ),
 )
-members = st.builds(
-    Member,
-    alert_ids,
-    st.sampled_from(ALERT_STATES),
-    timestamps,
-    timestamps,
-)
+
+
+
+@st.composite
+def members(draw: st.DrawFn) -> Member:
+    """Any member; a closed one may carry any reason, login and comment (a comment of any
+    characters: tabs, line breaks, backslashes, controls, lone surrogates)."""
+    state = draw(st.sampled_from(ALERT_STATES))
+    member = Member(draw(alert_ids), state, draw(timestamps), draw(timestamps))
+    if state == "open":
+        return member
+    return member._replace(
+        reason=draw(st.sampled_from(["", "won't fix", "tolerable_risk", "revoked"])),
+        by=draw(st.sampled_from(["", "mona", "dependabot[bot]"])),
+        comment=draw(st.text(max_size=30)),
+    )
+
 
 
 @st.composite
 def ledgers(draw: st.DrawFn) -> CampaignLedger:
-    found = draw(st.lists(members, max_size=12, unique_by=lambda m: m.alert_id))
+    found = draw(st.lists(members(), max_size=12, unique_by=lambda m: m.alert_id))
     issues = draw(
         st.lists(
             st.builds(

@@ -5,6 +5,15 @@ or changes state is a one-line diff::
 
     # campaign-sync ledger v1: alert, state, joined, changed
     code-scanning:acme/web:42<TAB>open<TAB>2026-11-28T06:00:00Z<TAB>2026-11-28T06:00:00Z
+    code-scanning:acme/web:43<TAB>dismissed<TAB>2026-11-28T06:00:00Z<TAB>2026-11-30T09:12:00Z<TAB>
+        won't fix<TAB>mona<TAB>Only reachable from the admin console
+
+(one line, cut in two here). A closed member whose closing GitHub recorded has three more
+fields: the reason, the login of who closed it and their comment (``dismissal.py``); ""
+for any of them it lacks. The comment is a person's text: its backslashes, tabs, line breaks and other control or
+invisible characters are written as ``\\\\``, ``\\t``, ``\\n``, ``\\r`` and ``\\uXXXX``, so
+each member stays one line. Lines of four fields (every ledger written before) read as
+members with none.
 
 ``reports/<id>/ledger.json`` holds the rest: tracking issue numbers, the native campaign,
 the incremental watermark, each repository's id (``repositories``: name -> id; it
@@ -21,6 +30,7 @@ import itertools
 import json
 import re
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +74,52 @@ def recorded_campaigns(reports: Path) -> tuple[str, ...]:
     )
 
 
+# What cannot stand in a field of a line: the separators, a backslash (the escape itself),
+# and anything ``str.splitlines``, a terminal or a reader's eye would take as something
+# else (controls, invisible and bidi characters, lone surrogates, which UTF-8 cannot hold).
+_UNSAFE = re.compile(
+    "[\\\\\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+    "\u2066-\u2069\ud800-\udfff\ufeff]"
+)
+_NAMED = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_ESCAPE = re.compile(r"\\(?:u([0-9a-f]{4})|(.))", re.DOTALL)
+_UNNAMED = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def escape_field(text: str) -> str:
+    """``text`` on one line of a ledger: no tab, no line break, nothing invisible."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: _NAMED.get(m.group()) or f"\\u{ord(m.group()):04x}", text)
+
+
+def unescape_field(text: str) -> str:
+    """The text ``escape_field`` was given (an unknown escape is kept as written)."""
+    if "\\" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return chr(int(match.group(1), 16))
+        return _UNNAMED.get(match.group(2), match.group())
+
+    return _ESCAPE.sub(one, text)
+
+
+def member_line(member: Member) -> str:
+    line = f"{member.alert_id}\t{member.state}\t{member.joined}\t{member.changed}"
+    if member.reason or member.by or member.comment:
+        line += (
+            f"\t{escape_field(member.reason)}\t{escape_field(member.by)}"
+            f"\t{escape_field(member.comment)}"
+        )
+    return line
+
+
 def render_members(ledger: CampaignLedger) -> str:
     lines = [_HEADER]
-    for member in sorted(ledger.members):
-        lines.append(f"{member.alert_id}\t{member.state}\t{member.joined}\t{member.changed}")
+    for member in sorted(ledger.members, key=itemgetter(0)):
+        lines.append(member_line(member))
     return "\n".join(lines) + "\n"
 
 
@@ -212,29 +264,48 @@ def _timestamp(value: str) -> bool:
     return True
 
 
+_STATES: dict[str, AlertState] = {state: state for state in ALERT_STATES}
+
+
+def parse_member(line: str, stamps: dict[str, str] | None = None) -> Member | None:
+    """The member a ledger line holds, or None if it is not one. ``stamps``: timestamps
+    already checked, shared between lines (members join and change in batches, so a
+    ledger of a million lines holds a few hundred distinct ones)."""
+    shared = stamps if stamps is not None else {}
+    fields = line.split("\t")
+    if len(fields) != 4 and len(fields) != 7:
+        return None
+    alert_id, state, joined, changed = fields[:4]
+    known = _STATES.get(state)
+    joined = shared.get(joined) or _checked_timestamp(joined, shared)
+    changed = shared.get(changed) or _checked_timestamp(changed, shared)
+    if not (known and joined and changed and alert_id.count(":") >= 2):
+        return None
+    if len(fields) == 4:
+        return Member(alert_id, known, joined, changed)
+    if known == "open":  # an open alert was closed by nobody
+        return None
+    reason, by, comment = (unescape_field(f) for f in fields[4:])
+    return Member(alert_id, known, joined, changed, reason, by, comment)
+
+
 def _parse_members(path: Path) -> tuple[Member, ...]:
     members: list[Member] = []
-    # Members join and change in batches, so a ledger of a million lines holds a few
-    # hundred distinct timestamps: each is checked once and stored once.
-    states: dict[str, AlertState] = {state: state for state in ALERT_STATES}
     stamps: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line or line.startswith("#"):
             continue
-        fields = line.split("\t")
-        if len(fields) == 4:
-            alert_id, state, joined, changed = fields
-            known = states.get(state)
-            joined = stamps.get(joined) or _checked_timestamp(joined, stamps)
-            changed = stamps.get(changed) or _checked_timestamp(changed, stamps)
-            if known and joined and changed and alert_id.count(":") >= 2:
-                members.append(Member(alert_id, known, joined, changed))
-                continue
-        raise ConfigError(
-            f"{path}:{number}: not a ledger line (alert, state, joined, changed "
-            "separated by tabs); fix the line or restore the file from git"
-        )
-    members.sort()  # already sorted when the tool wrote it: a single pass
+        member = parse_member(line, stamps)
+        if member is None:
+            raise ConfigError(
+                f"{path}:{number}: not a ledger line (alert, state, joined, changed, and for "
+                "a closed alert reason, by, comment, separated by tabs); fix the line or "
+                "restore the file from git"
+            )
+        members.append(member)
+    # Already sorted when the tool wrote it: a single pass. By id alone: the fields after
+    # it are not for ordering.
+    members.sort(key=itemgetter(0))
     for before, after in itertools.pairwise(members):
         if before.alert_id == after.alert_id:
             raise ConfigError(

@@ -5,6 +5,9 @@
 - ``rolling``: every run, matching open alerts that are not members yet join.
 - A member that is fixed or dismissed stays a member, with its new state; one that opens
   again is open again (a regression).
+- A closed member keeps how GitHub recorded its closing: the reason, who, and their comment
+  (``dismissal.py``). They follow the alert as listed, also while its state stays the same
+  (a ledger written before they were kept learns them); an open member has none.
 - A member whose alert was not seen, or whose repository could not be read or is
   archived, keeps the state the ledger has: unknown is never "fixed".
 - A member the ledger has open closes (fixed, dismissed, resolved) only on an alert this
@@ -17,7 +20,33 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from campaign_sync import dismissal
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
+
+
+def closing(alert: Alert) -> tuple[str, str, str]:
+    """The member fields ``reason``, ``by`` and ``comment`` for ``alert`` ("" when none)."""
+    if alert.state == "open":
+        return "", "", ""
+    return (
+        dismissal.reason(alert.state_reason) or "",
+        alert.dismissed_by or "",
+        alert.dismissed_comment or "",
+    )
+
+
+def _same_closing(member: Member, alert: Alert) -> bool:
+    return (member.reason, member.by, member.comment) == closing(alert)
+
+
+def _moved(member: Member, alert: Alert, now: str) -> Member:
+    """``member`` after ``alert``, seen and confirmed this run: its state, and how it was
+    closed. Only a change of state changes ``changed``."""
+    reason, by, comment = closing(alert)
+    if alert.state == member.state:
+        return member._replace(reason=reason, by=by, comment=comment)
+    changed = _changed_at(alert, now)
+    return Member(member.alert_id, alert.state, member.joined, changed, reason, by, comment)
 
 
 def _changed_at(alert: Alert, now: str) -> str:
@@ -94,10 +123,10 @@ def members_seen(
     members: list[Member] = [
         member
         if alert is None
-        or alert.state == member.state
+        or (alert.state == member.state and (alert.state == "open" or _same_closing(member, alert)))
         or alert.repository in frozen
         or alert.id in unconfirmed
-        else Member(member.alert_id, alert.state, member.joined, _changed_at(alert, now))
+        else _moved(member, alert, now)
         for member, alert in zip(ledger.members, alerts, strict=True)
     ]
     if joins(campaign, ledger):

@@ -227,6 +227,10 @@ class Alert:
     dismissed_at: str | None = None
     html_url: str | None = None
     message: str | None = None
+    # Who dismissed or resolved it, and their comment (``dismissal.py``'s rules): only
+    # for an alert that is dismissed or resolved. Its reason is ``state_reason``.
+    dismissed_by: str | None = None
+    dismissed_comment: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -265,6 +269,12 @@ class Member(NamedTuple):
     state: AlertState
     joined: str  # when it joined the campaign (ISO 8601, UTC)
     changed: str  # when its state last changed, as far as the tool knows
+    # Only for a member that is closed, as GitHub recorded its closing ("" when it has
+    # none, and in a ledger written before they were kept): the reason (won't fix,
+    # revoked...), the login of who closed it, and their comment (see ``dismissal.py``).
+    reason: str = ""
+    by: str = ""
+    comment: str = ""
 
     @property
     def repository(self) -> str:

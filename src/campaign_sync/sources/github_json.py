@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from campaign_sync import dismissal
 from campaign_sync.model import Alert, AlertState, AlertType, Repository
 
 _CWE_TAG = re.compile(r"(?:external/)?cwe/cwe-0*(\d{1,9})\Z", re.IGNORECASE)
@@ -136,6 +137,14 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _closed_by(closed: bool, user: Any, comment: Any) -> tuple[str | None, str | None]:
+    """Who closed the alert and their comment (``dismissal.py``'s rules), only when it is
+    closed: a reopened alert's last dismissal is no longer what it is."""
+    if not closed:
+        return None, None
+    return dismissal.login(user), dismissal.comment(comment)
+
+
 def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     full_name, repo_id = _repo(data, repository)
     number = _number(data)
@@ -149,6 +158,9 @@ def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
         raise NoState(f"code scanning alert {full_name}#{number} has no state")
     if state not in ("open", "fixed", "dismissed"):
         raise ShapeError(f"unknown code scanning state {state!r}")
+    by, comment = _closed_by(
+        state == "dismissed", data.get("dismissed_by"), data.get("dismissed_comment")
+    )
     return Alert(
         id=f"code-scanning:{full_name}:{number}",
         type="code-scanning",
@@ -170,6 +182,8 @@ def code_scanning_alert(data: Json, repository: str | None = None) -> Alert:
         dismissed_at=_str(data.get("dismissed_at")),
         html_url=_str(data.get("html_url")),
         message=_str(message),
+        dismissed_by=by,
+        dismissed_comment=comment,
     )
 
 
@@ -194,6 +208,9 @@ def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
         raise ShapeError(f"unknown Dependabot state {raw_state!r}")
     # auto_dismissed is a dismissal by a rule, not by a person: keep the distinction.
     reason = "auto_dismissed" if raw_state == "auto_dismissed" else data.get("dismissed_reason")
+    by, comment = _closed_by(
+        state == "dismissed", data.get("dismissed_by"), data.get("dismissed_comment")
+    )
     return Alert(
         id=f"dependabot:{full_name}:{number}",
         type="dependabot",
@@ -218,6 +235,8 @@ def dependabot_alert(data: Json, repository: str | None = None) -> Alert:
         dismissed_at=_str(data.get("dismissed_at")) or _str(data.get("auto_dismissed_at")),
         html_url=_str(data.get("html_url")),
         message=_shared(advisory.get("summary")),
+        dismissed_by=by,
+        dismissed_comment=comment,
     )
 
 
@@ -235,6 +254,9 @@ def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
     # A revoked secret is fixed; other resolutions (false positive, won't fix, used in
     # tests) are dismissals.
     revoked = resolution == "revoked"
+    by, comment = _closed_by(
+        state == "resolved", data.get("resolved_by"), data.get("resolution_comment")
+    )
     return Alert(
         id=f"secret-scanning:{full_name}:{number}",
         type="secret-scanning",
@@ -255,6 +277,8 @@ def secret_scanning_alert(data: Json, repository: str | None = None) -> Alert:
         fixed_at=resolved_at if revoked else None,
         dismissed_at=None if revoked else resolved_at,
         html_url=_str(data.get("html_url")),
+        dismissed_by=by,
+        dismissed_comment=comment,
     )
 
 

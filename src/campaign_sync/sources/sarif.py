@@ -5,7 +5,8 @@ A SARIF file lists what a scanner finds *now*. Each result becomes an ``Alert`` 
 not is fixed, and this source says so by leaving it out (the reconciler compares with its
 ledger). Two exceptions: a result the scanner reports as suppressed (``suppressions`` with
 no status or ``accepted``, e.g. a ``# nosemgrep`` comment) is ``dismissed`` with reason
-``suppressed``; results of kind ``pass``, ``notApplicable`` or ``informational`` and results
+``suppressed`` and, as its comment, the suppression's ``justification`` (capped as
+``dismissal.py`` says); results of kind ``pass``, ``notApplicable`` or ``informational`` and results
 whose ``baselineState`` is ``absent`` are not findings and are left out.
 
 Fields:
@@ -73,6 +74,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from campaign_sync import dismissal
 from campaign_sync.errors import SourceError
 from campaign_sync.model import Alert
 from campaign_sync.sources.base import SourceResult
@@ -315,6 +317,7 @@ class _Finding:
     message: str | None
     fingerprints: tuple[tuple[str, Any], ...]  # (key, value) in precedence order
     suppressed: bool
+    justification: str | None = None  # of the accepted suppression, capped (dismissal.py)
 
     @property
     def place(self) -> tuple[str | None, int | None]:
@@ -336,11 +339,19 @@ def _candidates(result: Json) -> tuple[tuple[str, Any], ...]:
     return tuple(found)
 
 
-def _is_suppressed(result: Json) -> bool:
+def _accepted_suppressions(result: Json) -> list[Json]:
     """Suppressed in source or elsewhere, unless the suppression is under review or rejected."""
-    return any(
-        isinstance(suppression, Mapping) and suppression.get("status", "accepted") == "accepted"
+    return [
+        suppression
         for suppression in _list(result.get("suppressions"))
+        if isinstance(suppression, Mapping) and suppression.get("status", "accepted") == "accepted"
+    ]
+
+
+def _justification(suppressions: Sequence[Json]) -> str | None:
+    """The first accepted suppression's ``justification``: SARIF's dismissal comment."""
+    return next(
+        (c for c in (dismissal.comment(s.get("justification")) for s in suppressions) if c), None
     )
 
 
@@ -487,6 +498,7 @@ def _finding(index: int, result: Json, rules: _Rules, paths: _Paths) -> _Finding
     snippet = _collapse(_str(_obj(region.get("snippet")).get("text")) or "")
     if snippet.lower() in _PLACEHOLDERS:
         snippet = ""
+    suppressions = _accepted_suppressions(result)
     return _Finding(
         index=index,
         rule_id=rule_id,
@@ -498,7 +510,8 @@ def _finding(index: int, result: Json, rules: _Rules, paths: _Paths) -> _Finding
         text=snippet or _collapse(message or ""),
         message=message,
         fingerprints=_candidates(result),
-        suppressed=_is_suppressed(result),
+        suppressed=bool(suppressions),
+        justification=_justification(suppressions),
     )
 
 
@@ -568,6 +581,7 @@ def _alerts(findings: Sequence[_Finding], tool: str, repository: str) -> Iterato
             path=finding.path,
             start_line=finding.line,
             message=finding.message,
+            dismissed_comment=finding.justification if finding.suppressed else None,
         )
 
 

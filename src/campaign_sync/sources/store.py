@@ -43,10 +43,11 @@ from typing import Any
 
 import orjson
 
+from campaign_sync import dismissal
 from campaign_sync.files import UnsafePath, checked_target, make_folders
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES, Alert, Repository
 
-VERSION = 2  # 2: no cached pages, every row validated
+VERSION = 3  # 2: no cached pages, every row validated; 3: who dismissed, and the comment
 _FIELDS = tuple(f.name for f in dataclasses.fields(Alert))
 # Fields whose values repeat across alerts: one string each in memory, as the GitHub
 # source's normalizers do.
@@ -137,13 +138,26 @@ _TYPES = frozenset(ALERT_TYPES)
 _VISIBILITIES = frozenset({"public", "private", "internal"})
 _INTEGERS = frozenset({"repository_id", "number", "start_line"})
 _STAMPS = frozenset({"created_at", "updated_at", "fixed_at", "dismissed_at"})
-_CHECKED = frozenset({"id", "type", "repository", "state", "cwes", "fix_available", "html_url"})
+_CHECKED = frozenset(
+    {
+        "id",
+        "type",
+        "repository",
+        "state",
+        "cwes",
+        "fix_available",
+        "html_url",
+        "dismissed_by",
+        "dismissed_comment",
+    }
+)
 _TEXTS = tuple(i for i, name in enumerate(_FIELDS) if name not in _CHECKED | _INTEGERS | _STAMPS)
 _INTEGERS_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _INTEGERS)
 _STAMPS_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _STAMPS)
 _ID_AT, _TYPE_AT, _REPO_AT, _STATE_AT, _NUMBER_AT, _FIX_AT, _URL_AT = map(
     _FIELDS.index, ("id", "type", "repository", "state", "number", "fix_available", "html_url")
 )
+_BY_AT, _COMMENT_AT = _FIELDS.index("dismissed_by"), _FIELDS.index("dismissed_comment")
 
 
 def _is_int(value: Any) -> bool:
@@ -180,6 +194,20 @@ def _check_alert(row: list[Any]) -> str | None:
     url = row[_URL_AT]
     if url is not None and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
         return "html_url is not a web address"
+    return _check_dismissal(state, row[_BY_AT], row[_COMMENT_AT])
+
+
+def _check_dismissal(state: str, by: Any, comment: Any) -> str | None:
+    """Exactly what the normalizers keep (``dismissal.py``): only on a closed alert, a
+    login, and a comment within the cap."""
+    if by is None and comment is None:
+        return None
+    if state not in ("dismissed", "resolved"):
+        return "dismissed_by or dismissed_comment on an alert neither dismissed nor resolved"
+    if by is not None and dismissal.login(by) != by:
+        return "dismissed_by is not a login"
+    if comment is not None and dismissal.comment(comment) != comment:
+        return f"dismissed_comment is not text of at most {dismissal.MAX_COMMENT} characters"
     return None
 
 
