@@ -223,7 +223,7 @@ def test_due_and_done_wording() -> None:
     empty = page(ledger=CampaignLedger("crit"))
     assert "| **Done** | no alerts |" in empty
     assert "No repository has alerts in this campaign." in empty
-    assert "| **Done** | 57% (4 of 7 alerts closed) |" in page()
+    assert "| **Done** | 57% (4 of 7 alerts closed: 2 fixed, 2 dismissed) |" in page()
 
 
 def test_held_repositories_are_named_and_frozen_alerts_are_never_done() -> None:
@@ -238,7 +238,10 @@ def test_held_repositories_are_named_and_frozen_alerts_are_never_done() -> None:
     assert facts.frozen == 2  # acme/api's two open alerts
     assert facts.tally.open == 3  # still open: frozen is not fixed
     page = render_page(facts, HISTORY, today=TODAY, web=WEB)
-    assert "| **Done** | 57% (4 of 7 alerts closed; 2 frozen in archived repositories) |" in page
+    assert (
+        "| **Done** | 57% (4 of 7 alerts closed: 2 fixed, 2 dismissed; "
+        "2 frozen in archived repositories) |"
+    ) in page
     assert "[#4](https://github.com/acme/api/issues/4) (archived) |" in page
     assert "[#12](https://github.com/acme/web/issues/12) (Issues turned off) |" in page
     assert (

@@ -1,8 +1,9 @@
 """``reports/README.md``: every campaign on one page, sorted by id. Pure.
 
 One row per campaign file: its name (linked to its report), status, due date and days
-left, open, fixed, dismissed and total alerts, percent done and open alerts past their SLA
-due date. A draft (never applied) and an active campaign not applied yet are listed
+left, open, fixed, dismissed and total alerts, percent done (closed, fixed or dismissed;
+with the share fixed beside it when some were dismissed, so a campaign closed by
+dismissals does not read as fixed) and open alerts past their SLA due date. A draft (never applied) and an active campaign not applied yet are listed
 without numbers. No totals across campaigns: one alert can be in several campaigns.
 """
 
@@ -46,6 +47,8 @@ def _row(entry: IndexEntry, today: date, shared_names: frozenset[str]) -> str:
     tally = facts.tally
     counts = f"{tally.open} | {tally.fixed} | {tally.dismissed} | {tally.total}"
     done = text.percent(tally.percent_done)
+    if tally.dismissed:  # done counts dismissals too: show the share that was fixed
+        done += f" ({tally.fixed * 100 // tally.total}% fixed)"
     return (
         f"| {name} | {campaign.state} | {text.due(campaign, today)} | {counts} | {done} "
         f"| {facts.past_due} |"

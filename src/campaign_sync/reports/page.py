@@ -3,7 +3,8 @@
 Sections, in order:
 
 - the campaign's name and description, then a table of its status, due date and days
-  left, percent done, managers, contact, native GitHub campaign (linked), and the day the
+  left, percent done (and, when some alerts were dismissed, how many of the closed ones
+  were fixed and how many dismissed), managers, contact, native GitHub campaign (linked), and the day the
   report was written;
 - **Alerts**: open, fixed, dismissed and total, and for how many open alerts Copilot
   Autofix was requested. There is no "in progress" count: GitHub's alert APIs do not say
@@ -16,7 +17,8 @@ Sections, in order:
   its tracking issue (linked; "closed" when it is), at most ``MAX_REPOSITORY_ROWS`` rows
   and a line counting the rest; then each repository where no issue is written (archived:
   its open alerts frozen; Issues turned off: tracked in the report only), with its count;
-- where each alert's own record is: ``ledger.tsv``.
+- where each alert's own record is: ``ledger.tsv``, and the command that reads its
+  history from git.
 
 No alert text (rules, paths, messages) is ever shown: only counts, repository names
 (escaped) and links the tool builds. ``today`` is passed in; same input, same bytes.
@@ -61,6 +63,8 @@ def _summary_table(facts: CampaignFacts, *, today: date, web: str) -> list[str]:
     done = text.percent(tally.percent_done)
     if tally.total:
         done += f" ({tally.closed} of {plural(tally.total, 'alert')} closed"
+        if tally.dismissed:  # a dismissal is done, but it is not a fix: say how many
+            done += f": {tally.fixed} fixed, {tally.dismissed} dismissed"
         if facts.frozen:  # open, and cannot change: say why they will not burn down
             done += f"; {facts.frozen} frozen in archived repositories"
         done += ")"
@@ -211,7 +215,8 @@ def render_page(
         "## Alert by alert",
         "",
         "[ledger.tsv](ledger.tsv) has one line per alert: its id, its state, when it joined "
-        "the campaign and when its state last changed. `git log -p` of that file shows when "
-        "each line changed, in which commit.",
+        "the campaign and when its state last changed, and for a closed alert the reason, who "
+        "closed it and their comment. `campaign-sync history ALERT_ID` tells from git when an "
+        "alert joined and every change after, each with its commit.",
     ]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,8 @@
 
 Counts: an alert is ``open``, ``fixed`` or ``dismissed`` (a resolved secret scanning alert
 counts as one of the last two, see ``details.py``). Done is closed (fixed or dismissed)
-over all members, rounded down, so a campaign shows 100% only when nothing is left.
+over all members, rounded down, so a campaign shows 100% only when nothing is left; the
+pages show how much of it was fixed and how much dismissed beside it.
 
 SLA: an open alert is past its SLA due date when the day it joined plus the campaign's
 SLA days for its severity is before today (``render/issue.py``'s ``sla_due``, the same
