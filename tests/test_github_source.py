@@ -263,3 +263,52 @@ def test_an_alert_without_updated_at_does_not_end_an_incremental_listing(
         "an incremental listing cannot tell when they change, the full listing every 7 days "
         "(or --full-listing) does",
     )
+
+
+# --- how an alert was closed: reason, who, comment (issue 14, item 9) -------------------
+
+
+def _first_open(fake: FakeGitHub, kind: str) -> tuple[str, int]:
+    alerts = GitHubSource(transport_for(fake), "acme", alert_types=[kind]).fetch().alerts
+    alert = next(a for a in alerts if a.is_open and a.number is not None)
+    assert alert.number is not None
+    return alert.repository, alert.number
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "reason"),
+    [
+        ("code-scanning", "dismissed", "won't fix"),
+        ("dependabot", "dismissed", "tolerable_risk"),
+        ("secret-scanning", "resolved", "false_positive"),
+    ],
+)
+def test_who_closed_an_alert_and_their_comment_are_read_from_each_type(
+    fake_github: FakeGitHub, kind: str, state: str, reason: str
+) -> None:
+    repository, number = _first_open(fake_github, kind)
+    comment = "Only reachable\tfrom the\nadmin console; ask @acme/appsec"
+    fake_github.set_alert_state(
+        repository, kind, number, state, reason=reason, comment=comment, by="hubot"
+    )
+    alerts = GitHubSource(transport_for(fake_github), "acme", alert_types=[kind]).fetch().alerts
+    (alert,) = [a for a in alerts if a.repository == repository and a.number == number]
+    assert (alert.state, alert.state_reason) == (state, reason)
+    assert (alert.dismissed_by, alert.dismissed_comment) == ("hubot", comment)
+
+
+def test_a_long_comment_is_cut_at_280_characters_and_a_reopened_alert_has_none(
+    fake_github: FakeGitHub,
+) -> None:
+    repository, number = key = _first_open(fake_github, "secret-scanning")
+    # Secret scanning sets no limit on a resolution comment; the ledger keeps 280 characters.
+    fake_github.set_alert_state(
+        repository, "secret-scanning", number, "resolved", reason="wont_fix", comment="x" * 500
+    )
+    source = GitHubSource(transport_for(fake_github), "acme", alert_types=["secret-scanning"])
+    (alert,) = [a for a in source.fetch().alerts if (a.repository, a.number) == key]
+    assert alert.dismissed_comment == "x" * 279 + "…"
+    assert alert.dismissed_by == "mona"
+    fake_github.set_alert_state(repository, "secret-scanning", number, "open")
+    (alert,) = [a for a in source.fetch().alerts if (a.repository, a.number) == key]
+    assert (alert.state, alert.dismissed_by, alert.dismissed_comment) == ("open", None, None)

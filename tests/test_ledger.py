@@ -301,7 +301,6 @@ alert_ids = st.one_of(
 )
 
 
-
 @st.composite
 def members(draw: st.DrawFn) -> Member:
     """Any member; a closed one may carry any reason, login and comment (a comment of any
@@ -315,7 +314,6 @@ def members(draw: st.DrawFn) -> Member:
         by=draw(st.sampled_from(["", "mona", "dependabot[bot]"])),
         comment=draw(st.text(max_size=30)),
     )
-
 
 
 @st.composite
@@ -385,3 +383,74 @@ def test_round_trip(ledger: CampaignLedger) -> None:
             (reports / ledger.campaign / f).read_bytes() for f in (MEMBERS_FILE, STATE_FILE)
         ] == texts
     assert render_members(ledger).count("\n") == len(ledger.members) + 1  # one line each
+
+
+# --- how a member was closed (issue 14, item 9) ----------------------------------------
+
+CLOSED = (
+    Member(
+        "code-scanning:acme/web:43",
+        "dismissed",
+        "2026-11-28T06:00:00Z",
+        "2026-11-30T09:12:00Z",
+        "won't fix",
+        "mona",
+        "Only reachable\tfrom the admin console.\nSee \\\\wiki\u2028\x1b[2J",
+    ),
+    Member(
+        "secret-scanning:acme/api:3",
+        "resolved",
+        "2026-11-28T06:00:00Z",
+        "2026-11-29T10:00:00Z",
+        "revoked",
+        "dependabot[bot]",
+    ),
+)
+
+
+def test_a_closed_member_s_reason_who_and_comment_are_three_escaped_fields(tmp_path: Path) -> None:
+    members = tuple(sorted((*LEDGER.members, *CLOSED), key=lambda m: m.alert_id))
+    ledger = dataclasses.replace(LEDGER, members=members)
+    write_ledger(tmp_path, ledger)
+    text = (tmp_path / "sqli" / MEMBERS_FILE).read_text(encoding="utf-8")
+    assert text.splitlines()[1:] == [
+        "code-scanning:acme/web:42\topen\t2026-11-28T06:00:00Z\t2026-11-28T06:00:00Z",
+        "code-scanning:acme/web:43\tdismissed\t2026-11-28T06:00:00Z\t2026-11-30T09:12:00Z"
+        "\twon't fix\tmona\tOnly reachable\\tfrom the admin console.\\nSee \\\\\\\\wiki"
+        "\\u2028\\u001b[2J",
+        "dependabot:acme/api:3\tfixed\t2026-10-01T12:00:00Z\t2026-11-20T10:00:00Z",
+        "secret-scanning:acme/api:3\tresolved\t2026-11-28T06:00:00Z\t2026-11-29T10:00:00Z"
+        "\trevoked\tdependabot[bot]\t",
+    ]
+    assert read_ledger(tmp_path, "sqli") == ledger
+
+
+# Written by campaign-sync before it kept how members were closed (main at 14f9730): a
+# dismissed and a resolved member of four fields, as every ledger in git has them.
+PREVIOUS_MEMBERS = (
+    "# campaign-sync ledger v1: alert, state, joined, changed\n"
+    "code-scanning:acme/web:1\tdismissed\t2026-11-01T06:00:00Z\t2026-11-02T06:00:00Z\n"
+    "code-scanning:acme/web:11\topen\t2026-11-01T06:00:00Z\t2026-11-01T06:00:00Z\n"
+    "secret-scanning:acme/api:3\tresolved\t2026-11-01T06:00:00Z\t2026-11-03T06:00:00Z\n"
+)
+
+
+def test_a_ledger_the_previous_version_wrote_reads_and_is_written_back_unchanged(
+    tmp_path: Path,
+) -> None:
+    """A guard more than a regression test: it passes on the old code as well. Upgrading
+    the tool must neither fail on the ledgers in git nor make a diff of them by itself."""
+    folder = tmp_path / "sqli"
+    folder.mkdir()
+    (folder / MEMBERS_FILE).write_text(PREVIOUS_MEMBERS, encoding="utf-8")
+    (folder / STATE_FILE).write_text(STATE_TEXT, encoding="utf-8")
+    ledger = read_ledger(tmp_path, "sqli")
+    assert [(m.alert_id, m.state) for m in ledger.members] == [
+        ("code-scanning:acme/web:1", "dismissed"),
+        ("code-scanning:acme/web:11", "open"),
+        ("secret-scanning:acme/api:3", "resolved"),
+    ]
+    assert all(m[4:] == ("", "", "") for m in ledger.members)
+    write_ledger(tmp_path, ledger)
+    assert (folder / MEMBERS_FILE).read_text(encoding="utf-8") == PREVIOUS_MEMBERS
+    assert (folder / STATE_FILE).read_text(encoding="utf-8") == STATE_TEXT

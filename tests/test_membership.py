@@ -304,3 +304,61 @@ def test_for_any_store_alerts_not_listed_this_run_never_close_a_member(
         if kept
         else []
     )
+
+
+# --- how a member was closed (issue 14, item 9) ----------------------------------------
+
+
+def test_a_dismissal_keeps_its_reason_who_and_comment_and_a_reopen_clears_them() -> None:
+    campaign = make_campaign("rolling")
+    dismissed = alert(
+        1,
+        "dismissed",
+        state_reason="won't fix",
+        dismissed_by="mona",
+        dismissed_comment="Only reachable from the admin console",
+        dismissed_at=DISMISSED_AT,
+    )
+    (after,) = run(campaign, CampaignLedger("sqli", members=(member(1),)), [dismissed])
+    assert after == Member(
+        "code-scanning:acme/web:1",
+        "dismissed",
+        EARLIER,
+        DISMISSED_AT,
+        "won't fix",
+        "mona",
+        "Only reachable from the admin console",
+    )
+    (reopened,) = run(campaign, CampaignLedger("sqli", members=(after,)), [alert(1)])
+    assert (reopened.state, reopened.reason, reopened.by, reopened.comment) == ("open", "", "", "")
+    assert reopened.changed == STAMP
+
+
+def test_a_member_dismissed_before_the_ledger_kept_who_learns_it_without_a_new_change_time() -> (
+    None
+):
+    """A ledger written by the version before has dismissed members without reason, who
+    or comment: the next listing fills them in, and `changed` stays the dismissal's."""
+    old = member(1, "dismissed", changed=DISMISSED_AT)
+    seen = alert(1, "dismissed", state_reason="false positive", dismissed_by="hubot")
+    ledger = CampaignLedger("sqli", members=(old,), activated=EARLIER)
+    (after,) = run(make_campaign(), ledger, [seen])
+    assert after == old._replace(reason="false positive", by="hubot")
+
+
+def test_a_closing_only_the_store_holds_or_of_a_frozen_repository_is_not_taken() -> None:
+    old = member(1, "dismissed", changed=DISMISSED_AT)
+    forged = alert(1, "dismissed", dismissed_by="mallory", dismissed_comment="forged")
+    ledger = CampaignLedger("sqli", members=(old,), activated=EARLIER)
+    seen = {forged.id: forged}
+    for unconfirmed, frozen in (((forged.id,), ()), ((), ("acme/web",))):
+        (after,) = update_members(
+            make_campaign(),
+            ledger,
+            [forged],
+            seen,
+            now=STAMP,
+            unconfirmed=unconfirmed,
+            frozen_repositories=frozen,
+        )
+        assert after is old

@@ -742,3 +742,23 @@ def test_any_json_file_ends_in_a_result_or_a_source_error(document: Any) -> None
         except SourceError:
             found = None
         assert found is None or isinstance(found, SourceResult)
+
+
+def test_a_suppression_s_justification_is_the_dismissal_comment_capped() -> None:
+    """SARIF's dismissal comment is an accepted suppression's ``justification``."""
+    suppressed = one(
+        log(
+            [
+                result(
+                    suppressions=[
+                        {"kind": "inSource", "status": "rejected", "justification": "no"},
+                        {"kind": "inSource", "justification": "Test fixture\n" + "y" * 400},
+                    ]
+                )
+            ]
+        )
+    )
+    assert (suppressed.state, suppressed.state_reason) == ("dismissed", "suppressed")
+    assert suppressed.dismissed_comment == ("Test fixture\n" + "y" * 400)[:279] + "…"
+    assert suppressed.dismissed_by is None  # SARIF names no GitHub user
+    assert one(log([result()])).dismissed_comment is None

@@ -124,6 +124,30 @@ def _bad_stamp(rows: Rows) -> None:
     rows[0]["full_listing_at"] = "yesterday"
 
 
+def _closed_row(rows: Rows) -> list[Any]:
+    state = column(rows, "state")
+    return next(r for r in alert_rows(rows) if r[state] in ("dismissed", "resolved"))
+
+
+def _dismissed_by(value: Any, row: Callable[[Rows], list[Any]]) -> Callable[[Rows], None]:
+    def edit(rows: Rows) -> None:
+        row(rows)[column(rows, "dismissed_by")] = value
+
+    return edit
+
+
+def _comment(value: Any, row: Callable[[Rows], list[Any]]) -> Callable[[Rows], None]:
+    def edit(rows: Rows) -> None:
+        row(rows)[column(rows, "dismissed_comment")] = value
+
+    return edit
+
+
+def _open_row(rows: Rows) -> list[Any]:
+    state = column(rows, "state")
+    return next(r for r in alert_rows(rows) if r[state] == "open")
+
+
 BAD = {
     "a state GitHub has not": (_state("pwned"), "line 2: an alert state that is none of"),
     "a state of the wrong type": (_state(1), "line 2: an alert state that is none of"),
@@ -134,6 +158,26 @@ BAD = {
     "a visibility GitHub has not": (_visibility, "a visibility that is none of"),
     "a line that is no row": (_not_a_row, "line 3: not a row"),
     "a header without a timestamp": (_bad_stamp, "line 1: full_listing_at is not a timestamp"),
+    "who dismissed, not a login": (
+        _dismissed_by("<img src=x>", _closed_row),
+        "dismissed_by is not a login",
+    ),
+    "who dismissed, a user object": (
+        _dismissed_by({"login": "mona"}, _closed_row),
+        "dismissed_by is not a login",
+    ),
+    "a comment over the cap": (
+        _comment("x" * 281, _closed_row),
+        "dismissed_comment is not text of at most 280 characters",
+    ),
+    "a comment of another type": (
+        _comment(["a"], _closed_row),
+        "dismissed_comment is not text of at most 280 characters",
+    ),
+    "a dismissal on an open alert": (
+        _comment("forged", _open_row),
+        "dismissed_by or dismissed_comment on an alert neither dismissed nor resolved",
+    ),
 }
 
 
