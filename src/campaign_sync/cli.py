@@ -519,6 +519,47 @@ def report(root: Path, today: datetime | None) -> None:
     sys.exit(run_report(root, today=day, out=sys.stdout, err=sys.stderr))
 
 
+@cli.command()
+@click.argument("target", metavar="ALERT_ID|CAMPAIGN")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="A folder of the clone of the campaigns repository.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def history(target: str, root: Path, output_format: str) -> None:
+    """What git's history says of an alert or a campaign, for auditors.
+
+    \b
+    ALERT_ID (TYPE:OWNER/REPO:NUMBER, e.g. code-scanning:acme/web:42): each
+    campaign it was a member of, the commit and date it joined, every change
+    of its state after, each with its commit and date, and for a dismissal the
+    reason, who dismissed it and their comment, where the ledger recorded them.
+    The id is matched whole: code-scanning:acme/web:1 is never :11.
+
+    \b
+    CAMPAIGN (the campaign file's name without .yml): each commit that changed
+    its campaign file, with date, author and subject, and the pull request that
+    merged it when git can tell (a "Merge pull request #N" commit, or a squashed
+    commit ending "(#N)"); then its member count over time.
+
+    Reads the branch's own history (reports/ and campaigns/, as
+    campaign-sync.yml names them) with git alone: no network, no token, nothing
+    written. Exit status: 0 found; 1 not found, or not a git repository.
+    """
+    from campaign_sync.commands.history import run_history
+
+    sys.exit(run_history(root, target, output_format=output_format, out=sys.stdout, err=sys.stderr))
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

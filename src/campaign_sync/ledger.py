@@ -10,10 +10,10 @@ or changes state is a one-line diff::
 
 (one line, cut in two here). A closed member whose closing GitHub recorded has three more
 fields: the reason, the login of who closed it and their comment (``dismissal.py``); ""
-for any of them it lacks. The comment is a person's text: its backslashes, tabs, line breaks and other control or
-invisible characters are written as ``\\\\``, ``\\t``, ``\\n``, ``\\r`` and ``\\uXXXX``, so
-each member stays one line. Lines of four fields (every ledger written before) read as
-members with none.
+for any of them it lacks. The comment is a person's text: its backslashes, tabs, line
+breaks and other control or invisible characters are written as ``\\\\``, ``\\t``,
+``\\n``, ``\\r`` and ``\\uXXXX``, so each member stays one line. Lines of four fields
+(every ledger written before) read as members with none.
 
 ``reports/<id>/ledger.json`` holds the rest: tracking issue numbers, the native campaign,
 the incremental watermark, each repository's id (``repositories``: name -> id; it

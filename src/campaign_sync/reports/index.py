@@ -3,8 +3,9 @@
 One row per campaign file: its name (linked to its report), status, due date and days
 left, open, fixed, dismissed and total alerts, percent done (closed, fixed or dismissed;
 with the share fixed beside it when some were dismissed, so a campaign closed by
-dismissals does not read as fixed) and open alerts past their SLA due date. A draft (never applied) and an active campaign not applied yet are listed
-without numbers. No totals across campaigns: one alert can be in several campaigns.
+dismissals does not read as fixed) and open alerts past their SLA due date. A draft (never
+applied) and an active campaign not applied yet are listed without numbers. No totals
+across campaigns: one alert can be in several campaigns.
 """
 
 from __future__ import annotations

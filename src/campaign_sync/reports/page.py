@@ -4,8 +4,8 @@ Sections, in order:
 
 - the campaign's name and description, then a table of its status, due date and days
   left, percent done (and, when some alerts were dismissed, how many of the closed ones
-  were fixed and how many dismissed), managers, contact, native GitHub campaign (linked), and the day the
-  report was written;
+  were fixed and how many dismissed), managers, contact, native GitHub campaign (linked),
+  and the day the report was written;
 - **Alerts**: open, fixed, dismissed and total, and for how many open alerts Copilot
   Autofix was requested. There is no "in progress" count: GitHub's alert APIs do not say
   whether someone is working on an alert (a branch, a pull request), and the ledger
