@@ -362,3 +362,45 @@ def test_a_closing_only_the_store_holds_or_of_a_frozen_repository_is_not_taken()
             frozen_repositories=frozen,
         )
         assert after is old
+
+
+# ------------------------------------------------------------------ scopes listed in full
+
+SARIF = "code-scanning:acme/app:sarif/semgrep/"
+
+
+@given(
+    st.lists(st.sampled_from(["open", "dismissed", "fixed"]), min_size=1, max_size=6),
+    st.booleans(),
+    st.booleans(),
+)
+def test_for_any_members_only_unseen_ones_of_a_covered_scope_are_fixed(
+    states: list[str], covered: bool, frozen: bool
+) -> None:
+    members = tuple(
+        Member(f"{SARIF}{n:016x}", state, EARLIER, EARLIER)  # type: ignore[arg-type]
+        for n, state in enumerate(states)
+    )
+    # The first member's finding is still reported; the others are gone from the scan.
+    first = Alert(
+        id=members[0].alert_id,
+        type="code-scanning",
+        repository="acme/app",
+        state=members[0].state,
+    )
+    campaign = make_campaign("rolling")
+    after = update_members(
+        campaign,
+        CampaignLedger(campaign=campaign.id, members=members),
+        [first] if first.state == "open" else [],
+        {first.id: first},
+        now=STAMP,
+        frozen_repositories=("acme/app",) if frozen else (),
+        covered=(SARIF,) if covered else (),
+    )
+    assert after[0].state == members[0].state
+    for before, now in zip(members[1:], after[1:], strict=True):
+        if covered and not frozen and before.state != "fixed":
+            assert (now.state, now.changed, now.joined) == ("fixed", STAMP, EARLIER)
+        else:
+            assert now == before

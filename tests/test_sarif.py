@@ -762,3 +762,30 @@ def test_a_suppression_s_justification_is_the_dismissal_comment_capped() -> None
     assert suppressed.dismissed_comment == ("Test fixture\n" + "y" * 400)[:279] + "…"
     assert suppressed.dismissed_by is None  # SARIF names no GitHub user
     assert one(log([result()])).dismissed_comment is None
+
+
+# ------------------------------------------------------------------ what a scan covers
+
+
+def test_a_scan_covers_its_repository_and_tool_even_with_no_results() -> None:
+    prefix = "code-scanning:acme/app:sarif/scanner/"
+    found, covered = sarif.read_log(log([result()]), "test.sarif", repository="acme/app")
+    assert covered == {prefix}
+    assert all(a.id.startswith(prefix) for a in found)
+    assert sarif.read_log(log([]), "test.sarif", repository="acme/app") == ((), {prefix})
+    provenance = [{"repositoryUri": "https://github.com/acme/web"}]
+    _, named = sarif.read_log(log([], versionControlProvenance=provenance), "test.sarif")
+    assert named == {"code-scanning:acme/web:sarif/scanner/"}
+
+
+def test_a_run_without_results_or_repository_covers_nothing() -> None:
+    document = log([])
+    del document["runs"][0]["results"]  # SARIF: the tool could not compute them
+    assert sarif.read_log(document, "test.sarif", repository="acme/app") == ((), frozenset())
+    assert sarif.read_log(log([]), "test.sarif") == ((), frozenset())
+
+
+def test_the_source_says_what_its_files_cover(tmp_path: Path) -> None:
+    (tmp_path / "a.sarif").write_text(json.dumps(log([])), encoding="utf-8")
+    result = SarifSource([tmp_path], repository="acme/app").fetch()
+    assert (result.alerts, result.covered) == ((), {"code-scanning:acme/app:sarif/scanner/"})

@@ -395,7 +395,7 @@ def _hold_note(planned: Planned, action: Action, reason: HoldReason, error: str)
 
 def apply_plan(
     planned: Planned,
-    transport: Transport,
+    transport: Transport | None,
     *,
     on_action: Callable[[Action, str | None], None] | None = None,
     now: datetime | None = None,
@@ -411,6 +411,9 @@ def apply_plan(
     repositories); the ledger keeps the failed part as it was, so the next run retries it.
     One refused because its repository is archived or has Issues off is a note instead
     (``ApplyResult.held_notes``), recorded in the ledger as a hold since ``now``.
+
+    Without a ``transport`` (no credentials: offline sources, tracking and mirroring off)
+    the plan must have nothing to do on GitHub: only the ledgers are written.
     """
     plan = planned.plan
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -418,7 +421,6 @@ def apply_plan(
     result = ApplyResult()
     writes_allowed = planned.config.safety.max_writes_per_run
     reserve = planned.config.limits.reserve_requests
-    writes_before = transport.stats.writes
     progress = {
         campaign: _CampaignProgress(
             issues=planned.previous[campaign].issue_map(),
@@ -431,6 +433,12 @@ def apply_plan(
     }
     result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
     ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
+    if transport is None:
+        if ordered:
+            raise ValueError("apply_plan needs a transport for actions on GitHub")
+        _write_ledgers(planned, progress, {})
+        return result
+    writes_before = transport.stats.writes
     reads = ReadAhead(transport, ordered, label=TOOL_LABEL, write_interval=transport.write_interval)
     me = WhoAmI(transport)
     spent: dict[str, str] = {}  # action kinds GitHub has no budget left for this run

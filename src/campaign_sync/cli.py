@@ -386,16 +386,22 @@ def _apply(
     no_push: bool,
 ) -> None:
     from campaign_sync.commands.apply import run_apply
-    from campaign_sync.github.auth import auth_from_env, resolve_api_url
+    from campaign_sync.github.auth import NoCredentials, auth_from_env, resolve_api_url
     from campaign_sync.github.transport import Transport, notices_to_stderr
 
     built, progress = _build_sources(sources, api_url, full_listing)
     transport = None
+    offline_because = None
     if not dry_run:
         url = resolve_api_url(api_url, _config_api_url(), os.environ)
-        transport = Transport(
-            auth=auth_from_env(os.environ, url), api_url=url, notices=notices_to_stderr
-        )
+        try:
+            auth = auth_from_env(os.environ, url)
+        except NoCredentials as error:
+            # Reports from offline sources need no token: apply refuses later, before any
+            # write, only if the plan has something to do on GitHub.
+            offline_because = str(error)
+        else:
+            transport = Transport(auth=auth, api_url=url, notices=notices_to_stderr)
     try:
         code = run_apply(
             Path.cwd(),
@@ -409,6 +415,7 @@ def _apply(
             on_fetched=progress.finish,
             commit=commit,
             push=not no_push,
+            offline_because=offline_because,
         )
     finally:
         progress.finish()

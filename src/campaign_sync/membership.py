@@ -9,7 +9,9 @@
   (``dismissal.py``). They follow the alert as listed, also while its state stays the same
   (a ledger written before they were kept learns them); an open member has none.
 - A member whose alert was not seen, or whose repository could not be read or is
-  archived, keeps the state the ledger has: unknown is never "fixed".
+  archived, keeps the state the ledger has: unknown is never "fixed". The exception is a
+  source that lists a scope in full (``SourceResult.covered``: a SARIF scan of a
+  repository by a tool): a member under it that the scan no longer reports is fixed.
 - A member the ledger has open closes (fixed, dismissed, resolved) only on an alert this
   run listed: a closed state that only the alert store (an untrusted cache) holds keeps it
   open until a listing confirms it.
@@ -59,6 +61,25 @@ def _changed_at(alert: Alert, now: str) -> str:
     return now
 
 
+def _gone_are_fixed(
+    members: list[Member],
+    alerts: Sequence[Alert | None],
+    covered: set[str],
+    frozen: Collection[str],
+    now: str,
+) -> list[Member]:
+    """Members a full listing of their scope no longer reports, fixed as of ``now``."""
+    return [
+        Member(member.alert_id, "fixed", member.joined, now)
+        if alert is None
+        and member.state != "fixed"
+        and member.alert_id[: member.alert_id.rfind("/") + 1] in covered
+        and member.repository not in frozen
+        else member
+        for member, alert in zip(members, alerts, strict=True)
+    ]
+
+
 def joins(campaign: Campaign, ledger: CampaignLedger) -> bool:
     """Whether matching alerts may join in this run."""
     if campaign.state == "closed":
@@ -77,6 +98,7 @@ def update_members(
     now: str,
     frozen_repositories: Collection[str] = (),
     unconfirmed: Collection[str] = (),
+    covered: Collection[str] = (),
 ) -> tuple[Member, ...]:
     """The members after this run, sorted by alert id.
 
@@ -93,6 +115,7 @@ def update_members(
         now=now,
         frozen_repositories=frozen_repositories,
         unconfirmed=unconfirmed,
+        covered=covered,
     )
     return tuple(members)
 
@@ -106,6 +129,7 @@ def members_seen(
     now: str,
     frozen_repositories: Collection[str] = (),
     unconfirmed: Collection[str] = (),
+    covered: Collection[str] = (),
 ) -> tuple[list[Member], list[Alert | None]]:
     """``update_members``, and beside it each member's alert as seen this run (None if
     unseen): planning needs both, and looking a million alerts up twice is not free. Two
@@ -114,7 +138,8 @@ def members_seen(
     ``selected`` must hold the very objects ``seen`` maps to (both come from one
     ``AlertIndex``): a member is told from a newcomer by identity. ``unconfirmed``: ids of
     closed alerts this run did not list (``SourceResult.unconfirmed``): no member's state
-    changes on them, so an open member stays open.
+    changes on them, so an open member stays open. ``covered``: id prefixes listed in full
+    this run (``SourceResult.covered``): an unseen member under one is fixed.
     """
     frozen = set(frozen_repositories)
     # Comprehensions, not a loop of appends: they run once per member of every campaign.
@@ -129,6 +154,8 @@ def members_seen(
         else _moved(member, alert, now)
         for member, alert in zip(ledger.members, alerts, strict=True)
     ]
+    if covered:
+        members = _gone_are_fixed(members, alerts, set(covered), frozen, now)
     if joins(campaign, ledger):
         # Selected alerts are alerts of this run, the very objects members were matched
         # with above: identity tells a member from a newcomer, without hashing a million ids.

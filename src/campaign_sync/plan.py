@@ -634,6 +634,7 @@ def plan_campaign(
     ids: Mapping[str, int] | None = None,
     renamed_from: Mapping[str, tuple[str, ...]] | None = None,
     unconfirmed: Collection[str] = frozenset(),
+    covered: Collection[str] = frozenset(),
 ) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
     """The actions, the next ledger and notes for one campaign.
 
@@ -665,6 +666,7 @@ def plan_campaign(
         now=stamp,
         frozen_repositories=frozen,
         unconfirmed=unconfirmed,
+        covered=covered,
     )
     scope = scope_digest(campaign.select)
     # The selection changed since the members were chosen: a scope edit (scope.py).
@@ -1029,6 +1031,7 @@ def _make_plan(
             ids=ids,
             renamed_from=renamed.get(campaign.id),
             unconfirmed=result.unconfirmed,
+            covered=result.covered,
         )
         if waits is not None:
             summary = dataclasses.replace(summary, state=campaign.state, waits_until=waits)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import TextIO
 
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import Planned, make
-from campaign_sync.errors import UnsafePlan
+from campaign_sync.errors import GitHubError, UnsafePlan
 from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
@@ -42,8 +43,12 @@ def run_apply(
     on_fetched: Callable[[], None] | None = None,
     commit: bool = False,
     push: bool = True,
+    offline_because: str | None = None,
 ) -> int:
-    """Apply the plan. ``transport`` writes to GitHub; it may be None only for --dry-run.
+    """Apply the plan. ``transport`` writes to GitHub. It is None for --dry-run, and when
+    there are no credentials (``offline_because`` says so): then apply goes on only if
+    the plan has nothing to do on GitHub (offline sources, tracking and mirroring off),
+    and otherwise fails with that message before anything is written.
 
     ``commit`` commits the reports folder at the end (and ``push`` pushes it).
     """
@@ -63,9 +68,18 @@ def run_apply(
         # Said in the job summary too, where the run is read, not only on stderr.
         write_step_summary(render_markdown(dataclasses.replace(plan, refused=refused)))
         raise UnsafePlan(refused)
-    if transport is None:
-        raise ValueError("apply needs a transport unless dry_run")
-    transport.write_interval = planned.config.limits.write_interval
+    on_github = [a for a in plan.actions if a.campaign in plan.applies]
+    if transport is None and on_github:
+        kinds = Counter(ACTION_VERBS[a.kind] for a in on_github)
+        raise GitHubError(
+            f"{offline_because or 'no GitHub connection'}. This apply has "
+            f"{plural(len(on_github), 'change')} to make on GitHub ("
+            + ", ".join(f"{n} {verb}" for verb, n in sorted(kinds.items()))
+            + "); with every source offline and tracking and native campaigns off, "
+            "apply needs no token"
+        )
+    if transport is not None:
+        transport.write_interval = planned.config.limits.write_interval
     for line in plan.renamed:
         out.write(f"{printable(line)}\n")
 
@@ -97,7 +111,7 @@ def run_apply(
             if result.healed
             else ""
         )
-        + f"; {transport.stats.writes} write requests."
+        + f"; {transport.stats.writes if transport is not None else 0} write requests."
         + (
             f" {result.deferred} actions left for the next runs: {result.stopped_by} was "
             "reached (most urgent first; the ledger records where this run stopped)."

@@ -95,6 +95,10 @@ def _is_github_com(api_url: str) -> bool:
     return api_url.rstrip("/") == DEFAULT_API_URL
 
 
+class NoCredentials(GitHubError):
+    """Neither a token nor a GitHub App is configured (an offline run may not need one)."""
+
+
 def auth_from_env(env: Mapping[str, str], api_url: str) -> Auth.Auth:
     """A GitHub App installation (CAMPAIGN_SYNC_APP_*) if configured, else a token.
 
@@ -111,7 +115,7 @@ def auth_from_env(env: Mapping[str, str], api_url: str) -> Auth.Auth:
         token = env.get(name, "").strip()
         if token:
             return Auth.Token(token)
-    raise GitHubError(
+    raise NoCredentials(
         "no GitHub credentials: set GITHUB_TOKEN (or GH_TOKEN) to a token that can read "
         f"security alerts, or {APP_ID}, {APP_PRIVATE_KEY} and {APP_INSTALLATION_ID} for a "
         "GitHub App installation; or use an offline source (snapshot:PATH, sarif:PATH)"

@@ -39,6 +39,9 @@ class SourceResult:
     # but took from the alert store (the Actions cache, writable by others): they never
     # close a member that the ledger has open, until a listing confirms them.
     unconfirmed: frozenset[str] = frozenset()
+    # Alert id prefixes this source lists in full (SARIF: one per repository and tool whose
+    # scan ran): a member under one of them that this run did not list was fixed.
+    covered: frozenset[str] = frozenset()
 
 
 class AlertSource(Protocol):

@@ -126,12 +126,14 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
     remaining: list[int] = []
     notes: list[str] = []
     unconfirmed: set[str] = set()
+    covered: set[str] = set()
     for source in sources:
         result = source.fetch()
         alerts.update((a.id, a) for a in result.alerts)
         # The last source's copy of an alert wins: so does whether it was listed.
         unconfirmed.difference_update(a.id for a in result.alerts)
         unconfirmed.update(result.unconfirmed)
+        covered.update(result.covered)
         repositories.update((r.full_name, r) for r in result.repositories)
         skipped.extend(result.skipped)
         if result.watermark:
@@ -149,6 +151,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
         rate_remaining=min(remaining) if remaining else None,
         notes=tuple(notes),
         unconfirmed=frozenset(unconfirmed),
+        covered=frozenset(covered),
     )
 
 

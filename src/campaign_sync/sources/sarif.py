@@ -2,8 +2,13 @@
 
 A SARIF file lists what a scanner finds *now*. Each result becomes an ``Alert`` of type
 ``code-scanning`` in state ``open``: a finding that an earlier scan had and a later one does
-not is fixed, and this source says so by leaving it out (the reconciler compares with its
-ledger). Two exceptions: a result the scanner reports as suppressed (``suppressions`` with
+not is fixed. This source says so by leaving it out and naming, in ``SourceResult.covered``,
+the id prefix of each repository and tool whose scan ran (a run with a ``results`` array,
+empty or not): a member under a covered prefix that is not listed is fixed
+(``membership.py``). A run without ``results`` (SARIF: the tool could not compute them)
+covers nothing, and neither does a repository or tool no file names: unknown is never fixed.
+
+Two exceptions to ``open``: a result the scanner reports as suppressed (``suppressions`` with
 no status or ``accepted``, e.g. a ``# nosemgrep`` comment) is ``dismissed`` with reason
 ``suppressed`` and, as its comment, the suppression's ``justification`` (capped as
 ``dismissal.py`` says); results of kind ``pass``, ``notApplicable`` or ``informational`` and results
@@ -405,6 +410,13 @@ def alerts_from_log(log: Any, source: str, *, repository: str | None = None) -> 
 
     Results that get the same id (one location reported twice) appear once.
     """
+    return read_log(log, source, repository=repository)[0]
+
+
+def read_log(
+    log: Any, source: str, *, repository: str | None = None
+) -> tuple[tuple[Alert, ...], frozenset[str]]:
+    """``alerts_from_log``, and the id prefixes the log covers (see the module)."""
     _check_repository(repository)
     if not isinstance(log, Mapping) or not isinstance(log.get("runs"), list):
         raise SourceError(f'{source}: not a SARIF log: expected an object with "runs"')
@@ -415,10 +427,14 @@ def alerts_from_log(log: Any, source: str, *, repository: str | None = None) -> 
             "campaign-sync reads SARIF 2.1.0"
         )
     alerts: dict[str, Alert] = {}
+    covered: set[str] = set()
     for index, run in enumerate(log["runs"]):
-        for alert in _run_alerts(run, f"{source}: runs[{index}]", repository):
+        prefix, found = _run_alerts(run, f"{source}: runs[{index}]", repository)
+        if prefix is not None:
+            covered.add(prefix)
+        for alert in found:
             alerts.setdefault(alert.id, alert)
-    return tuple(alerts.values())
+    return tuple(alerts.values()), frozenset(covered)
 
 
 class SarifSource:
@@ -440,10 +456,15 @@ class SarifSource:
 
     def fetch(self) -> SourceResult:
         alerts: dict[str, Alert] = {}
+        covered: set[str] = set()
         for path in expand_paths(self._paths, ("*.sarif", "*.json")):
-            for alert in alerts_from_log(_load(path), str(path), repository=self._repository):
+            found, prefixes = read_log(_load(path), str(path), repository=self._repository)
+            covered.update(prefixes)
+            for alert in found:
                 alerts.setdefault(alert.id, alert)
-        return SourceResult(alerts=tuple(alerts[key] for key in sorted(alerts)))
+        return SourceResult(
+            alerts=tuple(alerts[key] for key in sorted(alerts)), covered=frozenset(covered)
+        )
 
 
 def _load(path: Path) -> Any:
@@ -464,7 +485,8 @@ def _load(path: Path) -> Any:
         raise SourceError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-def _run_alerts(run: Any, where: str, repository: str | None) -> Iterator[Alert]:
+def _run_alerts(run: Any, where: str, repository: str | None) -> tuple[str | None, Iterator[Alert]]:
+    """The id prefix the run covers (None when it has no ``results``) and its alerts."""
     if not isinstance(run, Mapping):
         raise SourceError(f"{where} is not an object")
     tool = _obj(run.get("tool"))
@@ -473,7 +495,7 @@ def _run_alerts(run: Any, where: str, repository: str | None) -> Iterator[Alert]
         raise SourceError(f"{where}: tool.driver.name is missing; not a SARIF 2.1.0 run")
     results = run.get("results")
     if results is None:
-        return
+        return None, iter(())
     if not isinstance(results, list):
         raise SourceError(f"{where}: results is not an array")
     rules = _Rules(tool)
@@ -485,8 +507,16 @@ def _run_alerts(run: Any, where: str, repository: str | None) -> Iterator[Alert]
         if _str(result.get("kind")) in _NOT_FINDINGS or result.get("baselineState") == "absent":
             continue
         findings.append(_finding(index, result, rules, paths))
-    if findings:
-        yield from _alerts(findings, tool_name, repository or _run_repository(run, where))
+    if not findings and repository is None and not _list(run.get("versionControlProvenance")):
+        # Nothing found, and no repository named: nothing to list, nothing it can cover.
+        return None, iter(())
+    named = repository or _run_repository(run, where)
+    return _prefix(named, tool_name), _alerts(findings, tool_name, named)
+
+
+def _prefix(repository: str, tool: str) -> str:
+    """The start of the id of every finding ``tool`` reports in ``repository``."""
+    return f"code-scanning:{repository}:sarif/{_slug(tool)}/"
 
 
 def _finding(index: int, result: Json, rules: _Rules, paths: _Paths) -> _Finding:
@@ -563,7 +593,7 @@ def _alerts(findings: Sequence[_Finding], tool: str, repository: str) -> Iterato
             fingerprints[finding.index] = _digest(
                 tool, rule_id or "", path or "", "text", text, str(n)
             )
-    prefix = f"code-scanning:{repository}:sarif/{_slug(tool)}/"
+    prefix = _prefix(repository, tool)
     for finding in findings:
         props = _obj(finding.rule.get("properties"))
         yield Alert(
