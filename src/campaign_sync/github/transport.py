@@ -1,6 +1,7 @@
 """Requests to GitHub's REST API: retries, rate limits, write throttling, conditional requests.
 
-Built on PyGithub's Requester (auth, base URL, connection reuse) but with our own retry
+PyGithub's public API authenticates (a token, or a GitHub App's installation token minted
+and refreshed by ``github.Github``); requests go through urllib3 with our own retry
 policy, because the right policy depends on the request:
 
 - reads (GET) are retried on 5xx, timeouts and dropped connections, with backoff;
@@ -33,8 +34,7 @@ from typing import Any
 import certifi
 import orjson
 import urllib3
-from github import Auth, GithubException
-from github.Requester import Requester
+from github import Auth, Github, GithubException
 
 from campaign_sync import __version__
 from campaign_sync.errors import GitHubError
@@ -174,7 +174,7 @@ def _route(url: str) -> str:
 
 
 class Transport:
-    """Sends requests through one PyGithub Requester with our retry and rate-limit policy."""
+    """Sends requests with our retry and rate-limit policy; PyGithub mints App tokens."""
 
     def __init__(
         self,
@@ -199,20 +199,18 @@ class Transport:
             raise GitHubError(f"the API URL {api_url!r} is not an http(s) URL")
         self._origin = f"{split.scheme}://{split.netloc}"
         self._auth = auth
-        # PyGithub's Requester is kept for what it does best: a GitHub App's installation
-        # token is minted and refreshed through it. Requests themselves go through urllib3
+        # PyGithub, through its public API, does what it does best: a GitHub App's
+        # installation token (``Auth.AppInstallationAuth``) is minted and refreshed by the
+        # ``Github`` client the auth is given to. Requests themselves go through urllib3
         # directly: at a million alerts, requests' per-call overhead was a third of the run.
-        self._requester = Requester(
-            auth,
-            self.api_url,
-            int(max(1, timeout)),
-            USER_AGENT,
-            100,
-            True,
-            None,
-            None,
-            None,
-            None,
+        self._github = Github(
+            auth=auth,
+            base_url=self.api_url,
+            timeout=int(max(1, timeout)),
+            user_agent=USER_AGENT,
+            per_page=100,
+            retry=None,
+            lazy=True,
         )
         self._pool = _pool_manager(self.api_url, timeout)
         self._max_attempts = max_attempts
@@ -390,7 +388,7 @@ class Transport:
 
     def close(self) -> None:
         self._pool.clear()
-        self._requester.close()
+        self._github.close()
 
     # -- internals -----------------------------------------------------------------------
 
