@@ -891,3 +891,29 @@ def test_removing_every_campaign_at_once_trips_the_mass_close_rail(
     with pytest.raises(UnsafePlan, match="closes"):
         apply(fake, repo)
     assert tracking_issues(fake) == before
+
+
+# --- alerts a listing did not return ----------------------------------------------------------
+
+
+def test_an_issue_whose_alerts_the_listing_did_not_return_is_left_as_it_is(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    """A repository still listed whose alerts a full listing did not return (code scanning
+    turned off, access lost): its issue was rewritten without links, severities or due
+    dates. It is now left as it is, and the plan says why."""
+    apply(fake, repo)
+    name = sorted(selected_open(fake))[0]
+    (issue,) = tracking_issues(fake)[("crit", name)]
+    fake.set_feature(name, "code_scanning", False)
+
+    code, out, err, _ = apply(fake, repo)
+
+    assert (code, err) == (0, ""), out + err
+    assert tracking_issues(fake)[("crit", name)] == [issue]
+    assert f"crit: {name}: " in out
+    assert "not listed this run (unreadable, or deleted on GitHub)" in out
+    fake.set_feature(name, "code_scanning", True)
+    code, out, err, writes = apply(fake, repo)
+    assert (code, err, writes) == (0, "", 0), out + err
+    assert tracking_issues(fake)[("crit", name)] == [issue]

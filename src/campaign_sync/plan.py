@@ -732,6 +732,18 @@ def plan_campaign(
         repo_members, repo_alerts = by_repo.get(repository, ([], []))
         open_count = open_counts.get(repository, 0)
         existing = issues.get(repository)
+        # Open members the listing did not return, in a repository it still lists under
+        # this name (one no longer listed under it may have been renamed: the update is
+        # what follows GitHub's redirect). Their links, severities and due dates are
+        # unknown this run: rewritten now, the issue would lose them.
+        unseen = _open_unseen(repo_members, repo_alerts) if repository in repositories else 0
+        if unseen:
+            notes.append(
+                f"{campaign.id}: {printable(repository)}: {plural(unseen, 'open alert')} not "
+                "listed this run (unreadable, or deleted on GitHub): its tracking issue is "
+                "left as it is until a listing sees them (--full-listing lists every alert)"
+            )
+            continue
         source = SectionSource(
             campaign,
             campaign_key,
@@ -927,6 +939,11 @@ def _holds(
 
 
 _Group = tuple[list[Member], list[Alert | None]]
+
+
+def _open_unseen(members: Sequence[Member], alerts: Sequence[Alert | None]) -> int:
+    """How many open members have no alert this run."""
+    return sum(1 for m, a in zip(members, alerts, strict=True) if a is None and m.state == "open")
 
 
 def _by_repository(
