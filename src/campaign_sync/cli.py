@@ -341,6 +341,14 @@ def plan(
 )
 @click.option("--no-push", is_flag=True, help="With --commit: commit locally, do not push.")
 @click.option(
+    "--yes",
+    "-y",
+    "assume_yes",
+    is_flag=True,
+    help="Do not ask before writing. On a terminal apply shows the plan and asks; in CI "
+    "(no terminal) it never asks.",
+)
+@click.option(
     "--lock-timeout",
     type=click.FloatRange(min=0),
     default=0.0,
@@ -358,6 +366,7 @@ def apply(
     commit: bool,
     no_push: bool,
     lock_timeout: float,
+    assume_yes: bool,
 ) -> None:
     """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
 
@@ -371,9 +380,9 @@ def apply(
 
     if not dry_run:  # a dry run writes nothing: it needs no lock
         with checkout_lock(Path.cwd(), timeout=lock_timeout):
-            _apply(sources, api_url, full_listing, force, dry_run, commit, no_push)
+            _apply(sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
         return
-    _apply(sources, api_url, full_listing, force, dry_run, commit, no_push)
+    _apply(sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
 
 
 def _apply(
@@ -384,6 +393,7 @@ def _apply(
     dry_run: bool,
     commit: bool,
     no_push: bool,
+    assume_yes: bool,
 ) -> None:
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import NoCredentials, auth_from_env, resolve_api_url
@@ -416,6 +426,8 @@ def _apply(
             commit=commit,
             push=not no_push,
             offline_because=offline_because,
+            committed_only=_in_ci(),
+            confirm=None if assume_yes or _in_ci() or not _on_terminal() else _ask,
         )
     finally:
         progress.finish()
@@ -565,6 +577,20 @@ def history(target: str, root: Path, output_format: str) -> None:
     from campaign_sync.commands.history import run_history
 
     sys.exit(run_history(root, target, output_format=output_format, out=sys.stdout, err=sys.stderr))
+
+
+def _in_ci() -> bool:
+    """GitHub Actions, and most CI systems, set CI=true (GITHUB_ACTIONS=true in Actions)."""
+    return any(os.environ.get(name, "").lower() == "true" for name in ("CI", "GITHUB_ACTIONS"))
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask(question: str) -> bool:
+    answer = click.prompt(question, default="", show_default=False, err=True)
+    return str(answer).strip() == "yes"
 
 
 def _now() -> datetime:

@@ -12,6 +12,8 @@ from typing import TextIO
 
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import Planned, make
+from campaign_sync.committed import uncommitted
+from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
 from campaign_sync.errors import GitHubError, UnsafePlan
 from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
 from campaign_sync.github.transport import Transport
@@ -28,6 +30,7 @@ from campaign_sync.wording import plural
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_CANCELLED = 1  # as terraform apply answered no
 
 
 def run_apply(
@@ -44,6 +47,8 @@ def run_apply(
     commit: bool = False,
     push: bool = True,
     offline_because: str | None = None,
+    committed_only: bool = False,
+    confirm: Callable[[str], bool] | None = None,
 ) -> int:
     """Apply the plan. ``transport`` writes to GitHub. It is None for --dry-run, and when
     there are no credentials (``offline_because`` says so): then apply goes on only if
@@ -51,12 +56,33 @@ def run_apply(
     and otherwise fails with that message before anything is written.
 
     ``commit`` commits the reports folder at the end (and ``push`` pushes it).
+    ``committed_only`` (in CI): campaign files not committed at HEAD are left out, and
+    apply says which and why. ``confirm`` (a terminal without --yes): the plan is shown
+    and applied only if it answers yes, as terraform apply asks.
     """
     # Checked before anything is fetched or written: a run that could not commit its
     # reports fails while nothing has changed yet.
     identity = Identity.from_env(os.environ) if commit and not dry_run else None
     target = find_target(root, push=push, identity=identity) if identity is not None else None
-    planned = make(root, sources, now=now, on_fetched=on_fetched, transport=transport)
+    left_out = (
+        tuple(
+            item
+            for item in uncommitted(root, campaigns_folder(root))
+            if item.path.suffix in YAML_SUFFIXES
+        )
+        if committed_only
+        else ()
+    )
+    for item in left_out:
+        out.write(f"note: {printable(item.describe(root))}\n")
+    planned = make(
+        root,
+        sources,
+        now=now,
+        on_fetched=on_fetched,
+        transport=transport,
+        leave_out=[item.path for item in left_out],
+    )
     plan = planned.plan
     seen = len(planned.result.alerts)
     if dry_run:
@@ -69,6 +95,14 @@ def run_apply(
         write_step_summary(render_markdown(dataclasses.replace(plan, refused=refused)))
         raise UnsafePlan(refused)
     on_github = [a for a in plan.actions if a.campaign in plan.applies]
+    if confirm is not None and on_github:
+        out.write(PLAN_FORMATS["text"](plan))
+        out.flush()
+        if not confirm(
+            f"Apply {plural(len(on_github), 'change')} to GitHub? Only 'yes' is accepted"
+        ):
+            err.write("Apply cancelled: nothing was written.\n")
+            return EXIT_CANCELLED
     if transport is None and on_github:
         kinds = Counter(ACTION_VERBS[a.kind] for a in on_github)
         raise GitHubError(

@@ -7,7 +7,7 @@ Exit codes follow `terraform plan -detailed-exitcode`: 0 nothing to do, 2 change
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -53,6 +53,7 @@ def make(
     now: datetime,
     on_fetched: Callable[[], None] | None = None,
     transport: Transport | None = None,
+    leave_out: Collection[Path] = (),
 ) -> Planned:
     """Read the campaigns, the ledgers and the alerts (in that order: cheap first), then
     what GitHub says of native campaigns when a campaign wants them, and plan.
@@ -60,7 +61,7 @@ def make(
     ``transport``: the GitHub connection (by default a github: source's); without one the
     live limits are not read, and the plan says so.
     """
-    config, campaigns = load_campaigns(root, today=now.date())
+    config, campaigns = load_campaigns(root, today=now.date(), leave_out=leave_out)
     reports = root / config.reports_dir
     ledgers: dict[str, CampaignLedger] = {c.id: read_ledger(reports, c.id) for c in campaigns}
     # A deleted campaign file leaves its ledger: its work is wound down, not orphaned.
