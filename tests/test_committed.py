@@ -152,3 +152,75 @@ def test_on_a_terminal_apply_shows_the_plan_and_writes_only_after_yes(
     asked.clear()
     code, _, _ = run(fake, repo, confirm=no)  # nothing to do: nothing asked
     assert (code, asked) == (0, [])
+
+
+# --- plan --out FILE, apply FILE -------------------------------------------------------------
+
+
+def test_apply_of_a_saved_plan_applies_it_and_refuses_once_its_inputs_changed(
+    fake: FakeGitHub, repo: Path
+) -> None:
+    from campaign_sync.commands.plan import run_plan
+    from campaign_sync.errors import ConfigError
+
+    (repo / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
+    saved = repo / "crit.plan"
+    shown = io.StringIO()
+    sources = [GitHubSource(transport_for(fake), "acme")]
+    assert run_plan(repo, sources, output_format="text", out=shown, now=NOW, save_to=saved) == 2
+    assert '"kind": "campaign-sync saved plan"' in saved.read_text(encoding="utf-8")
+
+    # The campaign file changed after the plan was saved: refused, nothing written.
+    (repo / "campaigns" / "crit.yml").write_text(
+        CAMPAIGN.replace("[critical, high]", "[critical]"), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"campaigns changed since\. Nothing was written"):
+        run(fake, repo, saved=saved)
+    assert not tracking_issues(fake)
+
+    # Back as it was: the very plan is applied, without asking.
+    (repo / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
+    code, out, err = run(fake, repo, saved=saved, confirm=lambda _: False)
+    assert (code, err) == (0, ""), out + err
+    assert f"note: {saved}: the saved plan matches; applying it" in out
+    assert tracking_issues(fake)
+
+    # Applied: the ledgers changed, so the same file is refused a second time.
+    with pytest.raises(ConfigError, match="ledgers changed since"):
+        run(fake, repo, saved=saved)
+
+
+def test_an_alert_changed_since_the_plan_was_saved_refuses_it(fake: FakeGitHub, repo: Path) -> None:
+    from campaign_sync.commands.plan import run_plan
+    from campaign_sync.errors import ConfigError
+
+    (repo / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
+    saved = repo / "crit.plan"
+    sources = [GitHubSource(transport_for(fake), "acme")]
+    run_plan(repo, sources, output_format="json", out=io.StringIO(), now=NOW, save_to=saved)
+    alert = next(a for a in sources[0].fetch().alerts if a.type == "code-scanning" and a.is_open)
+    fake.set_alert_state(alert.repository, "code-scanning", alert.number or 0, "fixed")
+    with pytest.raises(ConfigError, match="alerts changed since"):
+        run(fake, repo, saved=saved)
+    assert not tracking_issues(fake)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not a saved plan \\(not JSON"),
+        ('{"kind": "x"}', "not a saved plan; make one with `campaign-sync plan --out`"),
+        ('{"kind": "campaign-sync saved plan", "version": 9}', "of another version"),
+        ('{"kind": "campaign-sync saved plan", "version": 1, "inputs": {}}', "incomplete"),
+    ],
+)
+def test_a_file_that_is_not_a_saved_plan_is_refused_with_a_clear_error(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    from campaign_sync.errors import ConfigError
+    from campaign_sync.saved_plan import load
+
+    path = tmp_path / "x.plan"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load(path)

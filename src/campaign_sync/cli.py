@@ -300,12 +300,21 @@ def _build_sources(
     show_default=True,
     help="text for a terminal, markdown for a pull request comment, json for machines.",
 )
+@click.option(
+    "--out",
+    "save_to",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Also save the plan to FILE, for `campaign-sync apply FILE` to carry out exactly "
+    "that plan (refused if the campaign files, ledgers or alerts changed since).",
+)
 def plan(
     sources: tuple[str, ...],
     api_url: str | None,
     full_listing: bool,
     force: bool,
     output_format: str,
+    save_to: Path | None,
 ) -> None:
     """Show what apply would change: tracking issues to open, update, close or reopen.
 
@@ -324,6 +333,7 @@ def plan(
             now=_now(),
             force=force,
             on_fetched=progress.finish,
+            save_to=save_to,
         )
     finally:
         progress.finish()
@@ -331,6 +341,12 @@ def plan(
 
 
 @cli.command()
+@click.argument(
+    "planfile",
+    required=False,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="[PLANFILE]",
+)
 @_source_options
 @click.option("--dry-run", is_flag=True, help="Show the plan and change nothing.")
 @click.option(
@@ -358,6 +374,7 @@ def plan(
     "time holds the checkout's lock); 0: fail at once, naming who holds it.",
 )
 def apply(
+    planfile: Path | None,
     sources: tuple[str, ...],
     api_url: str | None,
     full_listing: bool,
@@ -375,14 +392,20 @@ def apply(
     limits.reserve-requests: the next run continues from the ledger. A second apply with
     nothing changed makes no write request. Exit status: 0 done (also with actions left
     for the next run), 1 error or some actions failed (they are retried on the next run).
+
+    On a terminal the plan is shown and nothing is written before you answer yes
+    (--yes skips the question). PLANFILE, from `plan --out PLANFILE`: apply exactly that
+    plan, or refuse if the campaign files, ledgers or alerts changed since. In CI only
+    campaign files committed at HEAD are applied.
     """
     from campaign_sync.lock import checkout_lock
 
+    options = (sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
     if not dry_run:  # a dry run writes nothing: it needs no lock
         with checkout_lock(Path.cwd(), timeout=lock_timeout):
-            _apply(sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
+            _apply(*options, planfile)
         return
-    _apply(sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
+    _apply(*options, planfile)
 
 
 def _apply(
@@ -394,6 +417,7 @@ def _apply(
     commit: bool,
     no_push: bool,
     assume_yes: bool,
+    planfile: Path | None,
 ) -> None:
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import NoCredentials, auth_from_env, resolve_api_url
@@ -428,6 +452,7 @@ def _apply(
             offline_because=offline_because,
             committed_only=_in_ci(),
             confirm=None if assume_yes or _in_ci() or not _on_terminal() else _ask,
+            saved=planfile,
         )
     finally:
         progress.finish()

@@ -14,7 +14,7 @@ from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import Planned, make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
-from campaign_sync.errors import GitHubError, UnsafePlan
+from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan
 from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
@@ -25,6 +25,8 @@ from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
 from campaign_sync.reports.links import web_url
 from campaign_sync.reports.write import write_reports
+from campaign_sync.saved_plan import changed_since, fingerprint
+from campaign_sync.saved_plan import load as load_saved
 from campaign_sync.sources.base import AlertSource
 from campaign_sync.wording import plural
 
@@ -49,6 +51,7 @@ def run_apply(
     offline_because: str | None = None,
     committed_only: bool = False,
     confirm: Callable[[str], bool] | None = None,
+    saved: Path | None = None,
 ) -> int:
     """Apply the plan. ``transport`` writes to GitHub. It is None for --dry-run, and when
     there are no credentials (``offline_because`` says so): then apply goes on only if
@@ -58,7 +61,9 @@ def run_apply(
     ``commit`` commits the reports folder at the end (and ``push`` pushes it).
     ``committed_only`` (in CI): campaign files not committed at HEAD are left out, and
     apply says which and why. ``confirm`` (a terminal without --yes): the plan is shown
-    and applied only if it answers yes, as terraform apply asks.
+    and applied only if it answers yes, as terraform apply asks. ``saved`` (``apply
+    FILE``): the plan is applied only if it is exactly the one ``plan --out FILE`` saved,
+    computed from the same campaign files, ledgers and alerts; it is not asked again.
     """
     # Checked before anything is fetched or written: a run that could not commit its
     # reports fails while nothing has changed yet.
@@ -85,6 +90,17 @@ def run_apply(
     )
     plan = planned.plan
     seen = len(planned.result.alerts)
+    if saved is not None:
+        expected = load_saved(saved)
+        changed = changed_since(expected, fingerprint(root, planned))
+        if changed:
+            raise ConfigError(
+                f"{saved}: the saved plan no longer matches what it was computed from: "
+                f"{', '.join(changed)} changed since. Nothing was written; review a new "
+                "plan (`campaign-sync plan --out FILE`) and apply that"
+            )
+        out.write(f"note: {saved}: the saved plan matches; applying it\n")
+        confirm = None  # reviewed when it was saved, as terraform apply PLANFILE
     if dry_run:
         out.write(PLAN_FORMATS["text"](plan))
         write_step_summary(render_markdown(plan))

@@ -163,7 +163,9 @@ def run_plan(
     now: datetime,
     force: bool = False,
     on_fetched: Callable[[], None] | None = None,
+    save_to: Path | None = None,
 ) -> int:
+    """``save_to``: also save the plan there for ``apply FILE`` (not when refused)."""
     planned = make(root, sources, now=now, on_fetched=on_fetched)
     plan = planned.plan
     refused = (
@@ -178,4 +180,8 @@ def run_plan(
     write_step_summary(render_markdown(plan))
     if refused is not None:
         raise UnsafePlan(refused)
+    if save_to is not None:
+        from campaign_sync.saved_plan import save
+
+        save(save_to, root, planned)
     return EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES
