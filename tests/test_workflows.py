@@ -86,8 +86,13 @@ def all_documents() -> list[tuple[str, dict[str, Any]]]:
     return [(p.name, _load(p)) for p in workflow_paths()] + [("action.yml", _load(ACTION))]
 
 
-def test_the_three_workflows_exist() -> None:
-    assert [p.name for p in workflow_paths()] == ["ci.yml", "pull-request.yml", "reconcile.yml"]
+def test_the_workflows_exist() -> None:
+    assert [p.name for p in workflow_paths()] == [
+        "ci.yml",
+        "pull-request.yml",
+        "reconcile.yml",
+        "release.yml",
+    ]
 
 
 # -- actionlint -------------------------------------------------------------------------------
@@ -532,3 +537,21 @@ def test_the_action_plans_into_the_summary_and_one_sticky_comment(
     assert comment.body.startswith(marker() + "\n### campaign-sync plan\n")
     assert "The plan failed (exit status 64): see the [job log]" in comment.body
     assert "(https://github.example/" in comment.body
+
+
+# -- the release workflow ---------------------------------------------------------------------
+
+
+def test_a_release_is_checked_built_and_published_with_write_access_in_one_job_only() -> None:
+    workflow = _load(WORKFLOWS / "release.yml")
+    assert triggers(workflow) == {"push": {"tags": ["v*.*.*"]}}
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert "permissions" not in jobs["build"]
+    assert jobs["publish"]["permissions"] == {"contents": "write"}
+    assert jobs["publish"]["needs"] == "build"
+    build = "\n".join(str(step.get("run", "")) for step in jobs["build"]["steps"])
+    assert 'python .ci/check_release.py "$TAG"' in build
+    assert "python -m build" in build
+    publish = "\n".join(str(step.get("run", "")) for step in jobs["publish"]["steps"])
+    assert 'gh release create "$TAG" dist/*' in publish
