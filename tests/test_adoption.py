@@ -161,6 +161,9 @@ def test_applies_at_once_leave_one_open_issue_per_repository_and_heal_the_rest(
 ) -> None:
     """Before: 5 of 6 repositories got two issues, and they stayed."""
     fake.config.write_delay = 0.02  # room for the runs to interleave
+    # Each run writes one at a time, as GitHub asks; the runs' writes may overlap (a busy
+    # shared machine made three runs wait out the one-at-a-time limit for 24 tries).
+    fake.config.max_concurrent_writes = runs
     checkouts = [shutil.copytree(repo, tmp_path / f"run{n}") for n in range(runs)]
     start = threading.Barrier(runs)
     codes: list[int] = []

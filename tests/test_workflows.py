@@ -45,6 +45,7 @@ FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository
 ALLOWED_WRITES: dict[tuple[str, str], set[str]] = {
     ("pull-request.yml", "plan"): {"pull-requests"},  # the sticky plan comment
     ("reconcile.yml", "reconcile"): {"contents"},  # the commit of reports/ back to main
+    ("release.yml", "publish"): {"contents"},  # the GitHub release and its assets
 }
 _SHA = re.compile(r"[0-9a-f]{40}")
 
