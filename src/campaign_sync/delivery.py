@@ -133,7 +133,16 @@ def _tree_with_reports(top: Path, base: str, pathspec: str) -> str:
         _check(_git(top, "read-tree", base, env=env), "git read-tree")
         _check(
             _git(
-                top, "rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--", pathspec, env=env
+                top,
+                "rm",
+                "-r",
+                "-f",
+                "--cached",
+                "--quiet",
+                "--ignore-unmatch",
+                "--",
+                pathspec,
+                env=env,
             ),
             "git rm --cached",
         )
