@@ -53,6 +53,7 @@ def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
     monkeypatch.delenv("FAKE_GITHUB_PUSHER", raising=False)
+    monkeypatch.delenv("CAMPAIGN_SYNC_DELIVERY_TOKEN", raising=False)
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -270,6 +271,26 @@ def test_a_pull_request_refused_is_opened_by_the_next_run_with_both_runs_reports
     assert len(org.fake.pulls(REPO)) == 1
     rows = org.history_rows("campaign-sync/reports")
     assert [r.split(",")[0] for r in rows] == ["2026-11-28", "2026-11-29"]
+
+
+def test_a_delivery_token_of_a_second_app_opens_the_pull_request(
+    make_org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The App that writes issues everywhere holds no Contents or Pull requests permission;
+    a second App, on the campaigns repository only, opens the pull request."""
+    org = make_org("delivery: {mode: pull-request}\n")
+    org.fake.remove_permission(org.app, "pull_requests")
+    org.fake.remove_permission(org.app, "contents")
+    reports_app = org.fake.add_token(
+        user="acme-campaign-sync-reports[bot]",
+        kind="installation",
+        permissions={"contents": "write", "pull_requests": "write", "metadata": "read"},
+    )
+    monkeypatch.setenv("CAMPAIGN_SYNC_DELIVERY_TOKEN", reports_app)
+    code, out = org.apply()
+    assert code == 0, out
+    (pull,) = org.fake.pulls(REPO)
+    assert pull["user"]["login"] == "acme-campaign-sync-reports[bot]"
 
 
 @pytest.mark.parametrize("squash", [False, True])

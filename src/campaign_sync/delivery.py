@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from github import Auth
+
 from campaign_sync.config.loader import load_campaigns
 from campaign_sync.config.repo_config import DeliveryConfig
 from campaign_sync.errors import ConfigError, GitHubError
@@ -68,13 +70,17 @@ from campaign_sync.gitcommit import (
     redact,
 )
 from campaign_sync.github import delivery as api
-from campaign_sync.github.transport import Transport
+from campaign_sync.github.transport import Transport, notices_to_stderr
 from campaign_sync.model import CampaignLedger
 
 PENDING_REF = "refs/campaign-sync/pending"
 PENDING_BRANCH = "campaign-sync/pending"
 _FETCHED = "refs/campaign-sync/fetched"  # what prepare fetched: scratch refs
 PULL_TITLE = "campaign-sync: reports and ledger"
+# A token only for the delivery's API calls (the pull request, its auto-merge, the API
+# commit): a second App installed on the campaigns repository alone can hold Contents and
+# Pull requests write, so the App that writes issues organization-wide never needs them.
+DELIVERY_TOKEN_ENV = "CAMPAIGN_SYNC_DELIVERY_TOKEN"
 
 
 class DeliveryFailed(GitError):
@@ -356,11 +362,14 @@ def deliver(
     attempts: int = PUSH_ATTEMPTS,
     backoff: float = BACKOFF_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
+    environ: Mapping[str, str] | None = None,
 ) -> Delivered:
     """Commit the reports and deliver them; DeliveryFailed (the commit kept) when that
-    fails."""
+    fails. API calls use ``CAMPAIGN_SYNC_DELIVERY_TOKEN`` when it is set, else
+    ``transport``'s credentials."""
     mode = delivery.config.mode
     target = delivery.target
+    transport = delivery_transport(transport, os.environ if environ is None else environ)
     if mode == "push":
         try:
             result = commit_and_push(
@@ -384,6 +393,13 @@ def deliver(
             delivery, reports, current, identity, transport, run_url, attempts, backoff, sleep
         )
     return _deliver_to_branch(delivery, reports, current, identity, transport, run_url)
+
+
+def delivery_transport(transport: Transport | None, environ: Mapping[str, str]) -> Transport | None:
+    token = environ.get(DELIVERY_TOKEN_ENV, "").strip()
+    if not token or transport is None:
+        return transport
+    return Transport(auth=Auth.Token(token), api_url=transport.api_url, notices=notices_to_stderr)
 
 
 def _head(target: GitTarget) -> str:
