@@ -424,3 +424,80 @@ def test_read_ledger_sees_the_recovered_reports(make_org: Any) -> None:
     )
     assert delivery.notes
     assert read_ledger(fresh / "reports", "crit").members
+
+
+# ---- what others control ------------------------------------------------------------------
+
+
+def test_a_hostile_commit_subject_on_the_reports_branch_mentions_nobody_in_the_pull_request(
+    make_org: Any,
+) -> None:
+    org = make_org("delivery: {mode: pull-request}\n")
+    org.fake.remove_permission(org.app, "pull_requests")
+    with pytest.raises(DeliveryFailed):
+        org.apply()  # the branch is pushed, the pull request refused
+    # Someone who can push branches adds a reports-only commit with a loud subject.
+    other = org.clone("other")
+    git(other, "fetch", "--quiet", "origin", "campaign-sync/reports")
+    git(other, "checkout", "--quiet", "FETCH_HEAD")
+    (other / "reports" / "note.md").write_text("hi\n")
+    git(other, "add", ".")
+    git(other, "commit", "--quiet", "-m", "@acme/everyone see #1 https://evil.example")
+    git(other, "push", "--quiet", "origin", "HEAD:refs/heads/campaign-sync/reports")
+    org.fake.grant_permission(org.app, "pull_requests")
+    code, out = org.apply(org.clone("fresh"), day=1)
+    assert code == 0, out
+    (pull,) = org.fake.pulls(REPO)
+    body = pull["body"]
+    assert "@acme/everyone" not in body
+    assert "#1 " not in body
+    assert "https://evil" not in body
+
+
+@pytest.mark.parametrize(
+    ("branch", "ok"),
+    [
+        ("campaign-sync/reports", True),
+        ("reports", True),
+        ("-reports", False),  # would read as a git option
+        (".hidden", False),
+        ("a..b", False),
+        ("a//b", False),
+        ("x.lock", False),
+        ("campaign-sync/pending", False),  # kept for undelivered commits
+        ("a b", False),
+    ],
+)
+def test_the_schema_accepts_only_plain_branch_names(branch: str, ok: bool) -> None:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((Path(__file__).parents[1] / "schemas" / "config.schema.json").read_text())
+    config = {"organizations": ["acme"], "delivery": {"mode": "branch", "branch": branch}}
+    assert Draft202012Validator(schema).is_valid(config) is ok
+
+
+def test_api_mode_sends_only_reports(make_org: Any) -> None:
+    org = make_org("delivery: {mode: api}\n")
+    org.fake.protect_branch(REPO, "main", bypass=[APP])
+    # A bot-authored local commit outside reports/ (say, an earlier hand-made one).
+    (org.work / "campaigns" / "crit.yml").write_text(CAMPAIGN.replace("rolling", "snapshot"))
+    bot = "campaign-sync[bot]"
+    git(
+        org.work,
+        "-c",
+        f"user.name={bot}",
+        "-c",
+        f"user.email={bot}@users.noreply.github.com",
+        "commit",
+        "--quiet",
+        "--author",
+        f"{bot} <{bot}@users.noreply.github.com>",
+        "-am",
+        "not a report",
+    )
+    main_before = git(org.origin, "rev-parse", "main").strip()
+    with pytest.raises(DeliveryFailed, match="sends only reports"):
+        org.apply()
+    assert git(org.origin, "rev-parse", "main").strip() == main_before

@@ -72,6 +72,7 @@ from campaign_sync.gitcommit import (
 from campaign_sync.github import delivery as api
 from campaign_sync.github.transport import Transport, notices_to_stderr
 from campaign_sync.model import CampaignLedger
+from campaign_sync.render.markdown import escape_inline
 
 PENDING_REF = "refs/campaign-sync/pending"
 PENDING_BRANCH = "campaign-sync/pending"
@@ -555,9 +556,9 @@ def _propose(
     config, target = delivery.config, delivery.target
     if transport is None or delivery.repository is None:
         raise ConfigError("`delivery: pull-request` needs GitHub credentials")
-    subjects = _git(
-        target.toplevel, "log", "--format=- %s", f"{_head(target)}..{tip}"
-    ).stdout.strip()
+    # Commit subjects of a branch others can push to: escaped, no mention reaches anyone.
+    listed = _git(target.toplevel, "log", "--format=%s", f"{_head(target)}..{tip}").stdout
+    subjects = "\n".join(f"- {escape_inline(line)}" for line in listed.splitlines()[:50])
     body = (
         "The reports and the alert ledger written by `campaign-sync apply --commit`, "
         f"from the branch `{config.branch}`. Every run adds its commit here until this pull "
