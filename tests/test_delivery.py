@@ -341,6 +341,11 @@ def test_api_mode_commits_as_the_app_through_graphql_and_the_clone_follows(
     assert git(org.work, "status", "--porcelain") == ""
     assert git(org.work, "for-each-ref", PENDING_REF).strip() == ""
     assert pending != head
+    # The same clone runs again the next day: GitHub's commit is not taken for a stranger's.
+    org.churn()
+    code, out = org.apply(day=2)
+    assert code == 0, out
+    assert git(org.origin, "rev-list", "--count", "main").strip() == "3"
 
 
 def test_api_mode_retries_when_main_moved_between_fetch_and_commit(

@@ -386,8 +386,8 @@ def deliver(
             )
         except GitError as error:
             raise _kept(delivery, _head(target), error) from error
-        if result.pushed or result.already_upstream:
-            _clear_pending(delivery)
+        # Delivered, or (--no-push) on the local branch that the next push takes along.
+        _clear_pending(delivery)
         return Delivered((result.describe(target),), result.commit)
     if mode == "api":
         return _deliver_api(
@@ -539,7 +539,7 @@ def _deliver_to_branch(
     pull = None
     proposed = config.mode == "pull-request" and tip is not None
     if proposed and tip is not None and not _reports_merged(top, tip, head, pathspec):
-        pull, more = _propose(delivery, transport, tip)
+        pull, more = _propose(delivery, transport, tip, pushed=commit is not None)
         lines.extend(more)
     _clear_pending(delivery)
     return Delivered(tuple(lines), commit, pull)
@@ -551,7 +551,7 @@ def _reports_merged(top: Path, tip: str, head: str, pathspec: str) -> bool:
 
 
 def _propose(
-    delivery: Delivery, transport: Transport | None, tip: str
+    delivery: Delivery, transport: Transport | None, tip: str, *, pushed: bool
 ) -> tuple[api.PullRequest, list[str]]:
     config, target = delivery.config, delivery.target
     if transport is None or delivery.repository is None:
@@ -576,7 +576,7 @@ def _propose(
             "Nothing is lost: the next `campaign-sync apply --commit` starts from that branch "
             "and opens the pull request"
         ) from error
-    verb = "opened" if pull.created else "updated"
+    verb = "opened" if pull.created else "updated" if pushed else "open"
     lines = [f"pull request #{pull.number} {verb}: {pull.html_url}"]
     if config.auto_merge and not pull.auto_merge:
         try:
@@ -680,6 +680,8 @@ def _send_api(
             sleep(backoff * 2 ** (attempt - 1))
             continue
         if _fetch(target, branch, f"{_FETCHED}/upstream") == oid:
+            # The fetch updated the remote-tracking branch too (git's opportunistic update),
+            # so the next run does not take GitHub's commit for someone else's.
             _reset_to(target, oid, local)
         _clear_pending(delivery)
         retries = f" after {attempt} attempts" if attempt > 1 else ""
