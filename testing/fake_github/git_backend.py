@@ -158,7 +158,11 @@ def commit_on_branch(
                     "A path was requested for deletion which does not exist as of commit oid "
                     f"`{current}`"
                 )
-            _out(git_dir, "update-index", "--force-remove", "--", path, env=env)
+            # A zero mode removes the entry (`--force-remove` wants a work tree).
+            line = f"0 {'0' * 40}\t{path}\n".encode()
+            removed = _git(git_dir, "update-index", "--index-info", env=env, stdin=line)
+            if removed.returncode != 0:
+                raise RuntimeError(removed.stderr.decode(errors="replace"))
         for path, content in additions.items():
             written = _git(git_dir, "hash-object", "-w", "--stdin", stdin=content)
             blob = written.stdout.decode().strip()
