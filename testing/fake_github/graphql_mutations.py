@@ -15,8 +15,11 @@ types and nullability; see ``@octokit/graphql-schema``).
   "Commits made using this mutation are automatically signed by GitHub". The fake cannot
   sign: it writes the author and committer GitHub would, unsigned.
 - It needs the *Contents* write permission, and a ruleset on the branch applies as it does
-  to a push: an actor not on its bypass list is refused. (The refusal's wording here is
-  git's GH013 text; GitHub's GraphQL wording for it was not verified.)
+  to a push: an actor not on its bypass list is refused. Recorded answers (third parties'):
+  classic branch protection gives ``"type": "BRANCH_PROTECTION_RULE_VIOLATION"`` with
+  "Changes must be made through a pull request"; a ruleset gives another type
+  (Thinkmill/keystatic#1598), not recorded. The fake answers git's GH013 wording with
+  ``UNPROCESSABLE``; the client reads the wording, not the type.
 
 ``enablePullRequestAutoMerge``
 (https://docs.github.com/graphql/reference/mutations#enablepullrequestautomerge): refused

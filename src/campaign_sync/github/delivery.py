@@ -238,7 +238,11 @@ def _mutation(
         if kind == "FORBIDDEN" or "not accessible" in text:
             needed = "contents" if "createCommitOnBranch" in query else "pull_requests"
             hint = ". " + _PERMISSION_HINT[needed]
-        elif "rule violation" in text.lower():
+        elif (
+            kind == "BRANCH_PROTECTION_RULE_VIOLATION"
+            or "rule violation" in text.lower()
+            or "through a pull request" in text
+        ):
             hint = (
                 ". A ruleset protects the branch: add the App to the ruleset's bypass list "
                 "(bypass mode Always), or use `delivery: pull-request`"
