@@ -506,3 +506,40 @@ def test_api_mode_sends_only_reports(make_org: Any) -> None:
     with pytest.raises(DeliveryFailed, match="sends only reports"):
         org.apply()
     assert git(org.origin, "rev-parse", "main").strip() == main_before
+
+
+# ---- the command line ----------------------------------------------------------------------
+
+
+def test_the_cli_says_the_delivery_failed_exits_1_and_the_summary_says_it_too(
+    make_org: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from campaign_sync.cli import main
+
+    org = make_org()
+    summary = org.work.parent / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GH_TOKEN", org.app)
+    monkeypatch.chdir(org.work)
+    assert main(["apply", "--commit", "--api-url", org.fake.url, "--source", "github:acme"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: could not deliver the reports: ")
+    assert "Traceback" not in err
+    assert "Nothing is lost" in err
+    assert "The reports were not delivered." in summary.read_text()
+
+
+def test_api_mode_with_no_push_commits_locally_and_the_next_run_sends_it(make_org: Any) -> None:
+    org = make_org("delivery: {mode: api}\n")
+    org.fake.protect_branch(REPO, "main", bypass=[APP])
+    main_before = git(org.origin, "rev-parse", "main").strip()
+    code, out = org.apply(push=False)
+    assert code == 0, out
+    assert "not pushed" in out
+    assert git(org.origin, "rev-parse", "main").strip() == main_before
+    org.churn()
+    code, out = org.apply(day=1)
+    assert code == 0, out
+    assert "through GitHub's API" in out
+    assert "Also delivers 1 earlier undelivered commit" in git(org.origin, "log", "-1", "main")
+    assert [r.split(",")[0] for r in org.history_rows("main")] == ["2026-11-28", "2026-11-29"]
