@@ -240,6 +240,27 @@ def test_reconcile_applies_main_only_with_an_app_token_or_a_token_secret() -> No
     )
 
 
+def test_reconcile_records_the_reports_with_a_reports_app_limited_to_this_repository() -> None:
+    """`delivery:` in campaign-sync.yml: git pushes with the reports App's token (a bypass
+    actor of main's ruleset) and falls back to GITHUB_TOKEN; the pull request and API
+    commits use the same token through `delivery-token`; the issues App never needs
+    Contents or Pull requests."""
+    job = _load(WORKFLOWS / "reconcile.yml")["jobs"]["reconcile"]
+    steps = {step.get("id"): step for _, step in steps_of({"jobs": {"reconcile": job}})}
+    reports = steps["reports-token"]
+    assert reports["uses"].startswith("actions/create-github-app-token@")
+    assert "vars.CAMPAIGN_SYNC_REPORTS_APP_ID != ''" in reports["if"]
+    assert reports["with"]["repositories"] == "${{ github.event.repository.name }}"
+    checkout = next(
+        s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/checkout@")
+    )
+    assert checkout["with"]["token"] == "${{ steps.reports-token.outputs.token || github.token }}"
+    apply = next(s for s in job["steps"] if s.get("uses") == "./")
+    assert apply["with"]["delivery-token"] == "${{ steps.reports-token.outputs.token }}"
+    run = next(s for s in _load(ACTION)["runs"]["steps"] if s.get("id") == "run")
+    assert run["env"]["CAMPAIGN_SYNC_DELIVERY_TOKEN"] == "${{ inputs.delivery-token }}"
+
+
 @pytest.mark.parametrize("path", workflow_paths(), ids=lambda p: p.name)
 def test_no_workflow_runs_on_pull_request_target(path: Path) -> None:
     assert "pull_request_target" not in triggers(_load(path))

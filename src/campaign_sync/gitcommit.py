@@ -560,17 +560,18 @@ def push_with_retries(
 
 
 def committed_ledgers(
-    target: GitTarget, reports: Path, campaigns: Collection[str]
+    target: GitTarget, reports: Path, campaigns: Collection[str], revision: str = "HEAD"
 ) -> dict[str, CampaignLedger]:
-    """The campaigns' ledgers as the branch's last commit has them (empty where it has
-    none): what a commit message must count from, whatever uncommitted runs wrote since."""
+    """The campaigns' ledgers as the branch's last commit (or ``revision``) has them (empty
+    where it has none): what a commit message must count from, whatever uncommitted runs
+    wrote since."""
     pathspec = _reports_pathspec(target, reports)
     found: dict[str, CampaignLedger] = {}
     with tempfile.TemporaryDirectory(prefix="campaign-sync-head-") as scratch:
         folder = Path(scratch)
         for campaign in campaigns:
             for name in (MEMBERS_FILE, STATE_FILE):
-                shown = _git(target.toplevel, "show", f"HEAD:{pathspec}/{campaign}/{name}")
+                shown = _git(target.toplevel, "show", f"{revision}:{pathspec}/{campaign}/{name}")
                 if shown.returncode == 0:
                     write_if_changed(folder / campaign / name, shown.stdout, root=folder)
             found[campaign] = read_ledger(folder, campaign)

@@ -17,6 +17,7 @@ from . import (
     routes_campaigns,
     routes_graphql,
     routes_issues,
+    routes_pulls,
     routes_repos,
 )
 from .auth import AppAuth, AuthFailure, authenticate, can_see_org, has_permission
@@ -46,6 +47,7 @@ ALL_ROUTES: list[Route] = (
     + routes_campaigns.routes()
     + routes_apps.routes()
     + routes_graphql.routes()
+    + routes_pulls.routes()
 )
 REDIRECT_DOCS = "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api"
 SECONDARY_MESSAGE = (

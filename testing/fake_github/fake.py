@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from . import git_backend
 from .auth import make_jwt
 from .catalog import Catalog
 from .churn import churn
@@ -18,6 +20,7 @@ from .factory import add_alert_at_runtime
 from .faults import FaultInjector
 from .model import ALERT_KINDS
 from .ratelimit import rate_identity
+from .routes_pulls import pull_dict
 from .seed import seed_org, seed_ui_campaigns
 from .server import FakeHTTPServer
 from .stats import Stats
@@ -214,6 +217,56 @@ class FakeGitHub:
         issues with their numbers; its old name answers 301 (GET) or 307 (other methods),
         with a Location under ``/repositories/{id}``."""
         return self.state.rename_repo(full_name, new_full_name).id
+
+    # git: branches, rulesets, pull requests (Python only) ----------------------------
+
+    def attach_git(self, full_name: str, git_dir: str | Path) -> None:
+        """Serve this bare repository as ``full_name``'s git data: its branches are what
+        pull requests compare and what ``createCommitOnBranch`` writes; clone it over
+        ``file://``. Installs the pre-receive hook that enforces ``protect_branch``."""
+        with self.state.lock:
+            git_backend.attach(self.state.require_repo(full_name), git_dir)
+
+    def protect_branch(
+        self, full_name: str, branch: str, *, bypass: Iterable[str] = (), protected: bool = True
+    ) -> None:
+        """A ruleset requiring pull requests on ``branch``; ``bypass`` are the logins on its
+        bypass list (bypass mode Always): for pushes, the ``FAKE_GITHUB_PUSHER`` a push
+        runs with, for the API, the token's user."""
+        with self.state.lock:
+            repo = self.state.require_repo(full_name)
+            if protected:
+                repo.rules[branch] = set(bypass)
+            else:
+                repo.rules.pop(branch, None)
+            git_backend.write_rules(repo)
+
+    def merge_pull(self, full_name: str, number: int, *, squash: bool = False) -> str:
+        """A reviewer presses the merge button (rulesets satisfied): the pull request's
+        head merged into its base (or squashed), the pull request closed; the new oid."""
+        with self.state.lock:
+            repo = self.state.require_repo(full_name)
+            pull = next(p for p in repo.pulls if p.number == number)
+            tip = git_backend.head(repo, pull.head)
+            assert tip is not None
+            title = f"{pull.issue.title} (#{number})"
+            oid = git_backend.merge(
+                repo, pull.base, tip, message=title + "\n", squash=squash, when=self.state.now()
+            )
+            pull.issue.state = "closed"
+            pull.issue.closed_at = self.state.now()
+            return oid
+
+    def allow_auto_merge(self, full_name: str, allowed: bool = True) -> None:
+        """The repository setting *Allow auto-merge*."""
+        with self.state.lock:
+            self.state.require_repo(full_name).allow_auto_merge = allowed
+
+    def pulls(self, full_name: str) -> list[dict[str, Any]]:
+        """Every pull request of the repository, as GitHub renders one."""
+        with self.state.lock:
+            repo = self.state.require_repo(full_name)
+            return [pull_dict(self.state.renderer, p, full=True) for p in repo.pulls]
 
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
         """``feature``: code_scanning | secret_scanning | dependabot | has_issues (Issues)."""

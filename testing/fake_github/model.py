@@ -200,6 +200,26 @@ class Autofix:
 
 
 @dataclass(slots=True, eq=False)
+class Pull:
+    """A pull request. GitHub numbers pull requests and issues in one sequence, so each has
+    an ``Issue`` (its conversation) holding the number."""
+
+    id: int
+    issue: Issue
+    head: str  # branch name in the same repository
+    base: str
+    head_sha: str
+    base_sha: str
+    maintainer_can_modify: bool = False
+    auto_merge_by: User | None = None  # auto-merge enabled by
+    auto_merge_method: str = "merge"
+
+    @property
+    def number(self) -> int:
+        return self.issue.number
+
+
+@dataclass(slots=True, eq=False)
 class Repo:
     id: int
     org: Org
@@ -222,6 +242,13 @@ class Repo:
     issues: list[Issue] = field(default_factory=list)
     labels: dict[str, Label] | None = None  # lower-case name -> label; created on first use
     autofixes: dict[int, Autofix] = field(default_factory=dict)
+    # Git: a bare repository on disk holds the branches (None: the repository has none the
+    # fake can show). ``rules`` maps a protected branch to the logins its ruleset lets
+    # bypass "require a pull request"; the same rules guard pushes (a pre-receive hook).
+    git_dir: str | None = None
+    rules: dict[str, set[str]] = field(default_factory=dict)
+    pulls: list[Pull] = field(default_factory=list)
+    allow_auto_merge: bool = False
     updated: int = 0
     cache: dict[str, str] = field(default_factory=dict)  # rendered JSON fragments
 

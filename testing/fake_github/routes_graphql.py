@@ -12,7 +12,8 @@ conventions:
 - a token without the ``issues`` read permission gets ``"type": "FORBIDDEN"``;
 - a connection needs ``first`` or ``last`` between 1 and 100;
 - a query is a read: it costs one point of the ``graphql`` rate limit, never counts as a
-  content-creating request. Mutations are not served.
+  content-creating request. Two mutations are served (``graphql_mutations.py``):
+  ``createCommitOnBranch`` and ``enablePullRequestAutoMerge``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from graphql import (
     parse,
 )
 
+from . import graphql_mutations
 from .auth import can_see_org, has_permission
 from .http_util import Response, fail
 from .model import Comment, Issue, Label, Repo, User
@@ -367,20 +369,20 @@ def graphql(ctx: Ctx) -> Response:
     if variables is not None and not isinstance(variables, dict):
         raise fail(400, "Variables must be an object.", DOC)
     if _has_mutation(payload["query"]):
-        body: dict[str, Any] = {
-            "errors": [{"message": "This fake GitHub serves GraphQL queries only."}]
-        }
+        # The two mutations campaign-sync sends (graphql_mutations.py); anything else
+        # fails validation there, as an unknown field would on GitHub.
+        result = graphql_mutations.execute(ctx, payload["query"], variables)
     else:
         result = graphql_sync(
             SCHEMA, payload["query"], variable_values=variables, context_value=ctx
         )
-        body = {}
-        if result.errors and result.data is None:
+    body: dict[str, Any] = {}
+    if result.errors and result.data is None:
+        body["errors"] = [_formatted(e) for e in result.errors]
+    else:
+        body["data"] = result.data
+        if result.errors:
             body["errors"] = [_formatted(e) for e in result.errors]
-        else:
-            body["data"] = result.data
-            if result.errors:
-                body["errors"] = [_formatted(e) for e in result.errors]
     return Response(
         200,
         json.dumps(body).encode(),

@@ -45,6 +45,7 @@ ALL_PERMISSIONS: dict[str, str] = {
     "organization_administration": "read",
     "organization_custom_properties": "read",
     "contents": "write",
+    "pull_requests": "write",
 }
 
 _FILTERS: dict[str, Callable[[dict[str, str]], tuple[tuple[Any, ...], Callable[[Any], bool]]]] = {

@@ -14,8 +14,9 @@ from campaign_sync.apply import apply_plan
 from campaign_sync.commands.plan import Planned, make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
+from campaign_sync.delivery import DeliveryFailed, deliver, preflight
 from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan
-from campaign_sync.gitcommit import Identity, commit_and_push, find_target, run_url_from_env
+from campaign_sync.gitcommit import Identity, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
 from campaign_sync.plan import Action
@@ -68,7 +69,14 @@ def run_apply(
     # Checked before anything is fetched or written: a run that could not commit its
     # reports fails while nothing has changed yet.
     identity = Identity.from_env(os.environ) if commit and not dry_run else None
-    target = find_target(root, push=push, identity=identity) if identity is not None else None
+    delivery = None
+    if identity is not None:
+        # Also brings back what an earlier run could not deliver: this run plans from it.
+        delivery = preflight(
+            root, push=push, identity=identity, today=now.date(), environ=os.environ
+        )
+        for note in delivery.notes:
+            out.write(f"note: {printable(note)}\n")
     left_out = (
         tuple(
             item
@@ -188,20 +196,25 @@ def run_apply(
         for note in [*result.held_notes, *result.notes, *result.healed]
     )
     write_step_summary(render_markdown(plan) + f"\n{summary}\n{held}")
-    if target is not None and identity is not None:  # last: after every report is written
+    if delivery is not None and identity is not None:  # last: after every report is written
         # What this run wrote, against what the branch has committed (not against what
         # this run started from: an earlier run may have written without committing).
         written = {c: read_ledger(planned.reports, c) for c in sorted(plan.applies)}
-        committed = commit_and_push(
-            target,
-            planned.reports,
-            None,
-            written,
-            identity=identity,
-            run_url=run_url_from_env(os.environ),
-        )
-        out.write(committed.describe(target) + "\n")
-        write_step_summary(committed.describe(target) + "\n")
+        try:
+            delivered = deliver(
+                delivery,
+                planned.reports,
+                written,
+                identity=identity,
+                transport=transport,
+                run_url=run_url_from_env(os.environ),
+            )
+        except DeliveryFailed as error:
+            write_step_summary(f"**The reports were not delivered.** {escape_inline(str(error))}\n")
+            raise
+        for line in delivered.lines:
+            out.write(printable(line) + "\n")
+        write_step_summary("".join(f"{escape_inline(line)}\n\n" for line in delivered.lines))
     # A repository archived or with Issues turned off since the plan is a note, not a
     # failure: nothing can be retried there, and the next plan leaves it out.
     return EXIT_FAILED if result.failed else EXIT_OK

@@ -47,6 +47,40 @@ class LimitsConfig:
 
 DEFAULT_CACHE_DIR = ".campaign-sync-cache"
 
+# How `apply --commit` records the reports: the four ways organizations let a bot write.
+DELIVERY_MODES = ("push", "branch", "pull-request", "api")
+DEFAULT_REPORTS_BRANCH = "campaign-sync/reports"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """Where the reports commit of ``apply --commit`` goes, and how.
+
+    ``push``: pushed to the checked-out branch (the default branch in CI), by an identity
+    allowed to (a ruleset's bypass list). ``branch``: committed to ``branch`` only, never
+    to the default branch. ``pull-request``: committed to ``branch`` and proposed to the
+    default branch in one pull request, reused run after run (``auto_merge``: GitHub
+    merges it once its required reviews and checks pass). ``api``: committed to the
+    checked-out branch through GitHub's API as the App, so GitHub signs it.
+    """
+
+    mode: str = "push"
+    branch: str = DEFAULT_REPORTS_BRANCH
+    auto_merge: bool = False
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> DeliveryConfig:
+        return cls(
+            mode=str(data.get("mode", "push")),
+            branch=str(data.get("branch", DEFAULT_REPORTS_BRANCH)),
+            auto_merge=bool(data.get("auto-merge", False)),
+        )
+
+    @property
+    def to_branch(self) -> bool:
+        """The commit goes to ``branch`` (branch, pull-request), not the checked-out one."""
+        return self.mode in ("branch", "pull-request")
+
 
 @dataclass(frozen=True, slots=True)
 class RepoConfig:
@@ -58,6 +92,7 @@ class RepoConfig:
     safety: SafetyConfig = field(default_factory=SafetyConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     cache_dir: str = DEFAULT_CACHE_DIR  # "" turns the alert store off
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     source: str = ""
 
     @classmethod
@@ -71,6 +106,7 @@ class RepoConfig:
             safety=SafetyConfig.from_data(data.get("safety") or {}),
             limits=LimitsConfig.from_data(data.get("limits") or {}),
             cache_dir=str(data.get("cache", DEFAULT_CACHE_DIR)),
+            delivery=DeliveryConfig.from_data(data.get("delivery") or {}),
             source=source,
         )
 
