@@ -206,7 +206,11 @@ def test_reconcile_grants_nothing_by_default_and_only_contents_write_to_its_job(
 def test_only_the_commenting_job_may_write_pull_requests() -> None:
     workflow = _load(WORKFLOWS / "pull-request.yml")
     assert workflow["permissions"] == {"contents": "read"}
-    assert workflow["jobs"]["validate"]["permissions"] == {"contents": "read"}
+    # validate reads the pull request's file list (for the plan's `if:`), writes nothing.
+    assert workflow["jobs"]["validate"]["permissions"] == {
+        "contents": "read",
+        "pull-requests": "read",
+    }
     assert workflow["jobs"]["plan"]["permissions"] == {
         "contents": "read",
         "pull-requests": "write",
@@ -577,3 +581,14 @@ def test_a_release_is_checked_built_and_published_with_write_access_in_one_job_o
     assert "python -m build" in build
     publish = "\n".join(str(step.get("run", "")) for step in jobs["publish"]["steps"])
     assert 'gh release create "$TAG" dist/*' in publish
+
+
+def test_a_required_validate_check_reports_on_every_pull_request() -> None:
+    """A `paths:` filter left required checks pending for ever on pull requests it skipped;
+    validate runs on every one, and the plan only when its inputs changed."""
+    workflow = _load(WORKFLOWS / "pull-request.yml")
+    assert triggers(workflow) == {"pull_request": None}
+    validate = workflow["jobs"]["validate"]
+    assert validate["permissions"] == {"contents": "read", "pull-requests": "read"}
+    assert validate["outputs"] == {"plan": "${{ steps.changed.outputs.plan }}"}
+    assert "needs.validate.outputs.plan == 'true'" in workflow["jobs"]["plan"]["if"]
