@@ -115,6 +115,9 @@ class Tracking:
     assignees: tuple[str, ...] = ()
     mention: tuple[str, ...] = ()
     public_details: bool = False
+    # A tracking issue closed by hand while its alerts are open: reopened (with a comment
+    # naming them) or left closed (``drift.py``).
+    manual_close: Literal["reopen", "respect"] = "reopen"
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Tracking:
@@ -124,6 +127,7 @@ class Tracking:
             assignees=tuple(a.lstrip("@") for a in _strings(data.get("assignees"))),
             mention=_strings(data.get("mention")),
             public_details=bool(data.get("public-details", False)),
+            manual_close="respect" if data.get("manual-close") == "respect" else "reopen",
         )
 
 
