@@ -284,6 +284,16 @@ class TrackedIssue:
     number: int
     state: Literal["open", "closed"]
     digest: str  # of the tool-owned section last written: unchanged text means no update
+    # Transferred to another repository (OWNER/NAME), where it has ``number``: followed.
+    moved_to: str | None = None
+    # Closed by someone else while its alerts were open, and left so
+    # (``tracking.manual-close: respect``): not reopened until someone reopens it.
+    closed_by_hand: bool = False
+
+    @property
+    def where(self) -> str:
+        """The repository the issue is in: its own, or the one it was transferred to."""
+        return self.moved_to or self.repository
 
 
 HoldReason = Literal["archived", "issues-off"]
