@@ -149,7 +149,7 @@ def _ledger_from(
             number=int(entry["number"]),
             state="closed" if entry.get("state") == "closed" else "open",
             digest=str(entry.get("digest", "")),
-            moved_to=_optional_text(entry.get("moved_to"), "moved_to"),
+            moved_to=_repository_name(entry.get("moved_to")),
             closed_by_hand=entry.get("closed_by_hand") is True,
         )
         for repository, entry in sorted(_mapping(state.get("issues", {}), "issues").items())
@@ -184,6 +184,19 @@ def _ledger_from(
         held=held,
         scope=_optional_text(state.get("scope"), "scope"),
     )
+
+
+_REPOSITORY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}")
+
+
+def _repository_name(value: Any) -> str | None:
+    """An issue's ``moved_to``: an OWNER/NAME (the ledger is a file anyone with write
+    access can edit: it never names a path or a URL)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _REPOSITORY_NAME.fullmatch(value) or ".." in value:
+        raise ValueError(f"moved_to must be an OWNER/NAME repository name, got {value!r}")
+    return value
 
 
 def _hold(repository: str, entry: dict[str, Any]) -> HeldRepository:
