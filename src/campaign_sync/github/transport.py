@@ -444,10 +444,13 @@ class Transport:
         by_name = _REPO_PATH.match(new_path)
         by_id = _REPO_ID_PATH.match(new_path)
         moved_part = by_name or by_id
-        if moved_part is None or new_path[moved_part.end() :] != old_path[old.end() :]:
+        rest = old_path[old.end() :]
+        if moved_part is None or new_path[moved_part.end() :] != rest:
             # A repository's redirect keeps the rest of the path; one that does not is an
             # issue transferred to another repository (a new number there), not a move.
             return
+        if rest.startswith("issues/") and self._still_there(name):
+            return  # an issue transferred to the same number elsewhere: not a move
         new_name = f"{by_name['owner']}/{by_name['repo']}" if by_name else None
         if by_id is not None:
             # GitHub names the new place by id; one read of it gives the new name. Only a
@@ -461,6 +464,16 @@ class Transport:
         if new_name is not None and new_name != name:
             with self._stats_lock:
                 self.moved[name] = new_name
+
+    def _still_there(self, name: str) -> bool:
+        """Whether the repository answers under ``name`` itself (no redirect): an issue's
+        redirect then is the issue's own (transferred), not its repository's. Unknown
+        (an error) counts as still there: a move is recorded only when GitHub says so."""
+        try:
+            response = self.request("GET", f"/repos/{name}", follow_redirects=False)
+        except GitHubError:
+            return True
+        return response.status not in REDIRECTS
 
     def _api_path(self, url: str) -> str:
         """``url``'s path below the API URL (``/repos/...``), whatever form it has."""
