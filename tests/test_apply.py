@@ -412,8 +412,12 @@ def test_the_plan_says_how_many_requests_apply_makes(fake: FakeGitHub, repo: Pat
     from campaign_sync.commands.plan import make
 
     for step in range(3):
-        planned = make(repo, [GitHubSource(transport_for(fake), "acme")], now=NOW)
-        transport = transport_for(fake, write_interval=planned.config.limits.write_interval)
+        # As `apply` does: the plan's reads of GitHub (the tracking issues it compares)
+        # and apply's go through one connection, the alert listing through its own.
+        transport = transport_for(fake, write_interval=1.0)
+        source = GitHubSource(transport_for(fake), "acme")
+        planned = make(repo, [source], now=NOW, transport=transport)
+        assert planned.config.limits.write_interval == 1.0
         result = apply_plan(planned, transport)
         assert not result.failed
         assert transport.stats.requests == planned.plan.requests, step

@@ -406,6 +406,47 @@ def test_issues_turned_off_answer_410_on_every_issue_write(fake_github: FakeGitH
     assert send(fake_github, "POST", f"/repos/{repo}/issues", {"title": "t"}).status == 201
 
 
+def test_a_deleted_issue_answers_410_and_leaves_the_listings(fake_github: FakeGitHub) -> None:
+    repo = repo_of(fake_github, 1)
+    number = send(fake_github, "POST", f"/repos/{repo}/issues", {"title": "t"}).body["number"]
+    done = send(fake_github, "POST", "/_fake/issues/delete", {"repo": repo, "number": number})
+    assert done.status == 200
+    for method, path, body in [
+        ("GET", f"/repos/{repo}/issues/{number}", None),
+        ("PATCH", f"/repos/{repo}/issues/{number}", {"state": "closed"}),
+        ("GET", f"/repos/{repo}/issues/{number}/comments", None),
+        ("POST", f"/repos/{repo}/issues/{number}/comments", {"body": "b"}),
+    ]:
+        reply = send(fake_github, method, path, body)
+        assert (reply.status, reply.body["message"]) == (410, "This issue was deleted")
+    assert number not in [i["number"] for i in collect(fake_github, f"/repos/{repo}/issues")]
+    # Its number stays taken.
+    assert send(fake_github, "POST", f"/repos/{repo}/issues", {"title": "u"}).body["number"] == (
+        number + 1
+    )
+
+
+def test_a_transferred_issue_answers_301_to_its_new_address(fake_github: FakeGitHub) -> None:
+    repo, other = repo_of(fake_github, 1), repo_of(fake_github, 2)
+    opened = send(fake_github, "POST", f"/repos/{repo}/issues", {"title": "t", "labels": ["x"]})
+    number = opened.body["number"]
+    moved = send(
+        fake_github, "POST", "/_fake/issues/transfer", {"repo": repo, "number": number, "to": other}
+    ).body["number"]
+    old = get(fake_github, f"/repos/{repo}/issues/{number}")
+    other_id = get(fake_github, f"/repos/{other}").body["id"]
+    location = f"{fake_github.url}/repositories/{other_id}/issues/{moved}"
+    assert (old.status, old.header("location"), old.body["url"]) == (301, location, location)
+    assert send(fake_github, "PATCH", f"/repos/{repo}/issues/{number}", {}).status == 301
+    assert send(
+        fake_github, "POST", f"/repos/{repo}/issues/{number}/comments", {"body": "b"}
+    ).status == (404)
+    there = get(fake_github, location)
+    assert (there.status, there.body["title"], there.body["number"]) == (200, "t", moved)
+    assert [label["name"] for label in there.body["labels"]] == ["x"]
+    assert number not in [i["number"] for i in collect(fake_github, f"/repos/{repo}/issues")]
+
+
 def test_add_alert_and_change_state(fake_github: FakeGitHub) -> None:
     repo = repo_of(fake_github)
     number = fake_github.add_alert(repo, "code-scanning", rule="js/xss", path="web/app.js")

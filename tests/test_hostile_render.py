@@ -198,6 +198,21 @@ def test_an_alert_url_is_never_a_link_elsewhere() -> None:
     assert_inert(render, "section:html_url", 9 * 300 + 50)
 
 
+def test_the_comment_reopening_an_issue_closed_by_hand_names_its_alerts_inertly() -> None:
+    # Posted because an untrusted member closed the issue: every alert field and URL that
+    # could reach it, hostile, leaves it as inert as the other comments.
+    for field in [*ALERT_FIELDS, "html_url"]:
+
+        def render(text: str, field: str = field) -> str:
+            return issue.comment_hand_closed(CAMPAIGN, REPO, [item(alert(**{field: text}))])
+
+        assert_inert(render, f"comment_hand_closed:{field}", 9 * 300 + 50)
+    sarif = alert(id=f"code-scanning:{REPO}:sarif/@mona <b>x</b>", number=None)
+    text = issue.comment_hand_closed(CAMPAIGN, REPO, [item(sarif)])
+    assert "@mona" not in text
+    assert "<b>" not in text
+
+
 def test_an_unnumbered_alert_id_is_inert() -> None:
     # SARIF findings have no number: the label is the rest of the id, escaped.
     def render(text: str) -> str:
@@ -229,12 +244,14 @@ def test_campaign_fields_are_inert_in_sections_and_comments(field: str) -> None:
                 issue.render_section(hostile, REPO, Repository(REPO), items, today=TODAY),
                 issue.comment_closed(hostile, REPO, items),
                 issue.comment_reopened(hostile, REPO, items),
+                # Posted where someone closed the issue by hand: the same escaping.
+                issue.comment_hand_closed(hostile, REPO, items),
                 issue.comment_due_passed(hostile, TODAY, 1),
                 issue.comment_campaign_closed(hostile, 1),
             ]
         )
 
-    assert_inert(render, f"issue:campaign.{field}", 4 * 6 * 300 + 200)
+    assert_inert(render, f"issue:campaign.{field}", 5 * 6 * 300 + 200)
 
 
 def test_the_description_keeps_markdown_but_nothing_that_reaches_outside() -> None:

@@ -60,10 +60,13 @@ class CheckedTransport(Transport):
         params: Any = None,
         body: Any = None,
         idempotent: bool | None = None,
+        **options: Any,
     ) -> Response:
         if method.upper() in WRITE_METHODS:
             self.bodies.append((method.upper(), urlsplit(url).path, body))
-        return super().request(method, url, params=params, body=body, idempotent=idempotent)
+        return super().request(
+            method, url, params=params, body=body, idempotent=idempotent, **options
+        )
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], body: Any
@@ -601,3 +604,61 @@ def test_a_failing_recovery_says_what_was_being_created(fake: FakeGitHub) -> Non
     )
     assert caught.value.status is None
     assert len(issues_with_marker(transport_for(fake), repo, "sqli")) == 1  # never re-sent
+
+
+# -- where an issue is now: deleted, transferred, or its repository renamed ------------------
+
+
+def test_locate_issue_tells_deleted_transferred_and_renamed_apart(fake: FakeGitHub) -> None:
+    transport = transport_for(fake, write_interval=0)
+    first, second, third = fake.repo_names(archived=False)[:3]
+    here = tracker.create_issue(
+        transport, first, title="a", body="b", labels=[LABEL], find_existing=lambda i: False
+    )
+    assert tracker.locate_issue(transport, first, here.number) == (
+        tracker.get_issue(transport, first, here.number),
+        None,
+    )
+    fake.delete_issue(first, here.number)
+    assert tracker.locate_issue(transport, first, here.number) == (None, None)
+
+    moving = tracker.create_issue(
+        transport, second, title="m", body="b", labels=[LABEL], find_existing=lambda i: False
+    )
+    moved = fake.transfer_issue(second, moving.number, third)
+    issue, repo_id = tracker.locate_issue(transport, second, moving.number)
+    assert issue is not None
+    assert (issue.repository, issue.number, issue.title) == (third, moved, "m")
+    assert repo_id == fake.state.repo(third).id
+
+    staying = tracker.create_issue(
+        transport, third, title="s", body="b", labels=[LABEL], find_existing=lambda i: False
+    )
+    repo_id = fake.rename_repo(third, f"{third}-app")
+    issue, redirected_to = tracker.locate_issue(transport, third, staying.number)
+    assert issue is not None
+    assert (issue.repository, issue.number, redirected_to) == (
+        f"{third}-app",
+        staying.number,
+        repo_id,
+    )
+
+
+def test_locate_issue_reads_a_redirect_s_path_only_under_the_api(
+    fake_github_factory: Factory,
+) -> None:
+    """The Location comes from the server: only its path is used, under our API URL, so the
+    token is never sent to the host it names."""
+    home = fake_github_factory(repos=3, alerts=10, seed=2)
+    elsewhere = fake_github_factory(repos=2, alerts=10, seed=3)
+    first, second = home.repo_names(archived=False)[:2]
+    transport = transport_for(home, write_interval=0)
+    opened = tracker.create_issue(
+        transport, first, title="t", body="b", labels=[LABEL], find_existing=lambda i: False
+    )
+    moved = home.transfer_issue(first, opened.number, second)
+    home.state.set_base_url(elsewhere.url)  # its Locations now name another host
+    issue, _ = tracker.locate_issue(transport, first, opened.number)
+    assert issue is not None
+    assert issue.number == moved
+    assert elsewhere.requests() == []

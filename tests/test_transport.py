@@ -232,6 +232,21 @@ def test_a_write_to_a_renamed_repository_follows_its_307(fake_github: FakeGitHub
     assert [r["status"] for r in fake_github.requests() if r["method"] == "PATCH"] == [307, 200]
 
 
+def test_a_transferred_issue_s_redirect_is_followed_but_moves_no_repository(
+    fake_github: FakeGitHub,
+) -> None:
+    """A transferred issue answers 301 to its new address in another repository: the
+    issue is read there, and its old repository is not taken for renamed."""
+    old, other = fake_github.repo_names(archived=False, complete=True)[:2]
+    transport = transport_for(fake_github, write_interval=0)
+    number = transport.request("POST", f"/repos/{old}/issues", body={"title": "t"}).data["number"]
+    moved = fake_github.transfer_issue(old, number, other)
+    response = transport.get(f"/repos/{old}/issues/{number}")
+    assert (response.status, response.data["number"]) == (200, moved)
+    assert response.data["repository_url"].endswith(f"/repos/{other}")
+    assert transport.moved == {}
+
+
 def test_a_redirect_off_the_api_host_is_refused_and_the_token_stays_home(
     fake_github_factory: Factory,
 ) -> None:

@@ -257,52 +257,54 @@ def _execute(
     if isinstance(action, CreateIssue):
         issues[action.repository] = _create(transport, reads, action, me, result)
     elif isinstance(action, UpdateIssue):
-        current = reads.issue(position, action.repository, action.number)
+        where = action.where  # the repository the issue is in (transferred: another)
+        current = reads.issue(position, where, action.number)
         body = merge_body(current.body, action.section, action.previous_names)
         # Renamed: a title as the tool wrote it names the old repository; a human's stays.
         title = action.retitle[1] if action.retitle and current.title == action.retitle[0] else None
         if body != current.body or title is not None:
-            known = reads.writing(action.repository, action.number)
+            known = reads.writing(where, action.number)
             updated = tracker.update_issue(
                 transport,
-                action.repository,
+                where,
                 action.number,
                 title=title,
                 body=body if body != current.body else None,
             )
-            reads.wrote(action.repository, action.number, updated, known)
+            reads.wrote(where, action.number, updated, known)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
     elif isinstance(action, CloseIssue):
-        current = reads.issue(position, action.repository, action.number)
+        where = action.where
+        current = reads.issue(position, where, action.number)
         if current.state != "closed":
-            posted = reads.comments(position, action.repository, action.number)
-            reads.writing(action.repository, action.number)
-            posted = _comment_once(
-                transport, posted, action.repository, action.number, action.comment
-            )
+            posted = reads.comments(position, where, action.number)
+            reads.writing(where, action.number)
+            posted = _comment_once(transport, posted, where, action.number, action.comment)
             closed = tracker.close_issue(
-                transport, action.repository, action.number, reason=action.state_reason
+                transport, where, action.number, reason=action.state_reason
             )
-            reads.wrote(action.repository, action.number, closed, posted)
+            reads.wrote(where, action.number, closed, posted)
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="closed")
     elif isinstance(action, ReopenIssue):
-        current = reads.issue(position, action.repository, action.number)
+        where = action.where
+        current = reads.issue(position, where, action.number)
         if current.state != "open":
-            posted = reads.comments(position, action.repository, action.number)
-            reads.writing(action.repository, action.number)
-            posted = _comment_once(
-                transport, posted, action.repository, action.number, action.comment
-            )
-            reopened = tracker.reopen_issue(transport, action.repository, action.number)
-            reads.wrote(action.repository, action.number, reopened, posted)
+            posted = reads.comments(position, where, action.number)
+            reads.writing(where, action.number)
+            posted = _comment_once(transport, posted, where, action.number, action.comment)
+            reopened = tracker.reopen_issue(transport, where, action.number)
+            reads.wrote(where, action.number, reopened, posted)
         previous = issues[action.repository]
-        issues[action.repository] = dataclasses.replace(previous, state="open")
+        issues[action.repository] = dataclasses.replace(
+            previous, state="open", closed_by_hand=False
+        )
     elif isinstance(action, CommentIssue):
-        posted = reads.comments(position, action.repository, action.number)
-        reads.writing(action.repository, action.number)
-        _comment_once(transport, posted, action.repository, action.number, action.body)
+        where = action.where
+        posted = reads.comments(position, where, action.number)
+        reads.writing(where, action.number)
+        _comment_once(transport, posted, where, action.number, action.body)
     elif isinstance(action, RequestAutofix):
         tracker.request_autofix(transport, action.repository, action.alert_number)
         progress.autofix.add(action.alert_id)
@@ -431,6 +433,14 @@ def apply_plan(
         )
         for campaign in plan.applies
     }
+    # What the plan learned of the issues from GitHub (drift.py): recorded whatever the
+    # actions do, so the report shows the truth and a deleted issue is never retried.
+    for campaign, repository, issue in plan.learned:
+        if campaign in progress:
+            if issue is None:
+                progress[campaign].issues.pop(repository, None)
+            else:
+                progress[campaign].issues[repository] = issue
     result.skipped = sum(1 for a in plan.actions if a.campaign not in plan.applies)
     ordered = sorted((a for a in plan.actions if a.campaign in plan.applies), key=urgency)
     if transport is None:
@@ -486,6 +496,17 @@ def apply_plan(
                     result.held_actions += 1
                     result.held_notes.append(_hold_note(planned, action, reason, str(exc)))
                     continue
+                if _issue_deleted(exc, action):
+                    # Deleted since the plan read it: forgotten, so the next run opens a
+                    # new one instead of failing on it for ever.
+                    forgotten = progress[action.campaign].issues.pop(action.repository, None)
+                    if forgotten is not None:
+                        result.notes.append(
+                            f"{action.campaign}: tracking issue {forgotten.where}#"
+                            f"{forgotten.number} was deleted since the plan: the next run "
+                            "opens a new one"
+                        )
+                    continue
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))
                 if on_action is not None:
@@ -498,6 +519,21 @@ def apply_plan(
         result.read_fallback = reads.fallback
         _write_ledgers(planned, progress, transport.moved)
     return result
+
+
+_ISSUE_ACTIONS = frozenset({"update_issue", "close_issue", "reopen_issue", "comment_issue"})
+
+
+def _issue_deleted(error: GitHubError, action: Action) -> bool:
+    """GitHub answered 410 Gone for an existing issue, not for Issues turned off ("If the
+    issue was deleted from a repository where the authenticated user has read access, the
+    API returns a `410 Gone` status", Get an issue)."""
+    return (
+        action.kind in _ISSUE_ACTIONS
+        and isinstance(error, tracker.TrackerError)
+        and error.status == 410
+        and tracker.refused_because(error, creating_issue=False) is None
+    )
 
 
 def _hold(

@@ -134,7 +134,7 @@ def render_state(ledger: CampaignLedger) -> str:
         "native_digest": ledger.native_digest,
         "notices": {"due": ledger.due_notice_sent, "closed": ledger.closed_notice_sent},
         "issues": {
-            issue.repository: {"number": issue.number, "state": issue.state, "digest": issue.digest}
+            issue.repository: _issue_entry(issue)
             for issue in sorted(ledger.issues, key=lambda i: i.repository)
         },
         "autofix_requested": sorted(ledger.autofix_requested),
@@ -150,6 +150,16 @@ def render_state(ledger: CampaignLedger) -> str:
             for hold in ledger.held
         }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _issue_entry(issue: TrackedIssue) -> dict[str, Any]:
+    entry: dict[str, Any] = {"number": issue.number, "state": issue.state, "digest": issue.digest}
+    # Only when set: every ledger written before drift was followed reads the same.
+    if issue.moved_to is not None:
+        entry["moved_to"] = issue.moved_to
+    if issue.closed_by_hand:
+        entry["closed_by_hand"] = True
+    return entry
 
 
 def write_ledger(reports: Path, ledger: CampaignLedger) -> None:
@@ -191,6 +201,8 @@ def _ledger_from(
             number=int(entry["number"]),
             state="closed" if entry.get("state") == "closed" else "open",
             digest=str(entry.get("digest", "")),
+            moved_to=_repository_name(entry.get("moved_to")),
+            closed_by_hand=entry.get("closed_by_hand") is True,
         )
         for repository, entry in sorted(_mapping(state.get("issues", {}), "issues").items())
     )
@@ -224,6 +236,19 @@ def _ledger_from(
         held=held,
         scope=_optional_text(state.get("scope"), "scope"),
     )
+
+
+_REPOSITORY_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}")
+
+
+def _repository_name(value: Any) -> str | None:
+    """An issue's ``moved_to``: an OWNER/NAME (the ledger is a file anyone with write
+    access can edit: it never names a path or a URL)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _REPOSITORY_NAME.fullmatch(value) or ".." in value:
+        raise ValueError(f"moved_to must be an OWNER/NAME repository name, got {value!r}")
+    return value
 
 
 def _hold(repository: str, entry: dict[str, Any]) -> HeldRepository:

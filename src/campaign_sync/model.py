@@ -115,6 +115,9 @@ class Tracking:
     assignees: tuple[str, ...] = ()
     mention: tuple[str, ...] = ()
     public_details: bool = False
+    # A tracking issue closed by hand while its alerts are open: reopened (with a comment
+    # naming them) or left closed (``drift.py``).
+    manual_close: Literal["reopen", "respect"] = "reopen"
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Tracking:
@@ -124,6 +127,7 @@ class Tracking:
             assignees=tuple(a.lstrip("@") for a in _strings(data.get("assignees"))),
             mention=_strings(data.get("mention")),
             public_details=bool(data.get("public-details", False)),
+            manual_close="respect" if data.get("manual-close") == "respect" else "reopen",
         )
 
 
@@ -290,6 +294,16 @@ class TrackedIssue:
     number: int
     state: Literal["open", "closed"]
     digest: str  # of the tool-owned section last written: unchanged text means no update
+    # Transferred to another repository (OWNER/NAME), where it has ``number``: followed.
+    moved_to: str | None = None
+    # Closed by someone else while its alerts were open, and left so
+    # (``tracking.manual-close: respect``): not reopened until someone reopens it.
+    closed_by_hand: bool = False
+
+    @property
+    def where(self) -> str:
+        """The repository the issue is in: its own, or the one it was transferred to."""
+        return self.moved_to or self.repository
 
 
 HoldReason = Literal["archived", "issues-off"]

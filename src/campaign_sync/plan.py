@@ -21,6 +21,7 @@ from campaign_sync.config.checks import (
     NATIVE_OPEN_CAMPAIGNS_MAX,
 )
 from campaign_sync.config.repo_config import SafetyConfig
+from campaign_sync.drift import LiveIssues, compare
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.holds import describe, listing_reason, still_trusted
@@ -58,6 +59,7 @@ from campaign_sync.render.issue import (
     comment_campaign_closed,
     comment_closed,
     comment_due_passed,
+    comment_hand_closed,
     comment_out_of_scope,
     comment_reopened,
     render_title,
@@ -109,7 +111,12 @@ class UpdateIssue:
     # still as the tool wrote it (first) becomes the new one (second); a human's stays.
     previous_names: tuple[str, ...] = ()
     retitle: tuple[str, str] | None = None
+    moved_to: str | None = None  # the repository the issue was transferred to
     kind: Literal["update_issue"] = "update_issue"
+
+    @property
+    def where(self) -> str:
+        return self.moved_to or self.repository
 
     @property
     def section(self) -> str:
@@ -128,7 +135,12 @@ class CloseIssue:
     comment: str
     reason: str  # shown in the plan, e.g. "all 4 alerts closed"
     state_reason: Literal["completed", "not_planned"] = "completed"
+    moved_to: str | None = None
     kind: Literal["close_issue"] = "close_issue"
+
+    @property
+    def where(self) -> str:
+        return self.moved_to or self.repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +150,12 @@ class ReopenIssue:
     number: int
     comment: str
     reason: str
+    moved_to: str | None = None
     kind: Literal["reopen_issue"] = "reopen_issue"
+
+    @property
+    def where(self) -> str:
+        return self.moved_to or self.repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +165,12 @@ class CommentIssue:
     number: int
     body: str
     reason: str
+    moved_to: str | None = None
     kind: Literal["comment_issue"] = "comment_issue"
+
+    @property
+    def where(self) -> str:
+        return self.moved_to or self.repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +336,9 @@ class Plan:
     # (batched through GraphQL; 1 each through REST).
     issues_per_read: int = 1
     repositories_per_read: int = 1
-    live_reads: int = 0  # requests plan made to read GitHub's limits (server, open campaigns)
+    # Requests plan made to read GitHub: its limits (server, open campaigns) and the
+    # tracking issues the ledgers name (drift.py).
+    live_reads: int = 0
     # The ledgers the plan started from: as read, renamed repositories followed (apply
     # starts from these, so an issue that moved with its repository is found by its name).
     started_from: tuple[CampaignLedger, ...] = ()
@@ -325,6 +349,10 @@ class Plan:
     refused: str | None = None
     # Campaigns whose file was deleted: their work is wound down (removal.py).
     removed: frozenset[str] = field(default_factory=frozenset)
+    # What the run learned of tracking issues from GitHub (drift.py), recorded in the
+    # ledger whatever the actions do: (campaign, repository, the issue as it now stands,
+    # None: deleted), sorted.
+    learned: tuple[tuple[str, str, TrackedIssue | None], ...] = ()
 
     @property
     def has_changes(self) -> bool:
@@ -341,7 +369,9 @@ class Plan:
         applied = [a for a in self.actions if a.campaign in self.applies]
         # One read an issue: after writing, apply knows the issue from GitHub's answer.
         issues = {
-            (a.repository, getattr(a, "number", 0)) for a in applied if a.kind in _READS_ISSUE
+            (getattr(a, "where", a.repository), getattr(a, "number", 0))
+            for a in applied
+            if a.kind in _READS_ISSUE
         }
         # A create lists the repository's labelled issues right before and right after
         # (two runs at once: apply.py), through REST, for a fresh answer each time.
@@ -635,8 +665,12 @@ def plan_campaign(
     renamed_from: Mapping[str, tuple[str, ...]] | None = None,
     unconfirmed: Collection[str] = frozenset(),
     covered: Collection[str] = frozenset(),
-) -> tuple[list[Action], CampaignLedger, CampaignSummary, list[str]]:
-    """The actions, the next ledger and notes for one campaign.
+    live: LiveIssues | None = None,
+) -> tuple[
+    list[Action], CampaignLedger, CampaignSummary, list[str], dict[str, TrackedIssue | None]
+]:
+    """The actions, the next ledger, notes, and what GitHub showed of its tracking issues
+    that the ledger did not record (``live``; see drift.py), for one campaign.
 
     ``slots``: the open campaigns left in each organization (by default: read from nothing
     but the ledger). ``ids`` are this run's repository ids by name (the next ledger records
@@ -711,6 +745,7 @@ def plan_campaign(
         )
     issues = ledger.issue_map()
     next_issues: dict[str, TrackedIssue] = dict(issues)
+    learned: dict[str, TrackedIssue | None] = {}
     tracking = campaign.tracking.issues == "per-repository"
     due_passed = campaign.state == "active" and campaign.ends < today
     campaign_key = campaign_fingerprint(campaign)
@@ -732,6 +767,25 @@ def plan_campaign(
         repo_members, repo_alerts = by_repo.get(repository, ([], []))
         open_count = open_counts.get(repository, 0)
         existing = issues.get(repository)
+        hand_closed = False
+        if existing is not None and live is not None:
+            found = compare(
+                campaign.id,
+                existing,
+                live.get(existing),
+                open_count=open_count,
+                wants_open=bool(open_count) and campaign.state != "closed",
+                policy=campaign.tracking.manual_close,
+            )
+            if found.note is not None:
+                notes.append(found.note)
+            if found.issue != existing:
+                learned[repository] = found.issue
+                if found.issue is None:
+                    del next_issues[repository]
+                else:
+                    next_issues[repository] = found.issue
+            existing, hand_closed = found.issue, found.hand_closed
         # Open members the listing did not return, in a repository it still lists under
         # this name (one no longer listed under it may have been renamed: the update is
         # what follows GitHub's redirect). Their links, severities and due dates are
@@ -769,7 +823,7 @@ def plan_campaign(
                     )
                 )
             continue
-        number = existing.number
+        number, moved_to = existing.number, existing.moved_to
         digest = source.digest()
         previous_names = renamed_from.get(repository, ())
         if existing.digest != digest or previous_names:
@@ -780,7 +834,14 @@ def plan_campaign(
             )
             actions.append(
                 UpdateIssue(
-                    campaign.id, repository, number, source, digest, previous_names, retitle
+                    campaign.id,
+                    repository,
+                    number,
+                    source,
+                    digest,
+                    previous_names,
+                    retitle,
+                    moved_to,
                 )
             )
         state = existing.state
@@ -796,19 +857,24 @@ def plan_campaign(
                 comment = comment_closed(campaign, repository, source.items())
                 reason, why = _all_closed(len(repo_members)), "completed"
             actions.append(
-                CloseIssue(campaign.id, repository, number, comment, reason, why)  # type: ignore[arg-type]
+                CloseIssue(campaign.id, repository, number, comment, reason, why, moved_to)  # type: ignore[arg-type]
             )
             state = "closed"
-        elif existing.state == "closed" and open_count and campaign.state != "closed":
-            actions.append(
-                ReopenIssue(
-                    campaign.id,
-                    repository,
-                    number,
-                    comment_reopened(campaign, repository, source.items()),
-                    f"{plural(open_count, 'alert')} open again",
-                )
-            )
+        elif (
+            existing.state == "closed"
+            and open_count
+            and campaign.state != "closed"
+            # Closed by hand, and the campaign leaves it so: not reopened by the tool.
+            and not (existing.closed_by_hand and campaign.tracking.manual_close == "respect")
+        ):
+            if hand_closed or existing.closed_by_hand:
+                comment = comment_hand_closed(campaign, repository, source.items())
+                are = "is" if open_count == 1 else "are"
+                reason = f"closed by hand while {plural(open_count, 'alert')} {are} open"
+            else:
+                comment = comment_reopened(campaign, repository, source.items())
+                reason = f"{plural(open_count, 'alert')} open again"
+            actions.append(ReopenIssue(campaign.id, repository, number, comment, reason, moved_to))
             state = "open"
         elif due_passed and not ledger.due_notice_sent and state == "open":
             actions.append(
@@ -818,9 +884,17 @@ def plan_campaign(
                     number,
                     comment_due_passed(campaign, today, open_count),
                     f"the due date {campaign.ends} has passed",
+                    moved_to,
                 )
             )
-        next_issues[repository] = TrackedIssue(repository, number, state, digest)
+        next_issues[repository] = TrackedIssue(
+            repository,
+            number,
+            state,
+            digest,
+            moved_to,
+            existing.closed_by_hand and state == "closed",
+        )
 
     if left:
         notes.append(left_note(campaign.id, left, scope_closes))
@@ -898,7 +972,7 @@ def plan_campaign(
         held=tuple(held.values()),
         scope=scope,
     )
-    return actions, next_ledger, summary, notes
+    return actions, next_ledger, summary, notes, learned
 
 
 def _autofix_left_out(campaign: str, tools: Counter[str]) -> str:
@@ -985,11 +1059,20 @@ def make_plan(
     *,
     now: datetime,
     native: NativeContext | None = None,
+    live: LiveIssues | None = None,
 ) -> Plan:
     """The plan. ``native``: what GitHub said this run of native campaigns (None: nothing,
-    no connection; the ledgers' record of open campaigns stands in)."""
+    no connection; the ledgers' record of open campaigns stands in). ``live``: what GitHub
+    showed of the tracking issues the ledgers name (None: not read; the ledgers stand in)."""
     with cyclic_gc_paused():
-        return _make_plan(campaigns, result, ledgers, now=now, native=native or NativeContext())
+        return _make_plan(
+            campaigns,
+            result,
+            ledgers,
+            now=now,
+            native=native or NativeContext(),
+            live=live or LiveIssues(),
+        )
 
 
 def _make_plan(
@@ -999,6 +1082,7 @@ def _make_plan(
     *,
     now: datetime,
     native: NativeContext,
+    live: LiveIssues,
 ) -> Plan:
     index = AlertIndex.build(result.alerts)
     repositories = {r.full_name: r for r in result.repositories}
@@ -1032,10 +1116,16 @@ def _make_plan(
     notes.extend(sorted(rename_notes))
     slots = NativeSlots(native, _recorded_open(ledgers))
     notes.extend(_native_context_notes(campaigns, native))
+    if live.unread is not None:
+        notes.append(
+            f"some tracking issues could not be compared with GitHub ({live.unread}): they "
+            "are planned from the ledger alone"
+        )
+    learned: list[tuple[str, str, TrackedIssue | None]] = []
     for campaign in sorted(campaigns, key=lambda c: c.id):
         ledger = ledgers.get(campaign.id) or CampaignLedger(campaign=campaign.id)
         waits = _waits_until(campaign, now.date())
-        campaign_actions, next_ledger, summary, campaign_notes = plan_campaign(
+        campaign_actions, next_ledger, summary, campaign_notes, seen = plan_campaign(
             # Not started yet: planned as a draft is, so a reviewer sees what it will do.
             campaign if waits is None else dataclasses.replace(campaign, state="draft"),
             ledger,
@@ -1049,6 +1139,7 @@ def _make_plan(
             renamed_from=renamed.get(campaign.id),
             unconfirmed=result.unconfirmed,
             covered=result.covered,
+            live=live if live.read else None,
         )
         if waits is not None:
             summary = dataclasses.replace(summary, state=campaign.state, waits_until=waits)
@@ -1067,6 +1158,7 @@ def _make_plan(
         applies.add(campaign.id)
         actions.extend(campaign_actions)
         next_ledgers.append(next_ledger)
+        learned.extend((campaign.id, name, issue) for name, issue in sorted(seen.items()))
     actions.sort(key=action_order)
     return Plan(
         tuple(actions),
@@ -1074,9 +1166,10 @@ def _make_plan(
         tuple(next_ledgers),
         frozenset(applies),
         tuple(notes),
-        live_reads=native.reads,
+        live_reads=native.reads + live.reads,
         started_from=tuple(followed[c] for c in sorted(followed)),
         renamed=tuple(sorted(rename_notes)),
+        learned=tuple(learned),
     )
 
 

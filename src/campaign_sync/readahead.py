@@ -54,7 +54,7 @@ T = TypeVar("T")
 def _issue_key(action: Action) -> IssueKey | None:
     """The issue an action reads before writing (native campaigns have numbers too)."""
     if isinstance(action, UpdateIssue | CloseIssue | ReopenIssue | CommentIssue):
-        return (action.repository, action.number)
+        return (action.where, action.number)
     return None
 
 

@@ -47,6 +47,7 @@ def plan_removed(ledger: CampaignLedger) -> tuple[list[Action], CampaignSummary]
             comment_campaign_removed(campaign, open_here[issue.repository]),
             REASON,
             "not_planned",
+            issue.moved_to,
         )
         for issue in ledger.issues
         if issue.state == "open"

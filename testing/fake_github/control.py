@@ -8,6 +8,8 @@ Routes (JSON bodies, no authentication, exempt from faults unless configured oth
 ``POST /_fake/rate-limit`` (``{"token", "remaining", "resource"}``), ``POST /_fake/repos/archive``,
 ``POST /_fake/repos/feature`` (``{"repo", "feature", "enabled"}``; ``has_issues`` is
 the Issues feature), ``POST /_fake/repos/rename`` (``{"repo", "to"}``),
+``POST /_fake/issues/delete`` (``{"repo", "number"}``), ``POST /_fake/issues/transfer``
+(``{"repo", "number", "to"}``, answers the new number),
 ``POST /_fake/orgs/blank``, ``POST /_fake/alerts``,
 ``POST /_fake/alerts/state``, ``POST /_fake/alerts/churn`` (``{"fraction", "seed", "org"}``),
 ``POST /_fake/alerts/null`` (``{"repo", "kind", "number", "field"}``: a code scanning
@@ -84,6 +86,13 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
     def rename(body: dict[str, Any]) -> Any:
         return {"id": fake.rename_repo(body["repo"], body["to"])}
 
+    def delete_issue(body: dict[str, Any]) -> Any:
+        fake.delete_issue(body["repo"], int(body["number"]))
+        return {"ok": True}
+
+    def transfer_issue(body: dict[str, Any]) -> Any:
+        return {"number": fake.transfer_issue(body["repo"], int(body["number"]), body["to"])}
+
     def blank(body: dict[str, Any]) -> Any:
         kinds = tuple(body.get("kinds", ("code-scanning", "dependabot", "secret-scanning")))
         fake.blank_alerts(body.get("org", fake.org), kinds, bool(body.get("blank", True)))
@@ -129,6 +138,8 @@ def make_control(fake: FakeGitHub) -> Callable[[Request], Response]:
         "/_fake/repos/archive": archive,
         "/_fake/repos/feature": feature,
         "/_fake/repos/rename": rename,
+        "/_fake/issues/delete": delete_issue,
+        "/_fake/issues/transfer": transfer_issue,
         "/_fake/orgs/blank": blank,
         "/_fake/alerts": add_alert,
         "/_fake/alerts/state": alert_state,

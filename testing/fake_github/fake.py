@@ -268,6 +268,16 @@ class FakeGitHub:
             repo = self.state.require_repo(full_name)
             return [pull_dict(self.state.renderer, p, full=True) for p in repo.pulls]
 
+    def delete_issue(self, full_name: str, number: int) -> None:
+        """Delete an issue, as an organization owner or repository admin can: reading it
+        answers 410 Gone from now on, and listings leave it out."""
+        self.state.delete_issue(full_name, number)
+
+    def transfer_issue(self, full_name: str, number: int, to: str) -> int:
+        """Transfer an issue to the repository ``to``; returns its number there. Its old
+        address answers 301 with a Location under ``/repositories/{id}/issues/{number}``."""
+        return self.state.transfer_issue(full_name, number, to)
+
     def set_feature(self, full_name: str, feature: str, enabled: bool) -> None:
         """``feature``: code_scanning | secret_scanning | dependabot | has_issues (Issues)."""
         self.state.set_feature(full_name, feature, enabled)

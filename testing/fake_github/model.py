@@ -189,6 +189,15 @@ class Issue:
     closed_by: User | None = None
     comments: list[Comment] = field(default_factory=list)
     locked: bool = False
+    # Deleted by an admin, or transferred to another repository (where it has a new number):
+    # its number stays taken, and its old address answers 410 or 301 (routes_issues).
+    deleted: bool = False
+    transferred_to: Issue | None = None
+
+    @property
+    def present(self) -> bool:
+        """Still in its repository: neither deleted nor transferred."""
+        return not self.deleted and self.transferred_to is None
 
 
 @dataclass(slots=True, eq=False)

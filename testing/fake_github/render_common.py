@@ -179,7 +179,7 @@ class Renderer:
         return cached
 
     def _repo_details(self, repo: Repo) -> Json:
-        open_issues = sum(1 for i in repo.issues if i.state == "open")
+        open_issues = sum(1 for i in repo.issues if i.present and i.state == "open")
         host = self.html.split("://", 1)[-1]
         return {
             "git_url": f"git://{host}/{repo.full_name}.git",

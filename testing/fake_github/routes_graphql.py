@@ -189,9 +189,14 @@ def _repository(_root: Any, info: GraphQLResolveInfo, owner: str, name: str, **_
 
 
 def _repo_issue(repo: Repo, _info: GraphQLResolveInfo, number: int) -> Issue:
-    if not 1 <= number <= len(repo.issues):
+    issue = repo.issues[number - 1] if 1 <= number <= len(repo.issues) else None
+    while issue is not None and issue.transferred_to is not None:
+        # Not documented for GraphQL; answered as REST's redirect leads: the issue where it
+        # is now, in another repository (a reader that asked for this one sees that).
+        issue = issue.transferred_to
+    if issue is None or issue.deleted:
         raise _error(f"Could not resolve to an issue with the number of {number}.", "NOT_FOUND")
-    return repo.issues[number - 1]
+    return issue
 
 
 def _repo_issues(repo: Repo, info: GraphQLResolveInfo, **args: Any) -> dict[str, Any]:
@@ -200,7 +205,8 @@ def _repo_issues(repo: Repo, info: GraphQLResolveInfo, **args: Any) -> dict[str,
     found = [
         issue
         for issue in repo.issues
-        if (not states or issue.state in states)
+        if issue.present
+        and (not states or issue.state in states)
         and (not wanted or wanted & {label.name.lower() for label in issue.labels})
     ]
     order = args.get("orderBy") or {"field": "CREATED_AT", "direction": "ASC"}

@@ -80,12 +80,53 @@ def actor(ctx: Ctx) -> User:
     return ctx.token.user
 
 
-def find_issue(ctx: Ctx) -> Issue:
+# "Get an issue": "The API returns a `301 Moved Permanently` status if the issue was
+# transferred to another repository. If the issue was transferred to or deleted from a
+# repository where the authenticated user lacks read access, the API returns a `404 Not
+# Found` status. If the issue was deleted from a repository where the authenticated user has
+# read access, the API returns a `410 Gone` status." (A token that cannot read the
+# repository gets its 404 before this.) "Update an issue" lists 301 and 410 as well; the
+# comment routes list 404 and 410, no 301.
+ISSUE_DELETED = "This issue was deleted"
+# The 301's documentation_url, as the OpenAPI description's link for it.
+REDIRECT_DOCS = (
+    "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"
+)
+
+
+def find_issue(ctx: Ctx, *, redirect: bool = False) -> Issue:
+    """The issue the path names. Deleted: 410. Transferred: 301 to its new address where
+    ``redirect`` (reading or updating the issue itself), 404 elsewhere."""
     repo = ctx.need_repo()
     number = ctx.int_param("issue_number")
-    if number > len(repo.issues):
+    if not 1 <= number <= len(repo.issues):
         raise fail(404, "Not Found", ctx.route.doc)
-    return repo.issues[number - 1]
+    issue = repo.issues[number - 1]
+    if issue.deleted:
+        raise fail(410, ISSUE_DELETED, ctx.route.doc)
+    moved = issue.transferred_to
+    while moved is not None and moved.transferred_to is not None:
+        moved = moved.transferred_to  # transferred again: the redirect names where it is
+    if moved is not None:
+        if not redirect or moved.deleted:
+            raise fail(404, "Not Found", ctx.route.doc)
+        raise HttpError(_moved_issue(ctx, moved))
+    return issue
+
+
+def _moved_issue(ctx: Ctx, issue: Issue) -> Response:
+    """A transferred issue's old address: 301, its new place named by the repository's id
+    (as GitHub's repository redirects are, ``/repositories/{id}/...``)."""
+    location = f"{ctx.state.renderer.api}/repositories/{issue.repo.id}/issues/{issue.number}"
+    return json_response(
+        301,
+        {
+            "message": "Moved Permanently",
+            "url": location,
+            "documentation_url": REDIRECT_DOCS,
+        },
+        headers=[("location", location)],
+    )
 
 
 def parse_time(ctx: Ctx, value: str, field: str) -> int:
@@ -176,6 +217,8 @@ def list_issues(ctx: Ctx) -> Response:
     creator = req.arg("creator")
     issues = []
     for issue in repo.issues:
+        if not issue.present:
+            continue
         if state != "all" and issue.state != state:
             continue
         names = {label.name.lower() for label in issue.labels}
@@ -240,12 +283,12 @@ def create_issue(ctx: Ctx) -> Response:
 
 
 def get_issue(ctx: Ctx) -> Response:
-    return _issue_response(ctx, find_issue(ctx))
+    return _issue_response(ctx, find_issue(ctx, redirect=True))
 
 
 def update_issue(ctx: Ctx) -> Response:
     issues_writable(ctx)
-    issue = find_issue(ctx)
+    issue = find_issue(ctx, redirect=True)
     body = body_of(ctx)
     if not isinstance(body, dict):
         raise HttpError(validation_failed(ctx.route.doc, {"resource": "Issue", "code": "invalid"}))
@@ -317,6 +360,8 @@ def find_comment(ctx: Ctx) -> Comment:
     repo = ctx.need_repo()
     comment_id = ctx.int_param("comment_id")
     for issue in repo.issues:
+        if not issue.present:
+            continue
         for comment in issue.comments:
             if comment.id == comment_id:
                 return comment
@@ -431,7 +476,7 @@ def search_issues(ctx: Ctx) -> Response:
         if token is None or token.orgs is None or org.login.lower() in token.orgs
         for repo in org.repos.values()
         for issue in repo.issues
-        if issue.created <= cutoff and _matches(issue, terms)
+        if issue.present and issue.created <= cutoff and _matches(issue, terms)
     ]
     sort = ctx.req.arg("sort")
     descending = (ctx.req.arg("order") or "desc") != "asc"

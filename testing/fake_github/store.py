@@ -21,7 +21,10 @@ from .model import (
     ALERT_KINDS,
     Alert,
     CodeScanningAlert,
+    Comment,
     DependabotAlert,
+    Issue,
+    Label,
     Org,
     Repo,
     SecretScanningAlert,
@@ -287,6 +290,65 @@ class State:
             target.cache.clear()
             self.alerts_changed()
             return repo
+
+    def delete_issue(self, full_name: str, number: int) -> None:
+        """Delete an issue as an admin does: its number stays taken, and reading it answers
+        410 Gone from now on."""
+        with self.lock:
+            issue = self._issue(full_name, number)
+            issue.deleted = True
+            issue.repo.touch()
+
+    def transfer_issue(self, full_name: str, number: int, to: str) -> int:
+        """Transfer an issue to the repository ``to`` (GitHub's "Transfer issue"): it gets
+        the next number there, keeps its title, body, state, assignees who can be, comments
+        and labels (created there when missing); its old address answers 301. Returns the
+        new number."""
+        with self.lock:
+            issue = self._issue(full_name, number)
+            target = self.require_repo(to)
+            if target is issue.repo:
+                raise ValueError(f"{full_name}#{number} is in {to} already")
+            labels = []
+            for label in issue.labels:
+                known = target.labels if target.labels is not None else {}
+                found = known.get(label.name.lower())
+                if found is None:
+                    found = Label(self.next_id("label", 5001), label.name, label.color, None)
+                    if target.labels is None:
+                        target.labels = {}
+                    target.labels[label.name.lower()] = found
+                labels.append(found)
+            moved = Issue(
+                id=issue.id,  # the same issue, at a new address
+                repo=target,
+                number=len(target.issues) + 1,
+                title=issue.title,
+                body=issue.body,
+                user=issue.user,
+                created=issue.created,
+                updated=self.now(),
+                labels=labels,
+                assignees=[u for u in issue.assignees if u in target.org.members.values()],
+                state=issue.state,
+                state_reason=issue.state_reason,
+                closed_at=issue.closed_at,
+                closed_by=issue.closed_by,
+            )
+            moved.comments = [
+                Comment(c.id, moved, c.body, c.user, c.created, c.updated) for c in issue.comments
+            ]
+            target.issues.append(moved)
+            issue.transferred_to = moved
+            issue.repo.touch()
+            target.touch()
+            return moved.number
+
+    def _issue(self, full_name: str, number: int) -> Issue:
+        repo = self.require_repo(full_name)
+        if not 1 <= number <= len(repo.issues) or not repo.issues[number - 1].present:
+            raise NotFoundError(f"{full_name}#{number}")
+        return repo.issues[number - 1]
 
     def moved_to(self, full_name: str) -> Repo | None:
         """The repository an old name now redirects to, if any."""

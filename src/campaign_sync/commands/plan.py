@@ -7,7 +7,7 @@ Exit codes follow `terraform plan -detailed-exitcode`: 0 nothing to do, 2 change
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,9 +15,11 @@ from typing import TextIO
 
 from campaign_sync.config.loader import load_campaigns
 from campaign_sync.config.repo_config import RepoConfig
+from campaign_sync.drift import LiveIssues
 from campaign_sync.errors import GitHubError, UnsafePlan
 from campaign_sync.github import tracker
 from campaign_sync.github.issue_batch import MAX_REPOSITORIES, issues_per_batch
+from campaign_sync.github.tracked import issues_to_read, read_live
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger, recorded_campaigns
 from campaign_sync.model import Campaign, CampaignLedger
@@ -74,8 +76,11 @@ def make(
         on_fetched()
     connection = transport or _source_transport(sources)
     native = native_context(config, campaigns, result, ledgers, connection)
+    live = live_issues(campaigns, ledgers, connection)
     plan = dataclasses.replace(
-        with_removed(make_plan(campaigns, result, ledgers, now=now, native=native), removed),
+        with_removed(
+            make_plan(campaigns, result, ledgers, now=now, native=native, live=live), removed
+        ),
         writes_per_run=config.safety.max_writes_per_run,
         rate_remaining=result.rate_remaining,
         issues_per_read=issues_per_batch(config.limits.write_interval),
@@ -83,6 +88,22 @@ def make(
     )
     followed = {ledger.campaign: ledger for ledger in plan.started_from}
     return Planned(config, campaigns, result, plan, reports, {**ledgers, **removed, **followed})
+
+
+def live_issues(
+    campaigns: Sequence[Campaign],
+    ledgers: Mapping[str, CampaignLedger],
+    transport: Transport | None,
+) -> LiveIssues | None:
+    """What GitHub shows of the tracking issues the ledgers name (drift.py): None without
+    a connection (the ledgers stand in, as they always did)."""
+    if transport is None:
+        return None
+    keys, recorded_open = issues_to_read(campaigns, ledgers)
+    if not keys:
+        return LiveIssues(read=True)
+    ids = {name: repo_id for ledger in ledgers.values() for name, repo_id in ledger.repositories}
+    return read_live(transport, keys, recorded_open=recorded_open, repository_ids=ids)
 
 
 def _source_transport(sources: Sequence[AlertSource]) -> Transport | None:

@@ -115,6 +115,7 @@ class IssueRef:
     assignees: tuple[str, ...] = ()
     html_url: str = ""
     author: str = ""  # who opened it (REST user.login; GraphQL's bots lack "[bot]")
+    closed_by: str = ""  # who closed it, when closed (REST "Get an issue" only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,9 @@ def issue_ref(repository: str, item: Mapping[str, Any]) -> IssueRef:
         html_url=str(item.get("html_url") or ""),
         author=str(user.get("login") or "")
         if isinstance(user := item.get("user"), Mapping)
+        else "",
+        closed_by=str(closer.get("login") or "")
+        if isinstance(closer := item.get("closed_by"), Mapping)
         else "",
     )
 
@@ -259,6 +263,65 @@ def get_issue(transport: Transport, repository: str, number: int) -> IssueRef:
         response = transport.get(path)
     _expect(response, (200,), what)
     return issue_ref(repository, response.data)
+
+
+# Where a transferred issue's 301 points: ``/repositories/{id}/issues/{n}`` (by the id of the
+# repository it is in now, as GitHub's repository redirects are), or ``/repos/{o}/{r}/...``.
+_MOVED_ISSUE = re.compile(
+    r"/(?:repositories/(?P<id>[0-9]+)|repos/(?P<name>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+))"
+    r"/issues/(?P<number>[0-9]+)$"
+)
+
+
+def locate_issue(
+    transport: Transport, repository: str, number: int
+) -> tuple[IssueRef | None, int | None]:
+    """An issue read where the ledger says it is, its redirect not followed blindly:
+    ``(issue, None)`` when it is there; ``(issue, id)`` when GitHub answers 301 (the issue
+    was transferred, or its repository renamed), the issue as read at its new address and
+    the id of the repository it is in now (None when the Location names it by name);
+    ``(None, None)`` when it was deleted (410 Gone). "Get an issue": "The API returns a
+    `301 Moved Permanently` status if the issue was transferred to another repository. ...
+    If the issue was deleted from a repository where the authenticated user has read
+    access, the API returns a `410 Gone` status." Any other answer raises TrackerError (a
+    404 included: deleted, transferred out of sight, or no access, GitHub does not say).
+
+    Only the path of the Location is used, below our API URL: the token goes nowhere else.
+    """
+    path = f"{_repo_path(repository)}/issues/{_number(number)}"
+    what = f"reading issue #{number} of {repository}"
+    try:
+        with _failure(what, repository, target=f"issue #{number}"):
+            response = transport.request("GET", path, follow_redirects=False)
+    except TrackerError as error:
+        if error.status == 410 and refused_because(error, creating_issue=False) is None:
+            return None, None
+        raise
+    if response.status not in (301, 302, 307, 308):
+        _expect(response, (200,), what)
+        return issue_ref(repository, response.data), None
+    location = response.headers.get("location", "")
+    found = _MOVED_ISSUE.search(urllib.parse.urlsplit(location).path)
+    if found is None:
+        raise TrackerError(
+            f"{what}: GitHub answered {response.status} pointing to {location[:200]!r}, "
+            "which is no issue's address",
+            status=response.status,
+        )
+    repo_id = int(found["id"]) if found["id"] else None
+    there = (
+        f"/repositories/{repo_id}/issues/{int(found['number'])}"
+        if repo_id is not None
+        else f"{_repo_path(found['name'])}/issues/{int(found['number'])}"
+    )
+    with _failure(f"{what} where it moved", repository, target=f"issue #{number}"):
+        moved = transport.get(there)
+    _expect(moved, (200,), f"{what} where it moved")
+    url = str(moved.data.get("repository_url") or "")
+    name = "/".join(url.rstrip("/").split("/")[-2:]) if "/repos/" in url else ""
+    if not _REPOSITORY.fullmatch(name):
+        raise TrackerError(f"{what}: GitHub's answer where it moved names no repository")
+    return issue_ref(name, moved.data), repo_id
 
 
 def create_issue(

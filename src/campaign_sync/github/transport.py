@@ -257,6 +257,7 @@ class Transport:
         idempotent: bool | None = None,
         reads: bool = False,
         wait_for_limits: bool = True,
+        follow_redirects: bool = True,
     ) -> Response:
         """Send one request, retrying what is safe to retry. Raises GitHubError subclasses.
 
@@ -267,7 +268,10 @@ class Transport:
         Redirects are followed within the API (a renamed or transferred repository answers
         301 to a GET, 307 to a write): a GET is never answered with a redirect's body, which
         a listing would read as an empty page. A 301 or 302 to a write is returned as it is
-        (GitHub's answer for a transferred issue): the caller decides.
+        (GitHub's answer for a transferred issue): the caller decides. Without
+        ``follow_redirects`` every redirect is returned as it is, for a caller that needs
+        to know where it points (a transferred issue, whose new number only the Location
+        tells).
         """
         method = method.upper()
         full_url = self._with_params(url, params)
@@ -280,6 +284,8 @@ class Transport:
                 reads=reads,
                 wait_for_limits=wait_for_limits,
             )
+            if not follow_redirects:
+                return response
             target = self._redirect_target(method, full_url, response)
             if target is None:
                 return response
@@ -425,7 +431,8 @@ class Transport:
 
     def _note_move(self, url: str, location: str) -> None:
         """Record OLD/NAME -> NEW/NAME when a repository path was redirected."""
-        old = _REPO_PATH.match(self._api_path(url))
+        old_path = self._api_path(url)
+        old = _REPO_PATH.match(old_path)
         if old is None:
             return
         name = f"{old['owner']}/{old['repo']}"
@@ -434,6 +441,14 @@ class Transport:
         new_path = self._api_path(location)
         by_name = _REPO_PATH.match(new_path)
         by_id = _REPO_ID_PATH.match(new_path)
+        moved_part = by_name or by_id
+        rest = old_path[old.end() :]
+        if moved_part is None or new_path[moved_part.end() :] != rest:
+            # A repository's redirect keeps the rest of the path; one that does not is an
+            # issue transferred to another repository (a new number there), not a move.
+            return
+        if rest.startswith("issues/") and self._still_there(name):
+            return  # an issue transferred to the same number elsewhere: not a move
         new_name = f"{by_name['owner']}/{by_name['repo']}" if by_name else None
         if by_id is not None:
             # GitHub names the new place by id; one read of it gives the new name. Only a
@@ -447,6 +462,16 @@ class Transport:
         if new_name is not None and new_name != name:
             with self._stats_lock:
                 self.moved[name] = new_name
+
+    def _still_there(self, name: str) -> bool:
+        """Whether the repository answers under ``name`` itself (no redirect): an issue's
+        redirect then is the issue's own (transferred), not its repository's. Unknown
+        (an error) counts as still there: a move is recorded only when GitHub says so."""
+        try:
+            response = self.request("GET", f"/repos/{name}", follow_redirects=False)
+        except GitHubError:
+            return True
+        return response.status not in REDIRECTS
 
     def _api_path(self, url: str) -> str:
         """``url``'s path below the API URL (``/repos/...``), whatever form it has."""

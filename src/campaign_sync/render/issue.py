@@ -806,16 +806,7 @@ def comment_closed(campaign: Campaign, repository: str, items: Sequence[IssueIte
 
 def comment_reopened(campaign: Campaign, repository: str, items: Sequence[IssueItem]) -> str:
     """When alerts open again: names them (type, number and link only)."""
-    trusted = _trusted_hosts(items)
-    reopened = sorted((i for i in items if _kind(i) == "open"), key=_sort_key)
-    listed = [
-        f"- {_linked_label(i, repository, trusted)}" for i in reopened[:_MAX_LISTED_IN_COMMENT]
-    ]
-    more = len(reopened) - len(listed)
-    if more:
-        listed.append(f"- and {_count(more, 'more alert')}")
-    what = "This alert" if len(reopened) == 1 else f"These {len(reopened)} alerts"
-    verb = "is" if len(reopened) == 1 else "are"
+    what, verb, listed = _open_alerts(repository, items)
     return _event(
         "\n".join(
             [
@@ -826,6 +817,40 @@ def comment_reopened(campaign: Campaign, repository: str, items: Sequence[IssueI
             ]
         )
     )
+
+
+def comment_hand_closed(campaign: Campaign, repository: str, items: Sequence[IssueItem]) -> str:
+    """When the issue was closed by someone else while its alerts are open (the campaign's
+    ``tracking.manual-close`` is ``reopen``): names them (type, number and link only)."""
+    what, verb, listed = _open_alerts(repository, items)
+    return _event(
+        "\n".join(
+            [
+                f"This issue was closed while {what[0].lower()}{what[1:]} of the campaign "
+                f"**{_name(campaign)}** in {escape_inline(repository)} {verb} still open, so "
+                "campaign-sync reopens it. It closes by itself once they are fixed or "
+                f"dismissed. The campaign's managers ({_managers(campaign)}) can set "
+                "`tracking.manual-close: respect` to leave issues closed by hand.",
+                "",
+                *listed,
+            ]
+        )
+    )
+
+
+def _open_alerts(repository: str, items: Sequence[IssueItem]) -> tuple[str, str, list[str]]:
+    """ "This alert" or "These N alerts", its verb, and the open alerts as list items."""
+    trusted = _trusted_hosts(items)
+    still_open = sorted((i for i in items if _kind(i) == "open"), key=_sort_key)
+    listed = [
+        f"- {_linked_label(i, repository, trusted)}" for i in still_open[:_MAX_LISTED_IN_COMMENT]
+    ]
+    more = len(still_open) - len(listed)
+    if more:
+        listed.append(f"- and {_count(more, 'more alert')}")
+    what = "This alert" if len(still_open) == 1 else f"These {len(still_open)} alerts"
+    verb = "is" if len(still_open) == 1 else "are"
+    return what, verb, listed
 
 
 def comment_due_passed(campaign: Campaign, today: date, open_count: int) -> str:

@@ -57,7 +57,7 @@ def action_target(action: Action) -> str:
         return action.repository
     if isinstance(action, RequestAutofix):
         return action.alert_id
-    return f"{action.repository}#{action.number}"
+    return f"{getattr(action, 'where', action.repository)}#{action.number}"
 
 
 def _detail(action: Action) -> str:
@@ -208,6 +208,8 @@ def action_json(action: Action, *, draft: bool = False) -> dict[str, Any]:
         if hasattr(action, name):
             value = getattr(action, name)
             record[name] = list(value) if isinstance(value, tuple) else value
+    if getattr(action, "moved_to", None):  # transferred: the repository the issue is in now
+        record["moved_to"] = action.moved_to  # type: ignore[union-attr]
     return record
 
 

@@ -154,8 +154,13 @@ def _repository_row(row: RepositoryRow, web: str) -> str:
     shown = f"[{name}]({url})" if url is not None else name
     issue = "—"
     if row.issue is not None:
-        target = issue_url(web, row.repository, row.issue.number)
-        issue = f"[#{row.issue.number}]({target})" if target else f"#{row.issue.number}"
+        # Transferred to another repository: linked there, and named with it.
+        where = row.issue.where
+        target = issue_url(web, where, row.issue.number)
+        label = f"#{row.issue.number}"
+        if where != row.repository:
+            label = f"{escape_inline(text.cut(where))}{label}"
+        issue = f"[{label}]({target})" if target else label
         if row.issue.state == "closed":
             issue += " (closed)"
     if row.held is not None:
