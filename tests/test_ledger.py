@@ -279,6 +279,31 @@ def test_a_ledger_written_before_repository_ids_loads_and_writes_none(tmp_path: 
     assert '"repositories": {\n    "acme/web": 12\n  }' in render_state(with_ids)
 
 
+def test_an_issue_s_drift_fields_round_trip_and_a_bad_moved_to_is_refused(
+    tmp_path: Path,
+) -> None:
+    issues = (
+        TrackedIssue("acme/api", 3, "closed", "d", closed_by_hand=True),
+        TrackedIssue("acme/web", 12, "open", "e", moved_to="acme/tracking"),
+        TrackedIssue("acme/www", 4, "open", "f"),
+    )
+    ledger = CampaignLedger(campaign="sqli", issues=issues)
+    write_ledger(tmp_path, ledger)
+    assert read_ledger(tmp_path, "sqli").issues == issues
+    text = render_state(ledger)
+    assert '"moved_to": "acme/tracking"' in text
+    assert '"closed_by_hand": true' in text
+    # Only where set: every other issue's entry reads as it always did.
+    assert text.count("moved_to") == 1
+    assert text.count("closed_by_hand") == 1
+    path = tmp_path / "sqli" / STATE_FILE
+    for bad in ("../../etc", "https://evil.example/x/y", 7, "a/b/c"):
+        entry = {"number": 1, "state": "open", "digest": "d", "moved_to": bad}
+        path.write_text(json.dumps({"version": 1, "issues": {"acme/web": entry}}), encoding="utf-8")
+        with pytest.raises(ConfigError, match="moved_to"):
+            read_ledger(tmp_path, "sqli")
+
+
 # --- round trip over arbitrary ledgers ------------------------------------------------
 
 timestamps = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31)).map(
