@@ -228,6 +228,17 @@ def alerts(
     sys.exit(code)
 
 
+def _campaign_option(function: Any) -> Any:
+    return click.option(
+        "--campaign",
+        "only",
+        multiple=True,
+        metavar="ID",
+        help="Only this campaign (its id); repeatable. The others are left as they are: "
+        "not planned nor written, still listed in the reports index.",
+    )(function)
+
+
 def _source_options(function: Any) -> Any:
     function = click.option(
         "--source",
@@ -292,6 +303,7 @@ def _build_sources(
 
 @cli.command()
 @_source_options
+@_campaign_option
 @click.option(
     "--format",
     "output_format",
@@ -315,6 +327,7 @@ def plan(
     force: bool,
     output_format: str,
     save_to: Path | None,
+    only: tuple[str, ...],
 ) -> None:
     """Show what apply would change: tracking issues to open, update, close or reopen.
 
@@ -334,6 +347,7 @@ def plan(
             force=force,
             on_fetched=progress.finish,
             save_to=save_to,
+            only=only,
         )
     finally:
         progress.finish()
@@ -348,6 +362,7 @@ def plan(
     metavar="[PLANFILE]",
 )
 @_source_options
+@_campaign_option
 @click.option("--dry-run", is_flag=True, help="Show the plan and change nothing.")
 @click.option(
     "--commit",
@@ -384,6 +399,7 @@ def apply(
     no_push: bool,
     lock_timeout: float,
     assume_yes: bool,
+    only: tuple[str, ...],
 ) -> None:
     """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
 
@@ -403,9 +419,9 @@ def apply(
     options = (sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
     if not dry_run:  # a dry run writes nothing: it needs no lock
         with checkout_lock(Path.cwd(), timeout=lock_timeout):
-            _apply(*options, planfile)
+            _apply(*options, planfile, only)
         return
-    _apply(*options, planfile)
+    _apply(*options, planfile, only)
 
 
 def _apply(
@@ -418,6 +434,7 @@ def _apply(
     no_push: bool,
     assume_yes: bool,
     planfile: Path | None,
+    only: tuple[str, ...],
 ) -> None:
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import NoCredentials, auth_from_env, resolve_api_url
@@ -453,6 +470,7 @@ def _apply(
             committed_only=_in_ci(),
             confirm=None if assume_yes or _in_ci() or not _on_terminal() else _ask,
             saved=planfile,
+            only=only,
         )
     finally:
         progress.finish()
@@ -550,7 +568,8 @@ def comment(
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day to write the reports for, YYYY-MM-DD (default: today, UTC, as apply).",
 )
-def report(root: Path, today: datetime | None) -> None:
+@_campaign_option
+def report(root: Path, today: datetime | None, only: tuple[str, ...]) -> None:
     """Rebuild every report under reports/ from the ledgers, without the network.
 
     Writes reports/README.md and, per campaign, README.md, history.csv (today's row
@@ -560,7 +579,7 @@ def report(root: Path, today: datetime | None) -> None:
     from campaign_sync.commands.report import run_report
 
     day = today.date() if today is not None else _now().date()
-    sys.exit(run_report(root, today=day, out=sys.stdout, err=sys.stderr))
+    sys.exit(run_report(root, today=day, out=sys.stdout, err=sys.stderr, only=only))
 
 
 @cli.command()

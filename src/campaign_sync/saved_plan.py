@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,12 @@ class Fingerprint:
     plan: str
 
 
+@dataclass(frozen=True, slots=True)
+class SavedPlan:
+    fingerprint: Fingerprint
+    only: tuple[str, ...]  # the campaigns --campaign named (empty: every campaign)
+
+
 def fingerprint(root: Path, planned: Planned) -> Fingerprint:
     return Fingerprint(
         campaigns=_files_digest(root, discover(default_paths(root), root=root)),
@@ -63,11 +70,13 @@ def _stable(planned: Planned) -> Any:
     return document
 
 
-def save(path: Path, root: Path, planned: Planned) -> None:
+def save(path: Path, root: Path, planned: Planned, only: Collection[str] = ()) -> None:
+    """``only``: the campaigns ``--campaign`` selected; ``apply FILE`` plans them again."""
     printed = fingerprint(root, planned)
     document = {
         "kind": KIND,
         "version": VERSION,
+        "campaigns_selected": sorted(only),
         "inputs": {name: getattr(printed, name) for name in INPUTS},
         "plan_digest": printed.plan,
         "plan": json.loads(PLAN_FORMATS["json"](planned.plan)),
@@ -77,8 +86,9 @@ def save(path: Path, root: Path, planned: Planned) -> None:
     write_atomically(path, text.encode("utf-8"), root=None)
 
 
-def load(path: Path) -> Fingerprint:
-    """The fingerprint a saved plan holds, or ConfigError naming what is wrong."""
+def load(path: Path) -> SavedPlan:
+    """The fingerprint and selection a saved plan holds, or ConfigError naming what is
+    wrong."""
     try:
         document: Any = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -103,7 +113,10 @@ def load(path: Path) -> Fingerprint:
         and isinstance(plan, str)
     ):
         raise ConfigError(f"{path}: the saved plan is incomplete; make it again")
-    return Fingerprint(campaigns, ledgers, alerts, plan)
+    only = document.get("campaigns_selected", [])
+    if not isinstance(only, list) or not all(isinstance(c, str) for c in only):
+        raise ConfigError(f"{path}: the saved plan's campaigns_selected is not a list of ids")
+    return SavedPlan(Fingerprint(campaigns, ledgers, alerts, plan), tuple(only))
 
 
 def changed_since(saved: Fingerprint, now: Fingerprint) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -15,7 +15,7 @@ from campaign_sync.commands.plan import Planned, make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
 from campaign_sync.delivery import DeliveryFailed, deliver, preflight
-from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan
+from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan, UsageProblem
 from campaign_sync.gitcommit import Identity, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
@@ -25,7 +25,7 @@ from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target,
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
 from campaign_sync.reports.links import web_url
-from campaign_sync.reports.write import write_reports
+from campaign_sync.reports.write import read_ledgers, write_reports
 from campaign_sync.saved_plan import changed_since, fingerprint
 from campaign_sync.saved_plan import load as load_saved
 from campaign_sync.sources.base import AlertSource
@@ -53,6 +53,7 @@ def run_apply(
     committed_only: bool = False,
     confirm: Callable[[str], bool] | None = None,
     saved: Path | None = None,
+    only: Collection[str] = (),
 ) -> int:
     """Apply the plan. ``transport`` writes to GitHub. It is None for --dry-run, and when
     there are no credentials (``offline_because`` says so): then apply goes on only if
@@ -65,7 +66,18 @@ def run_apply(
     and applied only if it answers yes, as terraform apply asks. ``saved`` (``apply
     FILE``): the plan is applied only if it is exactly the one ``plan --out FILE`` saved,
     computed from the same campaign files, ledgers and alerts; it is not asked again.
+    ``only`` (``--campaign``): apply these campaigns, leave the others as they are (a
+    saved plan applies the campaigns it was made for).
     """
+    expected = load_saved(saved) if saved is not None else None
+    if expected is not None:
+        if only and set(only) != set(expected.only):
+            raise UsageProblem(
+                f"{saved}: the saved plan was made for "
+                + (f"--campaign {' '.join(expected.only)}" if expected.only else "every campaign")
+                + "; apply it without --campaign (it applies the campaigns it was made for)"
+            )
+        only = expected.only
     # Checked before anything is fetched or written: a run that could not commit its
     # reports fails while nothing has changed yet.
     identity = Identity.from_env(os.environ) if commit and not dry_run else None
@@ -95,12 +107,12 @@ def run_apply(
         on_fetched=on_fetched,
         transport=transport,
         leave_out=[item.path for item in left_out],
+        only=only,
     )
     plan = planned.plan
     seen = len(planned.result.alerts)
-    if saved is not None:
-        expected = load_saved(saved)
-        changed = changed_since(expected, fingerprint(root, planned))
+    if saved is not None and expected is not None:
+        changed = changed_since(expected.fingerprint, fingerprint(root, planned))
         if changed:
             raise ConfigError(
                 f"{saved}: the saved plan no longer matches what it was computed from: "
@@ -221,17 +233,21 @@ def run_apply(
 
 
 def _write_reports(planned: Planned, now: datetime) -> str:
-    """Rebuild reports/ from the ledgers apply just wrote and the alerts of this run."""
+    """Rebuild reports/ from the ledgers apply just wrote and the alerts of this run.
+
+    Campaigns --campaign left out keep their pages; the index lists them as their
+    ledgers stand."""
     ledgers = {c: read_ledger(planned.reports, c) for c in sorted(planned.plan.applies)}
     wanted = {m.alert_id for ledger in ledgers.values() for m in ledger.members}
     alerts = {a.id: a for a in planned.result.alerts if a.id in wanted}
     written = write_reports(
         planned.reports,
-        planned.campaigns,
-        ledgers,
+        (*planned.campaigns, *planned.others),
+        {**read_ledgers(planned.reports, planned.others), **ledgers},
         alerts,
         today=now.date(),
         web=web_url(planned.config.api_url),
+        pages_for={c.id for c in planned.campaigns} if planned.others else None,
     )
     if not written.changed:
         return "Reports are up to date."

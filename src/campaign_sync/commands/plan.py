@@ -28,6 +28,7 @@ from campaign_sync.plan import Plan, make_plan
 from campaign_sync.removal import removed_ids, with_removed
 from campaign_sync.render.plan import PLAN_FORMATS, render_markdown
 from campaign_sync.render.summary import write_step_summary
+from campaign_sync.selection import select
 from campaign_sync.sources.base import AlertSource, SourceResult
 from campaign_sync.sources.registry import fetch_all
 
@@ -46,6 +47,8 @@ class Planned:
     reports: Path
     # The ledgers the plan started from (renamed repositories followed).
     previous: dict[str, CampaignLedger]
+    # Campaigns --campaign left out: not planned, still listed in the reports index.
+    others: tuple[Campaign, ...] = ()
 
 
 def make(
@@ -56,21 +59,23 @@ def make(
     on_fetched: Callable[[], None] | None = None,
     transport: Transport | None = None,
     leave_out: Collection[Path] = (),
+    only: Collection[str] = (),
 ) -> Planned:
     """Read the campaigns, the ledgers and the alerts (in that order: cheap first), then
     what GitHub says of native campaigns when a campaign wants them, and plan.
 
     ``transport``: the GitHub connection (by default a github: source's); without one the
-    live limits are not read, and the plan says so.
+    live limits are not read, and the plan says so. ``only`` (``--campaign``): plan these
+    campaigns and leave the others as they are (selection.py).
     """
-    config, campaigns = load_campaigns(root, today=now.date(), leave_out=leave_out)
+    config, every = load_campaigns(root, today=now.date(), leave_out=leave_out)
     reports = root / config.reports_dir
+    # Removed among every campaign, not the selected ones: one left out is not removed.
+    selection = select(every, removed_ids(recorded_campaigns(reports), every), only)
+    campaigns = selection.campaigns
     ledgers: dict[str, CampaignLedger] = {c.id: read_ledger(reports, c.id) for c in campaigns}
     # A deleted campaign file leaves its ledger: its work is wound down, not orphaned.
-    removed = {
-        campaign_id: read_ledger(reports, campaign_id)
-        for campaign_id in removed_ids(recorded_campaigns(reports), campaigns)
-    }
+    removed = {campaign_id: read_ledger(reports, campaign_id) for campaign_id in selection.removed}
     result = fetch_all(sources)
     if on_fetched is not None:
         on_fetched()
@@ -86,8 +91,18 @@ def make(
         issues_per_read=issues_per_batch(config.limits.write_interval),
         repositories_per_read=MAX_REPOSITORIES,
     )
+    if selection.note is not None:
+        plan = dataclasses.replace(plan, notes=(selection.note, *plan.notes))
     followed = {ledger.campaign: ledger for ledger in plan.started_from}
-    return Planned(config, campaigns, result, plan, reports, {**ledgers, **removed, **followed})
+    return Planned(
+        config,
+        campaigns,
+        result,
+        plan,
+        reports,
+        {**ledgers, **removed, **followed},
+        selection.others,
+    )
 
 
 def live_issues(
@@ -185,9 +200,11 @@ def run_plan(
     force: bool = False,
     on_fetched: Callable[[], None] | None = None,
     save_to: Path | None = None,
+    only: Collection[str] = (),
 ) -> int:
-    """``save_to``: also save the plan there for ``apply FILE`` (not when refused)."""
-    planned = make(root, sources, now=now, on_fetched=on_fetched)
+    """``save_to``: also save the plan there for ``apply FILE`` (not when refused).
+    ``only``: the campaigns ``--campaign`` names (every one when empty)."""
+    planned = make(root, sources, now=now, on_fetched=on_fetched, only=only)
     plan = planned.plan
     refused = (
         None
@@ -204,5 +221,5 @@ def run_plan(
     if save_to is not None:
         from campaign_sync.saved_plan import save
 
-        save(save_to, root, planned)
+        save(save_to, root, planned, only)
     return EXIT_CHANGES if plan.has_changes else EXIT_NO_CHANGES

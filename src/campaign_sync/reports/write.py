@@ -8,7 +8,7 @@ each file whole (old or new), and a run that changes nothing touches nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -62,9 +62,11 @@ def render_reports(
     *,
     today: date,
     web: str = GITHUB,
+    pages_for: Collection[str] | None = None,
 ) -> tuple[dict[Path, str], tuple[str, ...]]:
     """Every report file's new text by path (reading the previous history and details),
-    and the non-draft campaigns that have no ledger yet."""
+    and the non-draft campaigns that have no ledger yet. ``pages_for`` (``--campaign``):
+    only these campaigns' pages; the index still lists every campaign."""
     files: dict[Path, str] = {}
     entries: list[IndexEntry] = []
     not_applied: list[str] = []
@@ -85,10 +87,12 @@ def render_reports(
         history = history_file.upsert(
             _read(history_path, history_file.parse_history, ()), facts.tally.history_row(today)
         )
+        entries.append(IndexEntry(campaign, facts))
+        if pages_for is not None and campaign.id not in pages_for:
+            continue  # left out: its files stay as the last run wrote them
         files[details_path] = details_file.render_details(details)
         files[history_path] = history_file.render_history(history)
         files[folder / PAGE_FILE] = render_page(facts, history, today=today, web=web)
-        entries.append(IndexEntry(campaign, facts))
     # Campaigns whose file was deleted keep their folder, as history, and a line.
     removed = [c for c in recorded_campaigns(reports) if c not in {x.id for x in campaigns}]
     files[reports / INDEX_FILE] = render_index(entries, today=today, removed=removed)
@@ -103,14 +107,18 @@ def write_reports(
     *,
     today: date,
     web: str = GITHUB,
+    pages_for: Collection[str] | None = None,
 ) -> ReportsWritten:
     """Rebuild ``reports/`` for ``campaigns`` from their ``ledgers``.
 
     ``alerts`` are this run's alerts by id (apply), or None (``campaign-sync report``,
     offline): then each alert's severity comes from ``details.tsv`` alone. A campaign
     without a ledger in ``ledgers`` gets no report, only a line in the index.
+    ``pages_for``: rewrite only these campaigns' pages (the index lists them all).
     """
-    files, not_applied = render_reports(reports, campaigns, ledgers, alerts, today=today, web=web)
+    files, not_applied = render_reports(
+        reports, campaigns, ledgers, alerts, today=today, web=web, pages_for=pages_for
+    )
     changed = tuple(
         path for path, text in files.items() if write_if_changed(path, text, root=reports)
     )
