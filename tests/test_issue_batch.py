@@ -3,6 +3,7 @@ of many issues equals what REST says of each, and what it cannot vouch for is le
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -42,9 +43,14 @@ def _open(transport: Transport, repository: str, body: str, labels: tuple[str, .
 
 
 def _rest(transport: Transport, repository: str, number: int) -> IssueSnapshot:
-    issue = tracker.get_issue(transport, repository, number)
+    issue = _without_closer(tracker.get_issue(transport, repository, number))
     comments = tracker.list_comments(transport, repository, number)
     return IssueSnapshot(issue, tuple(c.body for c in comments))
+
+
+def _without_closer(issue: tracker.IssueRef) -> tracker.IssueRef:
+    """The batch reads no ``closed_by`` (drift asks REST for it, github/tracked.py)."""
+    return dataclasses.replace(issue, closed_by="")
 
 
 def test_a_batch_says_what_rest_says_of_each_issue(fake: FakeGitHub) -> None:
@@ -125,7 +131,8 @@ def test_labelled_issues_of_many_repositories_equal_rest_listings(fake: FakeGitH
     assert transport.stats.requests - before == 1
     assert set(found) == set(names)
     for name in names:
-        assert found[name] == tracker.list_issues_with_label(transport, name, LABEL)
+        listed = tracker.list_issues_with_label(transport, name, LABEL)
+        assert found[name] == tuple(_without_closer(issue) for issue in listed)
 
 
 def test_a_repository_with_more_labelled_issues_than_a_page_is_left_out(

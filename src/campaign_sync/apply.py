@@ -30,6 +30,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from campaign_sync.commands.plan import Planned
 from campaign_sync.errors import GitHubError
@@ -79,6 +80,38 @@ class ApplyResult:
     # Duplicates closed (two runs at once), and look-alike issues left alone, as met.
     healed: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+Outcome = Literal["done", "failed", "held", "postponed", "deferred", "gone"]
+_HELD_WHY = {
+    "archived": "its repository is archived",
+    "issues-off": "its repository has Issues turned off",
+}
+_NATIVE_KINDS = frozenset(
+    {"create_native_campaign", "update_native_campaign", "close_native_campaign"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutcome:
+    """One action as apply met it, told as it happens: for the ``[3/12] done ...``
+    progress and ``apply --format json``.
+
+    ``outcome``: done; failed (retried next run); held (its repository is archived or has
+    Issues off); postponed (GitHub's own budget for its kind is spent); deferred (this
+    run's write budget or rate limit reserve reached); gone (the issue was deleted since
+    the plan: the next run opens a new one).
+    """
+
+    action: Action
+    position: int  # 1-based, in the order apply takes the actions (most urgent first)
+    total: int
+    outcome: Outcome
+    error: str | None = None
+    # Where the result can be seen: the repository's tracking issue after the action,
+    # or the native campaign as (organization, number).
+    issue: TrackedIssue | None = None
+    native: tuple[str, int] | None = None
 
 
 @dataclass(slots=True)
@@ -399,7 +432,7 @@ def apply_plan(
     planned: Planned,
     transport: Transport | None,
     *,
-    on_action: Callable[[Action, str | None], None] | None = None,
+    on_action: Callable[[ActionOutcome], None] | None = None,
     now: datetime | None = None,
 ) -> ApplyResult:
     """Execute the plan's actions of non-draft campaigns, then write their ledgers.
@@ -416,6 +449,8 @@ def apply_plan(
 
     Without a ``transport`` (no credentials: offline sources, tracking and mirroring off)
     the plan must have nothing to do on GitHub: only the ledgers are written.
+
+    ``on_action`` hears of every action as it is met, whatever became of it.
     """
     plan = planned.plan
     stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -449,6 +484,18 @@ def apply_plan(
         _write_ledgers(planned, progress, {})
         return result
     writes_before = transport.stats.writes
+    total = len(ordered)
+
+    def tell(position: int, action: Action, outcome: Outcome, error: str | None = None) -> None:
+        if on_action is None:
+            return
+        state = progress[action.campaign]
+        native = None
+        if action.kind in _NATIVE_KINDS and state.native and state.native_organization:
+            native = (state.native_organization, state.native)
+        issue = None if native is not None else state.issues.get(action.repository)
+        on_action(ActionOutcome(action, position + 1, total, outcome, error, issue, native))
+
     reads = ReadAhead(transport, ordered, label=TOOL_LABEL, write_interval=transport.write_interval)
     me = WhoAmI(transport)
     spent: dict[str, str] = {}  # action kinds GitHub has no budget left for this run
@@ -469,16 +516,19 @@ def apply_plan(
                 )
             if result.stopped_by is not None:
                 result.deferred = len(ordered) - position
-                for later in ordered[position:]:
+                for later_position, later in enumerate(ordered[position:], start=position):
                     # Not done: a notice of the campaign is not sent yet either.
                     progress[later.campaign].failures += 1
+                    tell(later_position, later, "deferred", result.stopped_by)
                 break
             if _held_back(action, held):
                 _hold(progress[action.campaign], action.repository, held, stamp)
                 result.held_actions += 1
+                tell(position, action, "held", _HELD_WHY[held[action.repository]])
                 continue
             if action.kind in spent:
                 result.postponed.append((action, spent[action.kind]))
+                tell(position, action, "postponed", spent[action.kind])
                 continue
             try:
                 _execute(transport, action, progress[action.campaign], reads, position, me, result)
@@ -487,6 +537,7 @@ def apply_plan(
                 # again; the rest of this kind waits too (the budget is GitHub's, not ours).
                 spent[action.kind] = str(exc)
                 result.postponed.append((action, str(exc)))
+                tell(position, action, "postponed", str(exc))
                 continue
             except GitHubError as exc:
                 reason = tracker.refused_because(exc, creating_issue=action.kind == "create_issue")
@@ -495,6 +546,7 @@ def apply_plan(
                     _hold(progress[action.campaign], action.repository, held, stamp)
                     result.held_actions += 1
                     result.held_notes.append(_hold_note(planned, action, reason, str(exc)))
+                    tell(position, action, "held", str(exc))
                     continue
                 if _issue_deleted(exc, action):
                     # Deleted since the plan read it: forgotten, so the next run opens a
@@ -506,15 +558,14 @@ def apply_plan(
                             f"{forgotten.number} was deleted since the plan: the next run "
                             "opens a new one"
                         )
+                    tell(position, action, "gone", str(exc))
                     continue
                 progress[action.campaign].failures += 1
                 result.failed.append((action, str(exc)))
-                if on_action is not None:
-                    on_action(action, str(exc))
+                tell(position, action, "failed", str(exc))
                 continue
             result.done.append(action)
-            if on_action is not None:
-                on_action(action, None)
+            tell(position, action, "done")
     finally:
         result.read_fallback = reads.fallback
         _write_ledgers(planned, progress, transport.moved)

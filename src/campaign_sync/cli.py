@@ -365,6 +365,15 @@ def plan(
 @_campaign_option
 @click.option("--dry-run", is_flag=True, help="Show the plan and change nothing.")
 @click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: each action as it is done ([3/12] done ...: URL); json: one document on "
+    "stdout at the end (every action, what became of it, its URL), the text on stderr.",
+)
+@click.option(
     "--commit",
     is_flag=True,
     help="Commit the reports folder (and nothing else) with a bot identity "
@@ -400,6 +409,7 @@ def apply(
     lock_timeout: float,
     assume_yes: bool,
     only: tuple[str, ...],
+    output_format: str,
 ) -> None:
     """Carry out the plan: open, update, close and reopen tracking issues; write the ledger.
 
@@ -419,9 +429,9 @@ def apply(
     options = (sources, api_url, full_listing, force, dry_run, commit, no_push, assume_yes)
     if not dry_run:  # a dry run writes nothing: it needs no lock
         with checkout_lock(Path.cwd(), timeout=lock_timeout):
-            _apply(*options, planfile, only)
+            _apply(*options, planfile, only, output_format)
         return
-    _apply(*options, planfile, only)
+    _apply(*options, planfile, only, output_format)
 
 
 def _apply(
@@ -435,6 +445,7 @@ def _apply(
     assume_yes: bool,
     planfile: Path | None,
     only: tuple[str, ...],
+    output_format: str,
 ) -> None:
     from campaign_sync.commands.apply import run_apply
     from campaign_sync.github.auth import NoCredentials, auth_from_env, resolve_api_url
@@ -471,6 +482,7 @@ def _apply(
             confirm=None if assume_yes or _in_ci() or not _on_terminal() else _ask,
             saved=planfile,
             only=only,
+            output_format=output_format,
         )
     finally:
         progress.finish()

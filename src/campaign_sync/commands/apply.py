@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from campaign_sync.apply import apply_plan
+from campaign_sync.apply import ActionOutcome, apply_plan
 from campaign_sync.commands.plan import Planned, make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
@@ -19,13 +19,13 @@ from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan, UsageProb
 from campaign_sync.gitcommit import Identity, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
-from campaign_sync.plan import Action
+from campaign_sync.render.applied import outcome_json, outcome_url, render_apply_json
 from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.render.terminal import printable
 from campaign_sync.reports.links import web_url
-from campaign_sync.reports.write import read_ledgers, write_reports
+from campaign_sync.reports.write import ReportsWritten, read_ledgers, write_reports
 from campaign_sync.saved_plan import changed_since, fingerprint
 from campaign_sync.saved_plan import load as load_saved
 from campaign_sync.sources.base import AlertSource
@@ -54,6 +54,7 @@ def run_apply(
     confirm: Callable[[str], bool] | None = None,
     saved: Path | None = None,
     only: Collection[str] = (),
+    output_format: str = "text",
 ) -> int:
     """Apply the plan. ``transport`` writes to GitHub. It is None for --dry-run, and when
     there are no credentials (``offline_because`` says so): then apply goes on only if
@@ -68,7 +69,14 @@ def run_apply(
     computed from the same campaign files, ledgers and alerts; it is not asked again.
     ``only`` (``--campaign``): apply these campaigns, leave the others as they are (a
     saved plan applies the campaigns it was made for).
+
+    ``output_format``: ``text``, each action as it is done (``[3/12] done ...: URL``),
+    or ``json``: what ``text`` says goes to ``err`` and ``out`` gets one JSON document at
+    the end (``apply_json``); a dry run prints the plan's JSON. An error before or
+    instead of applying (a refused plan, no credentials) prints no document: the exit
+    code and stderr say why.
     """
+    said = err if output_format == "json" else out  # what a person reads
     expected = load_saved(saved) if saved is not None else None
     if expected is not None:
         if only and set(only) != set(expected.only):
@@ -88,7 +96,7 @@ def run_apply(
             root, push=push, identity=identity, today=now.date(), environ=os.environ
         )
         for note in delivery.notes:
-            out.write(f"note: {printable(note)}\n")
+            said.write(f"note: {printable(note)}\n")
     left_out = (
         tuple(
             item
@@ -99,7 +107,7 @@ def run_apply(
         else ()
     )
     for item in left_out:
-        out.write(f"note: {printable(item.describe(root))}\n")
+        said.write(f"note: {printable(item.describe(root))}\n")
     planned = make(
         root,
         sources,
@@ -119,10 +127,10 @@ def run_apply(
                 f"{', '.join(changed)} changed since. Nothing was written; review a new "
                 "plan (`campaign-sync plan --out FILE`) and apply that"
             )
-        out.write(f"note: {saved}: the saved plan matches; applying it\n")
+        said.write(f"note: {saved}: the saved plan matches; applying it\n")
         confirm = None  # reviewed when it was saved, as terraform apply PLANFILE
     if dry_run:
-        out.write(PLAN_FORMATS["text"](plan))
+        out.write(PLAN_FORMATS[output_format](plan))
         write_step_summary(render_markdown(plan))
         return EXIT_OK
     refused = None if force else plan.unsafe(planned.config.safety, seen_alerts=seen)
@@ -132,8 +140,8 @@ def run_apply(
         raise UnsafePlan(refused)
     on_github = [a for a in plan.actions if a.campaign in plan.applies]
     if confirm is not None and on_github:
-        out.write(PLAN_FORMATS["text"](plan))
-        out.flush()
+        said.write(PLAN_FORMATS["text"](plan))
+        said.flush()
         if not confirm(
             f"Apply {plural(len(on_github), 'change')} to GitHub? Only 'yes' is accepted"
         ):
@@ -151,21 +159,30 @@ def run_apply(
     if transport is not None:
         transport.write_interval = planned.config.limits.write_interval
     for line in plan.renamed:
-        out.write(f"{printable(line)}\n")
+        said.write(f"{printable(line)}\n")
 
-    def report(action: Action, error: str | None) -> None:
-        what = f"{action.campaign}: {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
-        if error is None:
-            out.write(f"done {what}\n")
-        else:
-            err.write(f"failed {what}: {printable(error)}\n")
+    web = web_url(planned.config.api_url)
+    outcomes: list[dict[str, object]] = []
+
+    def report(told: ActionOutcome) -> None:
+        action = told.action
+        url = outcome_url(told, web)
+        outcomes.append(outcome_json(told, url))
+        what = (
+            f"[{told.position}/{told.total}] {told.outcome} {action.campaign}: "
+            f"{ACTION_VERBS[action.kind]} {printable(action_target(action))}"
+        )
+        if told.outcome == "done":
+            said.write(f"{what}" + (f": {url}" if url else "") + "\n")
+        elif told.outcome == "failed":
+            err.write(f"{what}: {printable(told.error or '')}\n")
 
     # What the plan could not do (a campaign not mirrored, Autofix left out) and why.
     for note in plan.notes:
-        out.write(f"note: {printable(note)}\n")
+        said.write(f"note: {printable(note)}\n")
     result = apply_plan(planned, transport, on_action=report, now=now)
     for note in [*result.held_notes, *result.notes, *result.healed]:
-        out.write(f"note: {printable(note)}\n")
+        said.write(f"note: {printable(note)}\n")
     summary = (
         f"Applied {len(result.done)} of {len(result.done) + len(result.failed)} actions"
         + (f"; {len(result.failed)} failed and will be retried next run" if result.failed else "")
@@ -189,10 +206,10 @@ def run_apply(
             else ""
         )
     )
-    out.write(summary + "\n")
+    said.write(summary + "\n")
     if result.postponed:
         first = result.postponed[0][1]
-        out.write(
+        said.write(
             f"{len(result.postponed)} GitHub writes left for the next run: GitHub's rate "
             f"limit for them is spent ({printable(first)}).\n"
         )
@@ -202,12 +219,21 @@ def run_apply(
             f"them ({printable(result.read_fallback)}); slower, same result\n"
         )
     # Also after failed actions: the reports show what the ledgers now say.
-    out.write(_write_reports(planned, now) + "\n")
+    reports_written = _write_reports(planned, now)
+    said.write(
+        (
+            f"Wrote {plural(len(reports_written.changed), 'report file')} under {planned.reports}."
+            if reports_written.changed
+            else "Reports are up to date."
+        )
+        + "\n"
+    )
     held = "".join(
         f"\n> {escape_inline(note)}\n"
         for note in [*result.held_notes, *result.notes, *result.healed]
     )
     write_step_summary(render_markdown(plan) + f"\n{summary}\n{held}")
+    delivery_lines: list[str] = []
     if delivery is not None and identity is not None:  # last: after every report is written
         # What this run wrote, against what the branch has committed (not against what
         # this run started from: an earlier run may have written without committing).
@@ -224,15 +250,27 @@ def run_apply(
         except DeliveryFailed as error:
             write_step_summary(f"**The reports were not delivered.** {escape_inline(str(error))}\n")
             raise
+        delivery_lines = list(delivered.lines)
         for line in delivered.lines:
-            out.write(printable(line) + "\n")
+            said.write(printable(line) + "\n")
         write_step_summary("".join(f"{escape_inline(line)}\n\n" for line in delivered.lines))
+    if output_format == "json":
+        out.write(
+            render_apply_json(
+                result,
+                outcomes,
+                writes=transport.stats.writes if transport is not None else 0,
+                notes=[*plan.notes, *result.held_notes, *result.notes, *result.healed],
+                reports_changed=[p.relative_to(root) for p in reports_written.changed],
+                delivery=delivery_lines,
+            )
+        )
     # A repository archived or with Issues turned off since the plan is a note, not a
     # failure: nothing can be retried there, and the next plan leaves it out.
     return EXIT_FAILED if result.failed else EXIT_OK
 
 
-def _write_reports(planned: Planned, now: datetime) -> str:
+def _write_reports(planned: Planned, now: datetime) -> ReportsWritten:
     """Rebuild reports/ from the ledgers apply just wrote and the alerts of this run.
 
     Campaigns --campaign left out keep their pages; the index lists them as their
@@ -249,6 +287,4 @@ def _write_reports(planned: Planned, now: datetime) -> str:
         web=web_url(planned.config.api_url),
         pages_for={c.id for c in planned.campaigns} if planned.others else None,
     )
-    if not written.changed:
-        return "Reports are up to date."
-    return f"Wrote {plural(len(written.changed), 'report file')} under {planned.reports}."
+    return written
