@@ -249,9 +249,19 @@ class FakeGitHub:
             pull = next(p for p in repo.pulls if p.number == number)
             tip = git_backend.head(repo, pull.head)
             assert tip is not None
-            title = f"{pull.issue.title} (#{number})"
+            # A repository's merge_commit_title defaults to MERGE_MESSAGE: "default to the
+            # classic title for a merge message (e.g., Merge pull request #123 from
+            # branch-name)", the pull request's title below it; a squash is titled
+            # "TITLE (#123)" (@octokit/openapi, repository.merge_commit_title and
+            # squash_merge_commit_title).
+            if squash:
+                message = f"{pull.issue.title} (#{number})\n"
+            else:
+                owner = full_name.split("/", 1)[0]
+                message = f"Merge pull request #{number} from {owner}/{pull.head}\n\n"
+                message += f"{pull.issue.title}\n"
             oid = git_backend.merge(
-                repo, pull.base, tip, message=title + "\n", squash=squash, when=self.state.now()
+                repo, pull.base, tip, message=message, squash=squash, when=self.state.now()
             )
             pull.issue.state = "closed"
             pull.issue.closed_at = self.state.now()
