@@ -18,7 +18,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -367,7 +367,7 @@ def test_the_alerts_listing_keeps_one_alert_per_line() -> None:
     class Source:
         name = "hostile"
 
-        def fetch(self) -> SourceResult:
+        def fetch(self, expected: Collection[str] = ()) -> SourceResult:
             return SourceResult(alerts=alerts)
 
     out, err = io.StringIO(), io.StringIO()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection
 from pathlib import Path
 
 import pytest
@@ -216,7 +217,7 @@ class StaticSource:
     def name(self) -> str:
         return self._name
 
-    def fetch(self) -> SourceResult:
+    def fetch(self, expected: Collection[str] = ()) -> SourceResult:
         self.fetches += 1
         return self._result
 
@@ -315,7 +316,7 @@ def test_fetch_all_of_real_sources(context: SourceContext) -> None:
 
 
 class FailingSource(StaticSource):
-    def fetch(self) -> SourceResult:
+    def fetch(self, expected: Collection[str] = ()) -> SourceResult:
         raise SourceError("unreadable")
 
 

@@ -76,7 +76,14 @@ def make(
     ledgers: dict[str, CampaignLedger] = {c.id: read_ledger(reports, c.id) for c in campaigns}
     # A deleted campaign file leaves its ledger: its work is wound down, not orphaned.
     removed = {campaign_id: read_ledger(reports, campaign_id) for campaign_id in selection.removed}
-    result = fetch_all(sources)
+    # What the ledgers have open: a listing that missed some reads their repositories again.
+    expected = {
+        m.alert_id
+        for ledger in (*ledgers.values(), *removed.values())
+        for m in ledger.members
+        if m.state == "open"
+    }
+    result = fetch_all(sources, expected)
     if on_fetched is not None:
         on_fetched()
     connection = transport or _source_transport(sources)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -55,9 +56,12 @@ class AlertSource(Protocol):
       no longer reports it (for SARIF: the finding was fixed).
     - It may raise SourceError for a failure that makes the whole source unusable
       (bad credentials, unreadable file), with a message a user can act on.
+    - ``expected`` holds the ids of the alerts the ledgers have open: a source that lists
+      incrementally reads again, in full, where some were not returned (github.py); one
+      that always reads everything ignores it.
     """
 
     @property
     def name(self) -> str: ...
 
-    def fetch(self) -> SourceResult: ...
+    def fetch(self, expected: Collection[str] = ()) -> SourceResult: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,7 @@ from campaign_sync.renames import current_names, rename_alert_id
 from campaign_sync.render.terminal import printable
 from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
+from campaign_sync.sources.relist import RELIST_AT_MOST, missing, relist
 from campaign_sync.sources.store import StoredListing, check_listing, save_listing, store_path
 
 # An incremental listing starts this long before the watermark: an alert updated while the
@@ -152,7 +153,10 @@ class GitHubSource:
     def is_repository(self) -> bool:
         return "/" in self._scope
 
-    def fetch(self) -> SourceResult:
+    def fetch(self, expected: Collection[str] = ()) -> SourceResult:
+        """``expected``: ids of the alerts the ledgers have open. After an incremental
+        listing, the repositories where some were not returned are listed again (relist.py).
+        """
         stored = self._load_store()
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
         self._unconfirmed = {a.id for a in stored.alerts if a.state != "open"} if stored else set()
@@ -179,8 +183,11 @@ class GitHubSource:
                     "--full-listing if the alerts are really gone"
                 )
         repositories, listed_at = self._repositories_of(stored)
+        relisted: tuple[str, ...] = ()
         if stored is not None:
             repositories = self._follow_renames(alerts, repositories, stored.repositories)
+            if expected and not self.is_repository:
+                relisted = self._relist(expected, alerts, repositories)
         if self._store is not None and self._store_changed(stored, listed_at):
             self._save_store(stored, alerts, repositories, listed_at)
         if stored is not None:
@@ -192,7 +199,7 @@ class GitHubSource:
             watermark=watermark,
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
-            notes=self._notes() + self._staleness(stored),
+            notes=self._notes() + relisted + self._staleness(stored),
             unconfirmed=frozenset(self._unconfirmed),
         )
 
@@ -339,6 +346,51 @@ class GitHubSource:
                 key=lambda r: r.full_name,
             )
         )
+
+    def _relist(
+        self,
+        expected: Collection[str],
+        alerts: dict[str, Alert],
+        repositories: tuple[Repository, ...],
+    ) -> tuple[str, ...]:
+        """List again the repositories where ``expected`` open alerts were not returned;
+        what is found joins ``alerts`` (and so the store). Notes of what was done."""
+        wanted = missing(expected, alerts, repositories, self._types)
+        if not wanted:
+            return ()
+        unreadable: list[str] = []
+        for found in relist(self._transport, wanted[:RELIST_AT_MOST], self._queries):
+            if isinstance(found, tuple):
+                want, why = found
+                unreadable.append(f"{want.repository} ({want.alert_type}: {why})")
+                continue
+            self._unconfirmed.discard(found.id)
+            if alerts.get(found.id) != found:
+                alerts[found.id] = found
+                self._updated += 1
+                self._listed.append(found)
+        asked = wanted[:RELIST_AT_MOST]
+        notes = [
+            f"{self.name}: listed again, by repository, {len(asked)} "
+            f"repositor{'y' if len(asked) == 1 else 'ies'} where the ledgers have open alerts "
+            "the incremental listing did not return ("
+            + ", ".join(f"{w.repository} {w.alert_type}: {w.alerts}" for w in asked[:5])
+            + (", ..." if len(asked) > 5 else "")
+            + ")"
+        ]
+        if unreadable:
+            notes.append(
+                f"{self.name}: still unreadable: "
+                + "; ".join(unreadable[:5])
+                + ("; ..." if len(unreadable) > 5 else "")
+            )
+        if len(wanted) > RELIST_AT_MOST:
+            notes.append(
+                f"{self.name}: {len(wanted) - RELIST_AT_MOST} more such repositories are listed "
+                f"again by the next runs ({RELIST_AT_MOST} a run), or all at once with "
+                "--full-listing"
+            )
+        return tuple(printable(note) for note in notes)
 
     def _count_nulls(self, alert_type: AlertType, progress: Progress) -> None:
         if progress.without_state:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,16 +108,17 @@ def build_source(spec: str, context: SourceContext) -> AlertSource:
     return SOURCE_KINDS[kind](argument, context)
 
 
-def fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
-    """Fetch every source and merge: alerts by id, repositories by name (last source wins)."""
+def fetch_all(sources: Iterable[AlertSource], expected: Collection[str] = ()) -> SourceResult:
+    """Fetch every source and merge: alerts by id, repositories by name (last source wins).
+    ``expected``: the ids of the alerts the ledgers have open (AlertSource.fetch)."""
     with cyclic_gc_paused():
-        return _fetch_all(sources)
+        return _fetch_all(sources, expected)
 
 
-def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
+def _fetch_all(sources: Iterable[AlertSource], expected: Collection[str]) -> SourceResult:
     sources = list(sources)
     if len(sources) == 1:
-        return sources[0].fetch()  # already merged and sorted, by the source's contract
+        return sources[0].fetch(expected)  # already merged and sorted, by the contract
     alerts: dict[str, Alert] = {}
     repositories: dict[str, Repository] = {}
     skipped: list[Skipped] = []
@@ -128,7 +129,7 @@ def _fetch_all(sources: Iterable[AlertSource]) -> SourceResult:
     unconfirmed: set[str] = set()
     covered: set[str] = set()
     for source in sources:
-        result = source.fetch()
+        result = source.fetch(expected)
         alerts.update((a.id, a) for a in result.alerts)
         # The last source's copy of an alert wins: so does whether it was listed.
         unconfirmed.difference_update(a.id for a in result.alerts)
