@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
+from testing.git import git, isolate_git
 
 from campaign_sync import cli
 from campaign_sync.github import tracker
@@ -37,28 +37,13 @@ delivery: {mode: pull-request, auto-merge: true}
 """
 
 
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout
-
-
 @pytest.fixture(autouse=True)
 def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for variable in ("NAME", "EMAIL"):
-        value = "Hu Man" if variable == "NAME" else "human@example.com"
-        monkeypatch.setenv(f"GIT_AUTHOR_{variable}", value)
-        monkeypatch.setenv(f"GIT_COMMITTER_{variable}", value)
+    isolate_git(monkeypatch, tmp_path)
     for variable in (
-        "CAMPAIGN_SYNC_COMMIT_AUTHOR",
         "CAMPAIGN_SYNC_DELIVERY_TOKEN",
         "FAKE_GITHUB_PUSHER",
         "GITHUB_ACTOR",
-        "GITHUB_RUN_ID",
-        "GITHUB_STEP_SUMMARY",
         "GITHUB_TOKEN",
     ):
         monkeypatch.delenv(variable, raising=False)

@@ -6,7 +6,6 @@ delivery that the next run delivers with nothing lost."""
 from __future__ import annotations
 
 import io
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
+from testing.git import git, isolate_git
 
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.delivery import PENDING_BRANCH, PENDING_REF, DeliveryFailed
@@ -42,24 +42,10 @@ select:
 @pytest.fixture(autouse=True)
 def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Git as on a fresh machine, and the Actions variable that names the repository."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for variable in ("NAME", "EMAIL"):
-        value = "Hu Man" if variable == "NAME" else "human@example.com"
-        monkeypatch.setenv(f"GIT_AUTHOR_{variable}", value)
-        monkeypatch.setenv(f"GIT_COMMITTER_{variable}", value)
-    for variable in ("CAMPAIGN_SYNC_COMMIT_AUTHOR", "GITHUB_RUN_ID", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(variable, raising=False)
+    isolate_git(monkeypatch, tmp_path)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
     monkeypatch.delenv("FAKE_GITHUB_PUSHER", raising=False)
     monkeypatch.delenv("CAMPAIGN_SYNC_DELIVERY_TOKEN", raising=False)
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout
 
 
 class Org:

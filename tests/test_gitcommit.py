@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
+from testing.git import git, isolate_git
 
 from campaign_sync.cli import cli, main
 from campaign_sync.commands.apply import run_apply
@@ -151,23 +151,7 @@ def test_identity_defaults_to_the_bot_and_can_be_configured() -> None:
 
 @pytest.fixture(autouse=True)
 def git_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Git as on a fresh machine: no global or system config, a human's identity for the
-    commits the tests make themselves, and no repository found above tmp_path."""
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for variable in ("NAME", "EMAIL"):
-        value = "Hu Man" if variable == "NAME" else "human@example.com"
-        monkeypatch.setenv(f"GIT_AUTHOR_{variable}", value)
-        monkeypatch.setenv(f"GIT_COMMITTER_{variable}", value)
-    for variable in ("CAMPAIGN_SYNC_COMMIT_AUTHOR", "GITHUB_RUN_ID", "GITHUB_STEP_SUMMARY"):
-        monkeypatch.delenv(variable, raising=False)
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout
+    isolate_git(monkeypatch, tmp_path)
 
 
 CAMPAIGN = """\

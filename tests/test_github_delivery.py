@@ -3,13 +3,13 @@ pull requests found before opened, auto-merge and its refusals, API commits and 
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
+from testing.git import git
 
 from campaign_sync.github.delivery import (
     DeliveryApiError,
@@ -20,12 +20,6 @@ from campaign_sync.github.delivery import (
 )
 
 REPO = "acme/campaigns"
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
-    return done.stdout
 
 
 @pytest.fixture

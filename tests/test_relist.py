@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from testing.clients import transport_for
@@ -45,17 +46,28 @@ def apply(fake: FakeGitHub, root: Path, hours: int, *, full: bool = False) -> tu
     return out.getvalue(), since
 
 
-def test_alerts_unreadable_in_the_full_listing_are_read_again_once_readable(
-    fake_github_factory: Any, tmp_path: Path
-) -> None:
-    fake: FakeGitHub = fake_github_factory(repos=4, alerts=120, seed=5)
-    (tmp_path / "campaigns").mkdir()
-    (tmp_path / "campaign-sync.yml").write_text("organizations: [acme]\n", encoding="utf-8")
-    (tmp_path / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
-    apply(fake, tmp_path, 0)
-    ledger = (tmp_path / "reports" / "crit" / "ledger.tsv").read_text(encoding="utf-8")
+@pytest.fixture
+def fake(fake_github_factory: Any) -> FakeGitHub:
+    return fake_github_factory(repos=4, alerts=120, seed=5)
+
+
+def unreadable_in_a_full_listing(fake: FakeGitHub, root: Path) -> str:
+    """A first apply, then code scanning off in one of its repositories during a full
+    listing: that repository's name."""
+    (root / "campaigns").mkdir()
+    (root / "campaign-sync.yml").write_text("organizations: [acme]\n", encoding="utf-8")
+    (root / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
+    apply(fake, root, 0)
+    ledger = (root / "reports" / "crit" / "ledger.tsv").read_text(encoding="utf-8")
     target = ledger.splitlines()[1].split("\t")[0].split(":")[1]
     fake.set_feature(target, "code_scanning", False)
+    return target
+
+
+def test_alerts_unreadable_in_the_full_listing_are_read_again_once_readable(
+    fake: FakeGitHub, tmp_path: Path
+) -> None:
+    target = unreadable_in_a_full_listing(fake, tmp_path)
     out, _ = apply(fake, tmp_path, 1, full=True)  # the weekly full listing misses them
     assert f"crit: {target}: " in out
     assert "not listed this run (unreadable, or deleted on GitHub)" in out
@@ -75,16 +87,9 @@ def test_alerts_unreadable_in_the_full_listing_are_read_again_once_readable(
 
 
 def test_a_repository_still_unreadable_is_said_and_asked_again_next_run(
-    fake_github_factory: Any, tmp_path: Path
+    fake: FakeGitHub, tmp_path: Path
 ) -> None:
-    fake: FakeGitHub = fake_github_factory(repos=4, alerts=120, seed=5)
-    (tmp_path / "campaigns").mkdir()
-    (tmp_path / "campaign-sync.yml").write_text("organizations: [acme]\n", encoding="utf-8")
-    (tmp_path / "campaigns" / "crit.yml").write_text(CAMPAIGN, encoding="utf-8")
-    apply(fake, tmp_path, 0)
-    ledger = (tmp_path / "reports" / "crit" / "ledger.tsv").read_text(encoding="utf-8")
-    target = ledger.splitlines()[1].split("\t")[0].split(":")[1]
-    fake.set_feature(target, "code_scanning", False)
+    target = unreadable_in_a_full_listing(fake, tmp_path)
     apply(fake, tmp_path, 1, full=True)
     out, _ = apply(fake, tmp_path, 2)
     assert f"still unreadable: {target} (code-scanning: " in out
