@@ -295,6 +295,41 @@ def test_app_installation_lists_alerts(
     assert auth.token.startswith("ghs_")
 
 
+def test_an_app_without_an_installation_id_finds_it_on_the_organization(
+    app_fake: FakeGitHub,
+    private_key_pem: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env = app_env(app_fake, CAMPAIGN_SYNC_APP_PRIVATE_KEY=private_key_pem)
+    del env["CAMPAIGN_SYNC_APP_INSTALLATION_ID"]
+    code, out, err = run_alerts(app_fake, env, monkeypatch, capsys)
+    assert (code, err) == (0, ""), err
+    assert out
+    found = [e for e in app_fake.requests() if e["path"] == "/orgs/acme/installation"]
+    assert [(e["method"], e["status"]) for e in found] == [("GET", 200)]
+    (post,) = minted(app_fake)
+    assert post["path"] == f"/app/installations/{app_fake.installation_id()}/access_tokens"
+    # For a repository, its installation (the comment command's --repo).
+    auth = auth_from_env(env, app_fake.url, "acme/" + app_fake.repo_names()[0].split("/")[1])
+    assert isinstance(auth, Auth.AppInstallationAuth)
+    assert auth.installation_id == app_fake.installation_id()
+
+
+def test_an_app_not_installed_on_the_organization_says_so(
+    app_fake: FakeGitHub, private_key_pem: str
+) -> None:
+    env = app_env(app_fake, CAMPAIGN_SYNC_APP_PRIVATE_KEY=private_key_pem)
+    del env["CAMPAIGN_SYNC_APP_INSTALLATION_ID"]
+    with pytest.raises(GitHubError) as caught:
+        auth_from_env(env, app_fake.url, "globex")
+    assert str(caught.value).startswith(
+        f"the GitHub App {app_fake.app_id} is not installed on globex (404 "
+    )
+    assert str(caught.value).endswith("install it there, or set CAMPAIGN_SYNC_APP_INSTALLATION_ID")
+    assert private_key_pem.splitlines()[1] not in str(caught.value)
+
+
 # End to end through the CLI's error boundary: one line, exit 1, no traceback.
 
 

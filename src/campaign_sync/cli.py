@@ -457,7 +457,7 @@ def _apply(
     if not dry_run:
         url = resolve_api_url(api_url, _config_api_url(), os.environ)
         try:
-            auth = auth_from_env(os.environ, url)
+            auth = auth_from_env(os.environ, url, _app_scope(sources))
         except NoCredentials as error:
             # Reports from offline sources need no token: apply refuses later, before any
             # write, only if the plan has something to do on GitHub.
@@ -549,7 +549,7 @@ def comment(
         ) from exc
     url = resolve_api_url(api_url, _config_api_url(), os.environ)
     transport = Transport(
-        auth=auth_from_env(os.environ, url), api_url=url, notices=notices_to_stderr
+        auth=auth_from_env(os.environ, url, repository), api_url=url, notices=notices_to_stderr
     )
     try:
         code = run_comment(
@@ -669,6 +669,16 @@ def _config_value(key: str) -> object:
 def _config_organizations() -> tuple[str, ...]:
     value = _config_value("organizations")
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _app_scope(sources: tuple[str, ...]) -> str | None:
+    """Where a GitHub App without a configured installation finds it: the first github:
+    source's organization or repository, else the config's first organization."""
+    for spec in sources:
+        if spec.startswith("github:"):
+            return spec.removeprefix("github:").strip("/") or None
+    organizations = _config_organizations()
+    return organizations[0] if organizations else None
 
 
 def _config_api_url() -> str | None:

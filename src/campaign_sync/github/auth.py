@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import jwt
-from github import Auth
+from github import Auth, GithubException, GithubIntegration
 
 from campaign_sync.errors import ConfigError, GitHubError
 from campaign_sync.github.transport import DEFAULT_API_URL
@@ -99,15 +99,17 @@ class NoCredentials(GitHubError):
     """Neither a token nor a GitHub App is configured (an offline run may not need one)."""
 
 
-def auth_from_env(env: Mapping[str, str], api_url: str) -> Auth.Auth:
+def auth_from_env(env: Mapping[str, str], api_url: str, scope: str | None = None) -> Auth.Auth:
     """A GitHub App installation (CAMPAIGN_SYNC_APP_*) if configured, else a token.
 
     Tokens come from GH_TOKEN or GITHUB_TOKEN like the gh CLI; for GitHub Enterprise
-    Server, GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN first.
+    Server, GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN first. ``scope`` (an
+    organization, or OWNER/REPO): where the App works, to find its installation there
+    when CAMPAIGN_SYNC_APP_INSTALLATION_ID is not set.
     """
     app_id = env.get(APP_ID)
     if app_id:
-        return _app_auth(env, app_id)
+        return _app_auth(env, app_id, api_url, scope)
     names: tuple[str, ...] = TOKEN_VARIABLES
     if not _is_github_com(api_url):
         names = ENTERPRISE_TOKEN_VARIABLES + TOKEN_VARIABLES
@@ -122,7 +124,7 @@ def auth_from_env(env: Mapping[str, str], api_url: str) -> Auth.Auth:
     )
 
 
-def _app_auth(env: Mapping[str, str], app_id: str) -> Auth.Auth:
+def _app_auth(env: Mapping[str, str], app_id: str, api_url: str, scope: str | None) -> Auth.Auth:
     key = env.get(APP_PRIVATE_KEY, "")
     key_file = env.get(APP_PRIVATE_KEY_FILE)
     if not key and key_file:
@@ -133,7 +135,7 @@ def _app_auth(env: Mapping[str, str], app_id: str) -> Auth.Auth:
     if not key.strip():
         raise GitHubError(f"{APP_ID} is set but {APP_PRIVATE_KEY} (or _FILE) is not")
     installation = env.get(APP_INSTALLATION_ID, "").strip()
-    if not installation.isdigit():
+    if not installation.isdigit() and (installation or scope is None):
         raise GitHubError(
             f"{APP_ID} is set but {APP_INSTALLATION_ID} is not a number; find it in the "
             "organization's settings under GitHub Apps (the number in the Configure URL)"
@@ -146,4 +148,44 @@ def _app_auth(env: Mapping[str, str], app_id: str) -> Auth.Auth:
             f"{APP_PRIVATE_KEY} is not a usable private key ({type(exc).__name__}); paste "
             "the whole .pem file the GitHub App settings page gave you"
         ) from exc
+    if not installation:
+        assert scope is not None
+        return app.get_installation_auth(find_installation(app, api_url, scope))
     return app.get_installation_auth(int(installation))
+
+
+def find_installation(app: Auth.AppAuth, api_url: str, scope: str) -> int:
+    """The id of the App's installation on an organization, or on OWNER/REPO: one request
+    with the App's JWT ("Get an organization installation for the authenticated app",
+    ``GET /orgs/{org}/installation``; ``/repos/{owner}/{repo}/installation``).
+
+    An ordinary per-object call where speed does not matter: made with PyGithub's public
+    ``GithubIntegration``, not the transport the listings take.
+    """
+    integration = GithubIntegration(auth=app, base_url=api_url)
+    owner, _, repository = scope.partition("/")
+    try:
+        if repository:
+            found = integration.get_repo_installation(owner, repository)
+        else:
+            found = integration.get_org_installation(owner)
+        return int(found.id)
+    except GithubException as error:
+        data = error.data if isinstance(error.data, Mapping) else {}
+        message = str(data.get("message") or "no message")[:200]
+        if error.status == 404:
+            raise GitHubError(
+                f"the GitHub App {app.app_id} is not installed on {scope} (404 {message}); "
+                f"install it there, or set {APP_INSTALLATION_ID}"
+            ) from None
+        raise GitHubError(
+            f"GitHub App authentication failed (HTTP {error.status}): {message}; check "
+            f"{APP_ID} and the private key"
+        ) from None
+    except OSError as error:  # requests' connection errors are OSErrors
+        raise GitHubError(
+            f"cannot reach {api_url} to find the GitHub App's installation on {scope}: "
+            f"{type(error).__name__}"
+        ) from None
+    finally:
+        integration.close()

@@ -38,12 +38,16 @@ class SourceContext:
     # The alert store of github: sources (incremental listing); None lists everything.
     store: StoreOptions | None = None
 
-    def transport(self) -> Transport:
+    def transport(self, scope: str | None = None) -> Transport:
+        """A connection for a github: source of ``scope`` (a GitHub App finds its
+        installation there when none is configured)."""
         if self.transport_factory is not None:
             return self.transport_factory(self)
         api_url = resolve_api_url(self.api_url, self.config_api_url, self.env)
         return Transport(
-            auth=auth_from_env(self.env, api_url), api_url=api_url, notices=notices_to_stderr
+            auth=auth_from_env(self.env, api_url, scope),
+            api_url=api_url,
+            notices=notices_to_stderr,
         )
 
 
@@ -59,7 +63,7 @@ def _github(argument: str, context: SourceContext) -> AlertSource:
             f"source github:{argument[:100]}: expected github:ORG or github:OWNER/REPO"
         )
     return GitHubSource(
-        context.transport(),
+        context.transport(scope),
         scope,
         alert_types=context.alert_types,
         queries=dict(context.queries),
