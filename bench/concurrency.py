@@ -40,9 +40,9 @@ from testing.fake_github import FakeGitHub  # noqa: E402
 from campaign_sync.apply import TOOL_LABEL  # noqa: E402
 from campaign_sync.commands.apply import run_apply  # noqa: E402
 from campaign_sync.github import tracker  # noqa: E402
+from campaign_sync.issue_markers import find_markers  # noqa: E402
 from campaign_sync.ledger import read_ledger  # noqa: E402
 from campaign_sync.lock import checkout_lock  # noqa: E402
-from campaign_sync.render.issue import find_markers  # noqa: E402
 from campaign_sync.sources.github import GitHubSource  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)

@@ -23,8 +23,8 @@ from campaign_sync.apply import TOOL_LABEL
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.github import tracker
 from campaign_sync.github.identity import same_login
+from campaign_sync.issue_markers import find_markers, start_marker
 from campaign_sync.ledger import read_ledger
-from campaign_sync.render.issue import find_markers, start_marker
 from campaign_sync.sources.github import GitHubSource
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)

@@ -23,8 +23,8 @@ from testing.git import git, isolate_git
 from campaign_sync import cli
 from campaign_sync.github import tracker
 from campaign_sync.github.delivery import ensure_pull_request
+from campaign_sync.issue_markers import find_marker
 from campaign_sync.ledger import read_ledger
-from campaign_sync.render.issue import find_marker
 from campaign_sync.sources.github import GitHubSource
 
 APP = "acme-campaign-sync[bot]"

@@ -21,12 +21,12 @@ from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import make, run_plan
 from campaign_sync.drift import LiveIssue, compare
 from campaign_sync.github import tracker
+from campaign_sync.issue_markers import EVENT_MARKER, find_marker
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import TrackedIssue
 from campaign_sync.plan import ACTION_WRITES, ReopenIssue
-from campaign_sync.render.issue import EVENT_MARKER, find_marker
-from campaign_sync.render.markdown import escape_inline
 from campaign_sync.sources.github import GitHubSource
+from campaign_sync.untrusted.markdown import escape_inline
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 CAMPAIGN = """\

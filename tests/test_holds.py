@@ -22,8 +22,8 @@ from campaign_sync.github import tracker
 from campaign_sync.holds import WRITE_HOLD_TRUSTED, describe, listing_reason, still_trusted
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import HeldRepository, Repository
-from campaign_sync.render.markdown import escape_inline
 from campaign_sync.sources.github import GitHubSource
+from campaign_sync.untrusted.markdown import escape_inline
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
 STAMP = "2026-11-28T06:00:00Z"

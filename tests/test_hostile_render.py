@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from campaign_sync import issue_markers, sla
 from campaign_sync.commands.alerts import AlertFilter, list_alerts
 from campaign_sync.config.loader import ValidationResult
 from campaign_sync.model import Alert, Campaign, Member, Repository
@@ -34,8 +35,9 @@ from campaign_sync.render import issue
 from campaign_sync.render.annotations import workflow_command
 from campaign_sync.render.plan import render_json, render_markdown, render_text
 from campaign_sync.render.problems import report_github, report_text, step_summary, summary_line
-from campaign_sync.render.terminal import printable
+from campaign_sync.section import IssueItem, section_digest
 from campaign_sync.sources.base import SourceResult
+from campaign_sync.untrusted.terminal import printable
 
 CORPUS_FILE = Path(__file__).parent / "hostile" / "strings.txt"
 TODAY = date(2026, 11, 28)
@@ -160,9 +162,9 @@ def alert(**fields: Any) -> Alert:
     return Alert(**values)
 
 
-def item(value: Alert) -> issue.IssueItem:
+def item(value: Alert) -> IssueItem:
     member = Member(value.id, value.state, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")
-    return issue.IssueItem(member, value, issue.sla_due(CAMPAIGN, member, value))
+    return IssueItem(member, value, sla.sla_due(CAMPAIGN, member, value))
 
 
 def section(value: Alert) -> str:
@@ -225,10 +227,10 @@ def test_the_sections_markers_stay_the_only_markers() -> None:
     for text in CORPUS:
         for field in ALERT_FIELDS:
             body = section(alert(**{field: text}))
-            assert issue.find_marker(body) == ("sqli", REPO)
+            assert issue_markers.find_marker(body) == ("sqli", REPO)
             assert (body.count("<!--"), body.count("-->")) == (2, 2)
             # A human's text around it survives a merge untouched.
-            merged = issue.merge_body("before\n\n" + body + "\n\nafter", body)
+            merged = issue_markers.merge_body("before\n\n" + body + "\n\nafter", body)
             assert merged == "before\n\n" + body + "\n\nafter"
 
 
@@ -266,7 +268,7 @@ def test_the_description_keeps_markdown_but_nothing_that_reaches_outside() -> No
         assert not _WORD_MENTION.search(body), text[:80]
         assert found["invisible"] == 0, text[:80]
         assert len(body) <= 4 * 5_000 + 2_000
-        assert issue.find_marker(body) == ("sqli", REPO)
+        assert issue_markers.find_marker(body) == ("sqli", REPO)
 
 
 def test_titles_are_one_plain_line() -> None:
@@ -278,14 +280,12 @@ def test_titles_are_one_plain_line() -> None:
 
 def test_an_unlinked_alert_label_is_no_issue_reference() -> None:
     member = Member(f"code-scanning:{REPO}:7", "open", "2026-11-01T00:00:00Z", "2026-11-01")
-    body = issue.render_section(
-        CAMPAIGN, REPO, None, [issue.IssueItem(member, None, None)], today=TODAY
-    )
+    body = issue.render_section(CAMPAIGN, REPO, None, [IssueItem(member, None, None)], today=TODAY)
     assert live(body)["reference"] == 0, [ln for ln in body.splitlines() if "#7" in ln]
 
 
 def test_a_lone_surrogate_in_alert_text_does_not_break_the_section() -> None:
-    issue.section_digest(section(alert(rule_name="bad \ud83d half")))
+    section_digest(section(alert(rule_name="bad \ud83d half")))
 
 
 # --- the plan ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaign_sync.render.markdown import escape_inline, escape_markdown, neutralize_markdown
+from campaign_sync.untrusted.markdown import escape_inline, escape_markdown, neutralize_markdown
 
 WJ = "\u2060"  # WORD JOINER: invisible, and it stops GitHub from seeing a mention.
 

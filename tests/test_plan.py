@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
+from campaign_sync.issue_markers import EVENT_MARKER
 from campaign_sync.model import (
     ALERT_STATES,
     ALERT_TYPES,
@@ -47,11 +48,7 @@ from campaign_sync.plan import (
     UpdateNativeCampaign,
     make_plan,
 )
-from campaign_sync.render.issue import (
-    EVENT_MARKER,
-    comment_campaign_closed,
-    comment_due_passed,
-)
+from campaign_sync.render.issue import comment_campaign_closed, comment_due_passed, section_text
 from campaign_sync.render.plan import PLAN_FORMATS, render_json
 from campaign_sync.scope import scope_digest
 from campaign_sync.sources.base import Skipped, SourceResult
@@ -337,10 +334,10 @@ def test_create_issue_carries_title_labels_assignees_and_section() -> None:
     assert action.title == "[Security campaign] SQL injection burn-down: acme/web"
     assert action.labels == ("security",)
     assert action.assignees == ("mona",)
-    assert action.section.startswith(
+    assert section_text(action.content).startswith(
         "<!-- campaign-sync:v1 campaign=sqli repository=acme/web -->\n"
     )
-    assert action.section.endswith("\n<!-- campaign-sync:end -->")
+    assert section_text(action.content).endswith("\n<!-- campaign-sync:end -->")
     assert len(action.digest) == 16
 
 
@@ -1108,7 +1105,8 @@ def test_a_renamed_repository_keeps_its_members_and_its_issue() -> None:
         "[Security campaign] SQL injection burn-down: acme/web",
         "[Security campaign] SQL injection burn-down: acme/web-app",
     )
-    assert "<!-- campaign-sync:v1 campaign=sqli repository=acme/web-app -->" in update.section
+    marker = "<!-- campaign-sync:v1 campaign=sqli repository=acme/web-app -->"
+    assert marker in section_text(update.content)
     assert not [a for a in plan.actions if isinstance(a, CreateIssue | CloseIssue)]
     (ledger,) = plan.ledgers
     assert [m[:2] for m in ledger.members] == [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from campaign_sync.render.terminal import printable
+from campaign_sync.untrusted.terminal import printable
 
 
 @pytest.mark.parametrize(

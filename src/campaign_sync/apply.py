@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from campaign_sync.commands.plan import Planned
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
 from campaign_sync.github.identity import WhoAmI
 from campaign_sync.github.transport import Transport
 from campaign_sync.holds import describe
+from campaign_sync.issue_markers import find_markers, is_latest_event, merge_body
 from campaign_sync.ledger import write_ledger
 from campaign_sync.model import CampaignLedger, HeldRepository, HoldReason, TrackedIssue
 from campaign_sync.plan import (
@@ -56,9 +56,10 @@ from campaign_sync.plan import (
     UpdateNativeCampaign,
     urgency,
 )
+from campaign_sync.planned import Planned
 from campaign_sync.readahead import ReadAhead
 from campaign_sync.renames import current_names, learn_from_redirects
-from campaign_sync.render.issue import comment_duplicate, find_markers, is_latest_event, merge_body
+from campaign_sync.render.issue import comment_duplicate, section_text
 
 # Every tracking issue carries this label, so issues can be found again by listing it.
 TOOL_LABEL = "campaign-sync"
@@ -212,7 +213,7 @@ def _create(
     if found:
         existing = found[0]  # oldest first: the one to keep
         # Opened by an earlier run that did not live to record it.
-        body = merge_body(existing.body, action.section, action.previous_names)
+        body = merge_body(existing.body, section_text(action.content), action.previous_names)
         title = _renamed_title(existing.title, action)
         reads.writing(action.repository, existing.number)
         if body != existing.body or title is not None:
@@ -231,7 +232,7 @@ def _create(
             transport,
             action.repository,
             title=action.title,
-            body=merge_body(None, action.section),
+            body=merge_body(None, section_text(action.content)),
             labels=(TOOL_LABEL, *action.labels),
             assignees=action.assignees,
             find_existing=ours,
@@ -292,7 +293,7 @@ def _execute(
     elif isinstance(action, UpdateIssue):
         where = action.where  # the repository the issue is in (transferred: another)
         current = reads.issue(position, where, action.number)
-        body = merge_body(current.body, action.section, action.previous_names)
+        body = merge_body(current.body, section_text(action.content), action.previous_names)
         # Renamed: a title as the tool wrote it names the old repository; a human's stays.
         title = action.retitle[1] if action.retitle and current.title == action.retitle[0] else None
         if body != current.body or title is not None:

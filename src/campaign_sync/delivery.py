@@ -72,7 +72,7 @@ from campaign_sync.gitcommit import (
 from campaign_sync.github import delivery as api
 from campaign_sync.github.transport import Transport, notices_to_stderr
 from campaign_sync.model import CampaignLedger
-from campaign_sync.render.markdown import escape_inline
+from campaign_sync.untrusted.markdown import escape_inline
 
 PENDING_REF = "refs/campaign-sync/pending"
 PENDING_BRANCH = "campaign-sync/pending"

@@ -8,7 +8,7 @@ member's line, because they are what an auditor asks next about a dismissed aler
   ``MAX_COMMENT`` characters (GitHub's own limit for code scanning and Dependabot
   dismissal comments; secret scanning sets none, so one rule for all three): a longer one
   keeps its first ``MAX_COMMENT - 1`` characters and ends with ``…``. Blank is none.
-  Wherever it is shown it is escaped (``render/terminal.py`` on a terminal, JSON's own
+  Wherever it is shown it is escaped (``untrusted/terminal.py`` on a terminal, JSON's own
   escapes in JSON); in the ledger its tabs, line breaks and other control characters are
   written as backslash escapes (``ledger.py``), so it stays on its one line.
 - **Who** is a GitHub login (letters, digits, ``-`` and ``_``, up to 100, and ``[bot]``

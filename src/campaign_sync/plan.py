@@ -25,6 +25,7 @@ from campaign_sync.drift import LiveIssues, compare
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.holds import describe, listing_reason, still_trusted
+from campaign_sync.issue_markers import can_mark
 from campaign_sync.match import AlertIndex, select
 from campaign_sync.membership import joins, members_seen
 from campaign_sync.model import (
@@ -52,10 +53,6 @@ from campaign_sync.native import (
 )
 from campaign_sync.renames import current_names, follow_renames
 from campaign_sync.render.issue import (
-    DueDates,
-    SectionSource,
-    campaign_fingerprint,
-    can_mark,
     comment_campaign_closed,
     comment_closed,
     comment_due_passed,
@@ -63,11 +60,12 @@ from campaign_sync.render.issue import (
     comment_out_of_scope,
     comment_reopened,
     render_title,
-    section_digest,
 )
-from campaign_sync.render.terminal import printable
 from campaign_sync.scope import leave_unselected, left_note, not_joining_note, scope_digest
+from campaign_sync.section import SectionSource, campaign_fingerprint, section_digest
+from campaign_sync.sla import DueDates
 from campaign_sync.sources.base import SourceResult
+from campaign_sync.untrusted.terminal import printable
 from campaign_sync.wording import plural
 
 
@@ -86,10 +84,6 @@ class CreateIssue:
     # one of them is this issue, opened before the rename by a run that did not record it.
     previous_names: tuple[str, ...] = ()
     kind: Literal["create_issue"] = "create_issue"
-
-    @property
-    def section(self) -> str:
-        return _section(self.content)
 
     @property
     def digest(self) -> str:
@@ -117,14 +111,6 @@ class UpdateIssue:
     @property
     def where(self) -> str:
         return self.moved_to or self.repository
-
-    @property
-    def section(self) -> str:
-        return _section(self.content)
-
-
-def _section(content: str | SectionSource) -> str:
-    return content if isinstance(content, str) else content.render()
 
 
 @dataclass(frozen=True, slots=True)

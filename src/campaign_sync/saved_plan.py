@@ -16,15 +16,13 @@ import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from campaign_sync.config.loader import default_paths, discover
 from campaign_sync.errors import ConfigError
 from campaign_sync.files import write_atomically
+from campaign_sync.planned import Planned
 from campaign_sync.render.plan import PLAN_FORMATS
-
-if TYPE_CHECKING:  # a type only: the core does not import commands
-    from campaign_sync.commands.plan import Planned
 
 KIND = "campaign-sync saved plan"
 VERSION = 1

@@ -22,9 +22,9 @@ from pathlib import Path
 import yaml
 
 from campaign_sync.gitcommit import DEFAULT_IDENTITY, commit_message
+from campaign_sync.issue_markers import extract_section
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import CampaignLedger
-from campaign_sync.render.issue import extract_section
 from testing.fake_github import FakeGitHub
 
 from .runner import Run

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from campaign_sync.render.issue import find_marker
+from campaign_sync.issue_markers import find_marker
 from testing.fake_github import FakeGitHub
 
 from .scenario import ORG

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from campaign_sync.model import ALERT_STATES, ALERT_TYPES, Alert
-from campaign_sync.render.terminal import printable
 from campaign_sync.sources.base import AlertSource, SourceResult
 from campaign_sync.sources.registry import fetch_all
+from campaign_sync.untrusted.terminal import printable
 
 # The documented JSON/CSV fields, in order. Adding a field is compatible; renaming is not.
 ALERT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Alert))

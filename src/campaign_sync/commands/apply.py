@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from campaign_sync.apply import ActionOutcome, apply_plan
-from campaign_sync.commands.plan import Planned, make
+from campaign_sync.commands.plan import make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
 from campaign_sync.delivery import DeliveryFailed, deliver, preflight
@@ -19,16 +19,17 @@ from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan, UsageProb
 from campaign_sync.gitcommit import Identity, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
+from campaign_sync.planned import Planned
 from campaign_sync.render.applied import outcome_json, outcome_url, render_apply_json
-from campaign_sync.render.markdown import escape_inline
 from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
 from campaign_sync.render.summary import write_step_summary
-from campaign_sync.render.terminal import printable
 from campaign_sync.reports.links import web_url
 from campaign_sync.reports.write import ReportsWritten, read_ledgers, write_reports
 from campaign_sync.saved_plan import changed_since, fingerprint
 from campaign_sync.saved_plan import load as load_saved
 from campaign_sync.sources.base import AlertSource
+from campaign_sync.untrusted.markdown import escape_inline
+from campaign_sync.untrusted.terminal import printable
 from campaign_sync.wording import plural
 
 EXIT_OK = 0

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from campaign_sync.github.pr_comment import DEFAULT_KEY, upsert_sticky_comment
 from campaign_sync.github.transport import Transport
-from campaign_sync.render.terminal import printable
+from campaign_sync.untrusted.terminal import printable
 
 EXIT_OK = 0
 

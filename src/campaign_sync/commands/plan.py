@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -24,7 +23,8 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger, recorded_campaigns
 from campaign_sync.model import Campaign, CampaignLedger
 from campaign_sync.native import LiveCampaign, NativeContext, server_from_url
-from campaign_sync.plan import Plan, make_plan
+from campaign_sync.plan import make_plan
+from campaign_sync.planned import Planned
 from campaign_sync.removal import removed_ids, with_removed
 from campaign_sync.render.plan import PLAN_FORMATS, render_markdown
 from campaign_sync.render.summary import write_step_summary
@@ -34,21 +34,6 @@ from campaign_sync.sources.registry import fetch_all
 
 EXIT_NO_CHANGES = 0
 EXIT_CHANGES = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """Everything a plan was made from, for apply to carry out."""
-
-    config: RepoConfig
-    campaigns: tuple[Campaign, ...]
-    result: SourceResult
-    plan: Plan
-    reports: Path
-    # The ledgers the plan started from (renamed repositories followed).
-    previous: dict[str, CampaignLedger]
-    # Campaigns --campaign left out: not planned, still listed in the reports index.
-    others: tuple[Campaign, ...] = ()
 
 
 def make(

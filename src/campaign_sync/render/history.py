@@ -2,7 +2,7 @@
 
 Dismissal comments, logins, reasons, commit subjects and author names are text people
 wrote: the text form shows every control or invisible character of them as an escape
-(``render/terminal.py``), and JSON escapes everything beyond ASCII, so neither can move
+(``untrusted/terminal.py``), and JSON escapes everything beyond ASCII, so neither can move
 the cursor, rewrite the screen or hide a character. JSON has a documented, versioned
 shape (``VERSION``), described in the README.
 """
@@ -21,7 +21,7 @@ from campaign_sync.audit import (
     ScopeChange,
 )
 from campaign_sync.model import Member
-from campaign_sync.render.terminal import printable
+from campaign_sync.untrusted.terminal import printable
 
 VERSION = 1
 _SHORT = 12

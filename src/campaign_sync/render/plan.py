@@ -16,8 +16,8 @@ from campaign_sync.plan import (
     Plan,
     RequestAutofix,
 )
-from campaign_sync.render.markdown import escape_inline
-from campaign_sync.render.terminal import printable
+from campaign_sync.untrusted.markdown import escape_inline
+from campaign_sync.untrusted.terminal import printable
 from campaign_sync.wording import plural
 
 # 2: "counts" and "changes" leave drafts out ("draft_counts"), each action says "draft".

@@ -13,8 +13,8 @@ from typing import TextIO
 from campaign_sync.config.loader import ValidationResult
 from campaign_sync.problems import Problem
 from campaign_sync.render.annotations import workflow_command
-from campaign_sync.render.markdown import escape_inline
-from campaign_sync.render.terminal import printable
+from campaign_sync.untrusted.markdown import escape_inline
+from campaign_sync.untrusted.terminal import printable
 from campaign_sync.wording import plural
 
 

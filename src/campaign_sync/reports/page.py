@@ -31,13 +31,13 @@ from datetime import date
 
 from campaign_sync.holds import describe
 from campaign_sync.plan import NATIVE_CLOSED
-from campaign_sync.render.markdown import escape_inline, neutralize_markdown
 from campaign_sync.reports import text
 from campaign_sync.reports.chart import burndown, points
 from campaign_sync.reports.details import UNKNOWN
 from campaign_sync.reports.history import HistoryRow
 from campaign_sync.reports.links import issue_url, native_campaign_url, repository_url
 from campaign_sync.reports.tally import CampaignFacts, RepositoryRow, SeverityRow
+from campaign_sync.untrusted.markdown import escape_inline, neutralize_markdown
 from campaign_sync.wording import plural
 
 MAX_REPOSITORY_ROWS = 500

@@ -28,9 +28,9 @@ from campaign_sync.model import (
     Member,
     TrackedIssue,
 )
-from campaign_sync.render.issue import sla_due
 from campaign_sync.reports.details import UNKNOWN, Detail
 from campaign_sync.reports.history import HistoryRow
+from campaign_sync.sla import sla_due
 
 Outcome = Literal["open", "fixed", "dismissed"]
 

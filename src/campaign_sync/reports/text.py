@@ -13,7 +13,7 @@ from datetime import date
 from urllib.parse import quote, urlsplit
 
 from campaign_sync.model import Campaign
-from campaign_sync.render.markdown import escape_inline, escape_markdown
+from campaign_sync.untrusted.markdown import escape_inline, escape_markdown
 from campaign_sync.wording import plural
 
 _MAX_NAME = 200  # the schema's limit for a campaign name

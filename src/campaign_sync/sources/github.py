@@ -27,11 +27,11 @@ from campaign_sync.github.listing import (
 from campaign_sync.github.transport import RequestFailed, Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.renames import current_names, rename_alert_id
-from campaign_sync.render.terminal import printable
 from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
 from campaign_sync.sources.relist import RELIST_AT_MOST, missing, relist
 from campaign_sync.sources.store import StoredListing, check_listing, save_listing, store_path
+from campaign_sync.untrusted.terminal import printable
 
 # An incremental listing starts this long before the watermark: an alert updated while the
 # last listing was paging (and so skipped by it) is still read.
