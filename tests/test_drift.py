@@ -16,9 +16,10 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 from testing.fake_github.http_client import call
 
-from campaign_sync.apply import TOOL_LABEL, apply_plan
+from campaign_sync.apply import apply_plan
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import make, run_plan
+from campaign_sync.destinations.tracking_issues import TOOL_LABEL
 from campaign_sync.drift import LiveIssue, compare
 from campaign_sync.github import tracker
 from campaign_sync.issue_markers import EVENT_MARKER, find_marker
