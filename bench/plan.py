@@ -765,8 +765,8 @@ def _applied(plan: Any, numbers: Counter[str]) -> dict[str, Any]:
     """The ledgers a successful apply of ``plan`` writes (the draft ones left as they were):
     each CreateIssue (and CreateNativeCampaign) gets a fresh number; the rest the plan's
     own next ledgers already hold."""
+    from campaign_sync.actions import CreateIssue
     from campaign_sync.model import CampaignLedger, TrackedIssue
-    from campaign_sync.plan import CreateIssue
 
     created: dict[str, list[Any]] = {}
     native: dict[str, dict[str, Any]] = {}

@@ -13,10 +13,10 @@ import pytest
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
+from campaign_sync.actions import CreateIssue
 from campaign_sync.apply import ActionOutcome
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.model import TrackedIssue
-from campaign_sync.plan import CreateIssue
 from campaign_sync.render.applied import outcome_url
 from campaign_sync.sources.github import GitHubSource
 

@@ -16,6 +16,7 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 from testing.fake_github.http_client import call
 
+from campaign_sync.actions import ACTION_WRITES, ReopenIssue
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import make, run_plan
@@ -25,7 +26,6 @@ from campaign_sync.github import tracker
 from campaign_sync.issue_markers import EVENT_MARKER, find_marker
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import TrackedIssue
-from campaign_sync.plan import ACTION_WRITES, ReopenIssue
 from campaign_sync.sources.github import GitHubSource
 from campaign_sync.untrusted.markdown import escape_inline
 

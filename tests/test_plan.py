@@ -16,6 +16,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from campaign_sync.actions import (
+    ACTION_REQUESTS,
+    NATIVE_CLOSED,
+    Action,
+    CloseIssue,
+    CloseNativeCampaign,
+    CommentIssue,
+    CreateIssue,
+    CreateNativeCampaign,
+    ReopenIssue,
+    RequestAutofix,
+    UpdateIssue,
+    UpdateNativeCampaign,
+)
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.issue_markers import EVENT_MARKER
@@ -30,24 +44,7 @@ from campaign_sync.model import (
     Repository,
     TrackedIssue,
 )
-from campaign_sync.plan import (
-    ACTION_REQUESTS,
-    NATIVE_CLOSED,
-    OUT_OF_SCOPE,
-    Action,
-    CampaignSummary,
-    CloseIssue,
-    CloseNativeCampaign,
-    CommentIssue,
-    CreateIssue,
-    CreateNativeCampaign,
-    Plan,
-    ReopenIssue,
-    RequestAutofix,
-    UpdateIssue,
-    UpdateNativeCampaign,
-    make_plan,
-)
+from campaign_sync.plan import OUT_OF_SCOPE, CampaignSummary, Plan, make_plan
 from campaign_sync.render.issue import comment_campaign_closed, comment_due_passed, section_text
 from campaign_sync.render.plan import PLAN_FORMATS, render_json
 from campaign_sync.scope import scope_digest
@@ -1024,7 +1021,7 @@ def test_every_run_of_a_history_reaches_a_fixed_point(
 
 
 def test_urgency_puts_corrections_first_then_the_most_severe_and_soonest_due() -> None:
-    from campaign_sync.plan import urgency
+    from campaign_sync.actions import urgency
 
     campaign = make_campaign(
         sla={"critical": 7, "high": 30},

@@ -10,6 +10,7 @@ import pytest
 from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
+from campaign_sync.actions import Action, CloseIssue, CreateIssue, UpdateIssue
 from campaign_sync.github import tracker
 from campaign_sync.github.issue_batch import (
     FRESH_SECONDS,
@@ -19,7 +20,6 @@ from campaign_sync.github.issue_batch import (
 )
 from campaign_sync.github.tracker import TrackerError
 from campaign_sync.github.transport import Transport
-from campaign_sync.plan import Action, CloseIssue, CreateIssue, UpdateIssue
 from campaign_sync.readahead import ReadAhead
 
 LABEL = "campaign-sync"

@@ -10,18 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from campaign_sync.plan import (
-    CampaignSummary,
+from campaign_sync.actions import (
     CloseIssue,
     CommentIssue,
     CreateIssue,
     CreateNativeCampaign,
-    NativeFields,
-    Plan,
     ReopenIssue,
     RequestAutofix,
     UpdateIssue,
 )
+from campaign_sync.plan import CampaignSummary, NativeFields, Plan
 from campaign_sync.render.plan import (
     ACTION_SIGNS,
     ACTION_VERBS,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
+from campaign_sync.actions import ACTION_REQUESTS, ACTION_WRITES, Action, urgency
 from campaign_sync.destinations import destination_of
 from campaign_sync.destinations.base import CampaignState, Run
 from campaign_sync.destinations.tracking_issues import TOOL_LABEL
@@ -35,12 +36,6 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.holds import describe
 from campaign_sync.ledger import write_ledger
 from campaign_sync.model import CampaignLedger, HeldRepository, HoldReason, TrackedIssue
-from campaign_sync.plan import (
-    ACTION_REQUESTS,
-    ACTION_WRITES,
-    Action,
-    urgency,
-)
 from campaign_sync.planned import Planned
 from campaign_sync.readahead import ReadAhead
 from campaign_sync.renames import current_names, learn_from_redirects

@@ -27,6 +27,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+from campaign_sync.actions import (
+    Action,
+    CloseIssue,
+    CommentIssue,
+    CreateIssue,
+    ReopenIssue,
+    UpdateIssue,
+)
 from campaign_sync.github import tracker
 from campaign_sync.github.graphql import GraphQLUnavailable
 from campaign_sync.github.issue_batch import (
@@ -39,14 +47,6 @@ from campaign_sync.github.issue_batch import (
     read_labelled,
 )
 from campaign_sync.github.transport import Transport
-from campaign_sync.plan import (
-    Action,
-    CloseIssue,
-    CommentIssue,
-    CreateIssue,
-    ReopenIssue,
-    UpdateIssue,
-)
 
 T = TypeVar("T")
 

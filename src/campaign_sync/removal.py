@@ -13,16 +13,15 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from campaign_sync.model import Campaign, CampaignLedger
-from campaign_sync.plan import (
+from campaign_sync.actions import (
     NATIVE_CLOSED,
     Action,
-    CampaignSummary,
     CloseIssue,
     CloseNativeCampaign,
-    Plan,
     action_order,
 )
+from campaign_sync.model import Campaign, CampaignLedger
+from campaign_sync.plan import CampaignSummary, Plan
 from campaign_sync.render.issue import comment_campaign_removed
 
 REMOVED = "removed"  # the state a removed campaign's summary shows

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
+from campaign_sync.actions import Action, RequestAutofix
 from campaign_sync.destinations.base import CampaignState, Run
 from campaign_sync.github import tracker
-from campaign_sync.plan import Action, RequestAutofix
 
 
 class Autofix:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from campaign_sync.actions import Action
 from campaign_sync.github.identity import WhoAmI
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import HeldRepository, TrackedIssue
-from campaign_sync.plan import Action
 from campaign_sync.readahead import ReadAhead
 
 

@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
-from campaign_sync.destinations.base import CampaignState, Run
-from campaign_sync.github import tracker
-from campaign_sync.github.transport import Transport
-from campaign_sync.plan import (
+from campaign_sync.actions import (
     NATIVE_CLOSED,
     Action,
     CloseNativeCampaign,
     CreateNativeCampaign,
     UpdateNativeCampaign,
 )
+from campaign_sync.destinations.base import CampaignState, Run
+from campaign_sync.github import tracker
+from campaign_sync.github.transport import Transport
 
 
 class NativeCampaign:

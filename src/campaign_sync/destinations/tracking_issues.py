@@ -22,13 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from campaign_sync.destinations.base import CampaignState, Run
-from campaign_sync.github import tracker
-from campaign_sync.github.identity import WhoAmI
-from campaign_sync.github.transport import Transport
-from campaign_sync.issue_markers import find_markers, is_latest_event, merge_body
-from campaign_sync.model import TrackedIssue
-from campaign_sync.plan import (
+from campaign_sync.actions import (
     Action,
     CloseIssue,
     CommentIssue,
@@ -36,6 +30,12 @@ from campaign_sync.plan import (
     ReopenIssue,
     UpdateIssue,
 )
+from campaign_sync.destinations.base import CampaignState, Run
+from campaign_sync.github import tracker
+from campaign_sync.github.identity import WhoAmI
+from campaign_sync.github.transport import Transport
+from campaign_sync.issue_markers import find_markers, is_latest_event, merge_body
+from campaign_sync.model import TrackedIssue
 from campaign_sync.render.issue import comment_duplicate, section_text
 
 # Every tracking issue carries this label, so issues can be found again by listing it.

@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from campaign_sync.actions import NATIVE_CLOSED
 from campaign_sync.holds import describe
-from campaign_sync.plan import NATIVE_CLOSED
 from campaign_sync.reports import text
 from campaign_sync.reports.chart import burndown, points
 from campaign_sync.reports.details import UNKNOWN
