@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaign_sync.actions import CreateNativeCampaign, RequestAutofix, UpdateNativeCampaign
+from campaign_sync.destinations.native_campaign import native_fields
 from campaign_sync.model import Alert, Campaign, CampaignLedger
 from campaign_sync.native import (
     FIELD_NAMES,
@@ -25,7 +26,7 @@ from campaign_sync.native import (
     contact_link,
     server_from_url,
 )
-from campaign_sync.plan import Plan, make_plan, native_fields
+from campaign_sync.plan import Plan, make_plan
 from campaign_sync.render.plan import PLAN_FORMATS
 from campaign_sync.sources.base import SourceResult
 

@@ -1,18 +1,42 @@
 """The native GitHub security campaign a campaign is mirrored into
-(``github.native-campaign``): created, updated and closed in its organization."""
+(``github.native-campaign``): planned (created once the campaign is active and can be
+mirrored, updated when its fields change, closed with it) and executed in its
+organization, within GitHub's limits (10 open campaigns, 1,000 alerts, one user
+manager)."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
 from campaign_sync.actions import (
+    NATIVE_ALERTS_MAX,
     NATIVE_CLOSED,
     Action,
     CloseNativeCampaign,
     CreateNativeCampaign,
     UpdateNativeCampaign,
 )
+from campaign_sync.config.checks import (
+    NATIVE_DESCRIPTION_MAX,
+    NATIVE_NAME_MAX,
+    NATIVE_OPEN_CAMPAIGNS_MAX,
+)
 from campaign_sync.destinations.base import CampaignState, Run
 from campaign_sync.github import tracker
 from campaign_sync.github.transport import Transport
+from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
+from campaign_sync.native import (
+    TEAM_MANAGERS_MAX,
+    USER_MANAGERS_MAX,
+    LiveCampaign,
+    NativeContext,
+    NativeFields,
+    changed_fields,
+    contact_link,
+)
 
 
 class NativeCampaign:
@@ -80,3 +104,184 @@ def _execute(transport: Transport, action: Action, state: CampaignState) -> None
     elif isinstance(action, CloseNativeCampaign):
         tracker.close_native_campaign(transport, action.repository, action.number)
         state.native_digest = NATIVE_CLOSED
+
+
+# --- planning --------------------------------------------------------------------------
+
+
+def native_fields(campaign: Campaign) -> NativeFields:
+    """The campaign as a native GitHub campaign shows it, cut to GitHub's limits
+    (`validate` warns when a field is cut; ``native_left_out`` says what is not sent)."""
+    return NativeFields(
+        name=campaign.name[:NATIVE_NAME_MAX],
+        description=" ".join(campaign.description.split())[:NATIVE_DESCRIPTION_MAX],
+        ends=campaign.ends.isoformat(),
+        contact_link=contact_link(campaign.contact),
+        managers=campaign.user_managers[:USER_MANAGERS_MAX],
+        team_managers=tuple(t.split("/", 1)[1] for t in campaign.team_managers)[:TEAM_MANAGERS_MAX],
+    )
+
+
+def native_left_out(campaign: Campaign) -> list[str]:
+    """What of the campaign its native mirror does not get, and why."""
+    notes = []
+    users, teams = campaign.user_managers, campaign.team_managers
+    if len(users) > USER_MANAGERS_MAX:
+        notes.append(
+            f"{campaign.id}: the native campaign gets {users[0]} as its manager, not "
+            f'{", ".join(users[USER_MANAGERS_MAX:])}: GitHub takes one user manager ("At this '
+            'time, only a single manager can be supplied."); name teams for the others'
+        )
+    if len(teams) > TEAM_MANAGERS_MAX:
+        notes.append(
+            f"{campaign.id}: the native campaign gets the first {TEAM_MANAGERS_MAX} team "
+            f"managers, not {', '.join(teams[TEAM_MANAGERS_MAX:])}: GitHub takes at most "
+            f"{TEAM_MANAGERS_MAX}"
+        )
+    if not contact_link(campaign.contact):
+        notes.append(
+            f"{campaign.id}: the native campaign gets no contact link: GitHub wants a URL "
+            "there and does not document mailto: links (the tracking issues show the contact)"
+        )
+    return notes
+
+
+@dataclass(slots=True)
+class NativeSlots:
+    """Open campaigns left in each organization (GitHub allows 10, counting those made in
+    its UI), taken in campaign id order by the campaigns that can be mirrored. Local to
+    one plan."""
+
+    context: NativeContext
+    recorded: Counter[str]  # open native campaigns the ledgers record, by organization
+    taken: Counter[str] = field(default_factory=Counter)
+
+    def open_count(self, organization: str) -> int:
+        live = self.context.open_in(organization)
+        known = len(live) if live is not None else self.recorded[organization.lower()]
+        return known + self.taken[organization.lower()]
+
+    def take(self, organization: str) -> bool:
+        if self.open_count(organization) >= NATIVE_OPEN_CAMPAIGNS_MAX:
+            return False
+        self.taken[organization.lower()] += 1
+        return True
+
+
+def _live(context: NativeContext, organization: str, number: int) -> LiveCampaign | None:
+    found = [c for c in context.open_in(organization) or () if c.number == number]
+    return found[0] if found else None
+
+
+def plan_native(
+    campaign: Campaign,
+    ledger: CampaignLedger,
+    members: Sequence[Member],
+    alerts: Sequence[Alert | None],
+    *,
+    slots: NativeSlots,
+    today: date,
+) -> tuple[list[Action], list[str], str | None]:
+    """Actions for the native mirror, notes on why it cannot be made, and its next digest."""
+    if not campaign.github.native_campaign or slots.context.ghes:
+        return [], [], ledger.native_digest
+    number = ledger.native_campaign
+    if campaign.state == "closed":
+        if number is not None and ledger.native_digest != NATIVE_CLOSED:
+            owner = ledger.native_organization or _owner(members)
+            return [CloseNativeCampaign(campaign.id, owner, number)], [], NATIVE_CLOSED
+        return [], [], ledger.native_digest
+    if campaign.state != "active":
+        return [], [], ledger.native_digest
+    fields = native_fields(campaign)
+    passed = campaign.ends < today
+    if number is not None:
+        if ledger.native_digest == fields.digest():
+            return [], [], ledger.native_digest
+        owner = ledger.native_organization or _owner(members)
+        changes = changed_fields(fields, _live(slots.context, owner, number))
+        notes = []
+        if passed and "ends_at" in changes:
+            # GitHub wants a due date in the future: a passed one is not sent, so it never
+            # blocks a change of name or managers.
+            changes = tuple(c for c in changes if c != "ends_at")
+            notes.append(
+                f"{campaign.id}: the native campaign keeps its due date: {campaign.ends} has "
+                "passed, and GitHub takes only a date in the future"
+            )
+        if not changes:
+            return [], notes, ledger.native_digest
+        update = UpdateNativeCampaign(
+            campaign.id, owner, number, fields, f"{', '.join(changes)} changed", changes
+        )
+        return [update], notes, fields.digest()
+    return _plan_native_create(campaign, fields, alerts, slots=slots, passed=passed)
+
+
+def _plan_native_create(
+    campaign: Campaign,
+    fields: NativeFields,
+    alerts: Sequence[Alert | None],
+    *,
+    slots: NativeSlots,
+    passed: bool,
+) -> tuple[list[Action], list[str], str | None]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    owners: set[str] = set()
+    for alert in alerts:
+        if (
+            alert is not None
+            and alert.type == "code-scanning"
+            and alert.is_open
+            and alert.repository_id is not None
+            and alert.number is not None
+        ):
+            groups[alert.repository_id].append(alert.number)
+            owners.add(alert.repository.split("/", 1)[0])
+    count = sum(len(numbers) for numbers in groups.values())
+    prefix = f"{campaign.id}: not mirrored into a native GitHub campaign:"
+    # Every reason a campaign cannot be mirrored comes before taking one of the
+    # organization's open campaigns: one that cannot be made leaves its slot to the next.
+    if passed:
+        why = f"its due date {campaign.ends} has passed, and GitHub takes only a future one"
+        return [], [f"{prefix} {why}"], None
+    if not count:
+        why = "it has no open code scanning alerts (the only kind GitHub takes)"
+        return [], [f"{prefix} {why}"], None
+    if count > NATIVE_ALERTS_MAX:
+        why = (
+            f"it has {count:,} open code scanning alerts; a native campaign holds at most "
+            f"{NATIVE_ALERTS_MAX:,} (narrow the selection or split the campaign)"
+        )
+        return [], [f"{prefix} {why}"], None
+    if len(owners) > 1:
+        return [], [f"{prefix} its alerts span organizations ({', '.join(sorted(owners))})"], None
+    owner = owners.pop()
+    if not slots.take(owner):
+        why = (
+            f"{owner} has {slots.open_count(owner)} open security campaigns (counting those "
+            f"made in GitHub's UI), and GitHub allows {NATIVE_OPEN_CAMPAIGNS_MAX}; campaigns "
+            "are mirrored in id order as campaigns close"
+        )
+        return [], [f"{prefix} {why}"], None
+    numbers = tuple((repo_id, tuple(sorted(groups[repo_id]))) for repo_id in sorted(groups))
+    action = CreateNativeCampaign(
+        campaign.id, owner, fields, numbers, f"{count} code scanning alerts"
+    )
+    return [action], native_left_out(campaign), fields.digest()
+
+
+def _owner(members: Sequence[Member]) -> str:
+    return members[0].repository.split("/", 1)[0] if members else ""
+
+
+def recorded_open(ledgers: Mapping[str, CampaignLedger]) -> Counter[str]:
+    """Open native campaigns the ledgers record, by organization: what counts against
+    GitHub's 10 when the organization's campaigns could not be read."""
+    return Counter(
+        ledger.native_organization.lower()
+        for ledger in ledgers.values()
+        if ledger.native_campaign is not None
+        and ledger.native_organization
+        and ledger.native_digest != NATIVE_CLOSED
+    )
