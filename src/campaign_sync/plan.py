@@ -24,7 +24,6 @@ from campaign_sync.actions import (
     CommentIssue,
     CreateIssue,
     ReopenIssue,
-    RequestAutofix,
     UpdateIssue,
     action_order,
 )
@@ -32,6 +31,7 @@ from campaign_sync.config.checks import (
     NATIVE_OPEN_CAMPAIGNS_MAX,
 )
 from campaign_sync.config.repo_config import SafetyConfig
+from campaign_sync.destinations.autofix import plan_autofix
 from campaign_sync.destinations.native_campaign import NativeSlots, plan_native, recorded_open
 from campaign_sync.drift import LiveIssues, compare
 from campaign_sync.errors import UnsafePlan
@@ -52,7 +52,6 @@ from campaign_sync.model import (
 )
 from campaign_sync.native import (
     NativeContext,
-    autofix_supported,
     ghes_note,
 )
 from campaign_sync.renames import current_names, follow_renames
@@ -508,27 +507,11 @@ def plan_campaign(
         if would_join:
             notes.append(not_joining_note(campaign.id, would_join))
 
-    autofix = set(ledger.autofix_requested)
-    if campaign.github.autofix and campaign.state == "active" and not slots.context.ghes:
-        other_tools: Counter[str] = Counter()
-        for alert in alerts:
-            if (
-                alert is not None
-                and alert.type == "code-scanning"
-                and alert.is_open
-                and alert.number is not None
-                and alert.id not in autofix
-                and alert.repository not in frozen
-            ):
-                if not autofix_supported(alert.tool):
-                    other_tools[alert.tool or "an unnamed tool"] += 1
-                    continue
-                actions.append(
-                    RequestAutofix(campaign.id, alert.repository, alert.id, alert.number)
-                )
-                autofix.add(alert.id)
-        if other_tools:
-            notes.append(_autofix_left_out(campaign.id, other_tools))
+    autofix_actions, autofix_notes, autofix = plan_autofix(
+        campaign, ledger, alerts, frozen=frozen, ghes=slots.context.ghes
+    )
+    actions.extend(autofix_actions)
+    notes.extend(autofix_notes)
 
     native_actions, native_notes, native_digest = plan_native(
         campaign, ledger, members, alerts, slots=slots, today=today
@@ -573,17 +556,6 @@ def plan_campaign(
         scope=scope,
     )
     return actions, next_ledger, summary, notes, learned
-
-
-def _autofix_left_out(campaign: str, tools: Counter[str]) -> str:
-    count = sum(tools.values())
-    which = ", ".join(f"{printable(tool)}: {n}" for tool, n in sorted(tools.items()))
-    alerts = "alert" if count == 1 else "alerts"
-    return (
-        f"{campaign}: Copilot Autofix not requested for {count} open code scanning {alerts} of "
-        f"other tools than CodeQL ({which}): GitHub's Autofix is available for CodeQL "
-        "analysis only"
-    )
 
 
 def _holds(
