@@ -38,9 +38,8 @@ from testing.clients import transport_for  # noqa: E402
 from testing.fake_github import FakeGitHub  # noqa: E402
 
 from campaign_sync.commands.apply import run_apply  # noqa: E402
-from campaign_sync.destinations.tracking_issues import TOOL_LABEL  # noqa: E402
 from campaign_sync.github import tracker  # noqa: E402
-from campaign_sync.issue_markers import find_markers  # noqa: E402
+from campaign_sync.issue_markers import TOOL_LABEL, find_markers  # noqa: E402
 from campaign_sync.ledger import read_ledger  # noqa: E402
 from campaign_sync.lock import checkout_lock  # noqa: E402
 from campaign_sync.sources.github import GitHubSource  # noqa: E402

@@ -20,10 +20,9 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.commands.apply import run_apply
-from campaign_sync.destinations.tracking_issues import TOOL_LABEL
 from campaign_sync.github import tracker
 from campaign_sync.github.identity import same_login
-from campaign_sync.issue_markers import find_markers, start_marker
+from campaign_sync.issue_markers import TOOL_LABEL, find_markers, start_marker
 from campaign_sync.ledger import read_ledger
 from campaign_sync.sources.github import GitHubSource
 

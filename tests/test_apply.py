@@ -21,10 +21,9 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import run_plan
-from campaign_sync.destinations.tracking_issues import TOOL_LABEL
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.github import tracker
-from campaign_sync.issue_markers import find_marker
+from campaign_sync.issue_markers import TOOL_LABEL, find_marker
 from campaign_sync.ledger import read_ledger
 from campaign_sync.sources.github import GitHubSource
 

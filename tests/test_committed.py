@@ -16,9 +16,9 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.committed import uncommitted
-from campaign_sync.destinations.tracking_issues import TOOL_LABEL
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
+from campaign_sync.issue_markers import TOOL_LABEL
 from campaign_sync.sources.github import GitHubSource
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)

@@ -20,10 +20,9 @@ from campaign_sync.actions import ACTION_WRITES, ReopenIssue
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import make, run_plan
-from campaign_sync.destinations.tracking_issues import TOOL_LABEL
 from campaign_sync.drift import LiveIssue, compare
 from campaign_sync.github import tracker
-from campaign_sync.issue_markers import EVENT_MARKER, find_marker
+from campaign_sync.issue_markers import EVENT_MARKER, TOOL_LABEL, find_marker
 from campaign_sync.ledger import read_ledger
 from campaign_sync.model import TrackedIssue
 from campaign_sync.sources.github import GitHubSource

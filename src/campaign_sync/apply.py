@@ -28,12 +28,12 @@ from typing import Literal
 from campaign_sync.actions import ACTION_REQUESTS, ACTION_WRITES, Action, urgency
 from campaign_sync.destinations import destination_of
 from campaign_sync.destinations.base import CampaignState, Run
-from campaign_sync.destinations.tracking_issues import TOOL_LABEL
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
 from campaign_sync.github.identity import WhoAmI
 from campaign_sync.github.transport import Transport
 from campaign_sync.holds import describe
+from campaign_sync.issue_markers import TOOL_LABEL
 from campaign_sync.ledger import write_ledger
 from campaign_sync.model import CampaignLedger, HeldRepository, HoldReason, TrackedIssue
 from campaign_sync.planned import Planned

@@ -30,6 +30,8 @@ START_LINE = re.compile(
 
 
 END_MARKER = "<!-- campaign-sync:end -->"
+# Every tracking issue carries this label, so issues can be found again by listing it.
+TOOL_LABEL = "campaign-sync"
 
 
 # The last line of every comment the tool posts about an event (closed, reopened, due date,

@@ -21,10 +21,6 @@ from campaign_sync.actions import (
     READS_ISSUE,
     Action,
     CloseIssue,
-    CommentIssue,
-    CreateIssue,
-    ReopenIssue,
-    UpdateIssue,
     action_order,
 )
 from campaign_sync.config.checks import (
@@ -33,11 +29,11 @@ from campaign_sync.config.checks import (
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.destinations.autofix import plan_autofix
 from campaign_sync.destinations.native_campaign import NativeSlots, plan_native, recorded_open
-from campaign_sync.drift import LiveIssues, compare
+from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE, IssueInputs, plan_issues
+from campaign_sync.drift import LiveIssues
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.gcpause import cyclic_gc_paused
 from campaign_sync.holds import describe, listing_reason, still_trusted
-from campaign_sync.issue_markers import can_mark
 from campaign_sync.match import AlertIndex, select
 from campaign_sync.membership import joins, members_seen
 from campaign_sync.model import (
@@ -55,20 +51,8 @@ from campaign_sync.native import (
     ghes_note,
 )
 from campaign_sync.renames import current_names, follow_renames
-from campaign_sync.render.issue import (
-    comment_campaign_closed,
-    comment_closed,
-    comment_due_passed,
-    comment_hand_closed,
-    comment_out_of_scope,
-    comment_reopened,
-    render_title,
-)
 from campaign_sync.scope import leave_unselected, left_note, not_joining_note, scope_digest
-from campaign_sync.section import SectionSource, campaign_fingerprint
-from campaign_sync.sla import DueDates
 from campaign_sync.sources.base import SourceResult
-from campaign_sync.untrusted.terminal import printable
 from campaign_sync.wording import plural
 
 
@@ -237,17 +221,8 @@ class Plan:
                 )
 
 
-# Why an issue closes when a scope edit leaves its repository without members.
-OUT_OF_SCOPE = "no longer in the campaign's selection"
-
-
 def _now_text(now: datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _all_closed(count: int) -> str:
-    """Why an issue closes: "all 3 alerts closed", "its 1 alert closed" (not "all 1 alerts")."""
-    return f"all {count} alerts closed" if count != 1 else "its 1 alert closed"
 
 
 def plan_campaign(
@@ -347,153 +322,33 @@ def plan_campaign(
     learned: dict[str, TrackedIssue | None] = {}
     tracking = campaign.tracking.issues == "per-repository"
     due_passed = campaign.state == "active" and campaign.ends < today
-    campaign_key = campaign_fingerprint(campaign)
-    dues = DueDates(campaign, today)
     held = _holds(ledger, repositories, by_repo.keys() | issues.keys(), tracking=tracking, now=now)
     notes.extend(
         f"{campaign.id}: {describe(h.repository, h.reason, open_counts.get(h.repository, 0))}"
         for h in held.values()
     )
-    for repository in sorted(by_repo.keys() | issues.keys()) if tracking else ():
-        if repository in frozen or repository in held:
-            continue  # unreadable, archived or Issues off: leave its issue as it is
-        if not can_mark(campaign.id, repository):
-            notes.append(
-                f"{campaign.id}: no tracking issue for {printable(repository)}: not an "
-                "OWNER/REPO name a marker can hold"
+    if tracking:
+        planned_issues = plan_issues(
+            IssueInputs(
+                campaign,
+                ledger,
+                by_repo,
+                open_counts,
+                repositories,
+                frozen | held.keys(),
+                live,
+                renamed_from,
+                frozenset(out_of_scope),
+                left_here,
+                today,
+                due_passed,
             )
-            continue
-        repo_members, repo_alerts = by_repo.get(repository, ([], []))
-        open_count = open_counts.get(repository, 0)
-        existing = issues.get(repository)
-        hand_closed = False
-        if existing is not None and live is not None:
-            found = compare(
-                campaign.id,
-                existing,
-                live.get(existing),
-                open_count=open_count,
-                wants_open=bool(open_count) and campaign.state != "closed",
-                policy=campaign.tracking.manual_close,
-            )
-            if found.note is not None:
-                notes.append(found.note)
-            if found.issue != existing:
-                learned[repository] = found.issue
-                if found.issue is None:
-                    del next_issues[repository]
-                else:
-                    next_issues[repository] = found.issue
-            existing, hand_closed = found.issue, found.hand_closed
-        # Open members the listing did not return, in a repository it still lists under
-        # this name (one no longer listed under it may have been renamed: the update is
-        # what follows GitHub's redirect). Their links, severities and due dates are
-        # unknown this run: rewritten now, the issue would lose them.
-        unseen = _open_unseen(repo_members, repo_alerts) if repository in repositories else 0
-        if unseen:
-            notes.append(
-                f"{campaign.id}: {printable(repository)}: {plural(unseen, 'open alert')} not "
-                "listed this run (unreadable, or deleted on GitHub): its tracking issue is "
-                "left as it is until a listing sees them (--full-listing lists every alert)"
-            )
-            continue
-        source = SectionSource(
-            campaign,
-            campaign_key,
-            repository,
-            repositories.get(repository),
-            repo_members,
-            repo_alerts,
-            dues,
-            today,
         )
-        if existing is None:
-            if open_count and campaign.state != "closed":
-                actions.append(
-                    CreateIssue(
-                        campaign.id,
-                        repository,
-                        render_title(campaign, repository),
-                        source,
-                        None,
-                        campaign.tracking.labels,
-                        campaign.tracking.assignees,
-                        renamed_from.get(repository, ()),
-                    )
-                )
-            continue
-        number, moved_to = existing.number, existing.moved_to
-        digest = source.digest()
-        previous_names = renamed_from.get(repository, ())
-        if existing.digest != digest or previous_names:
-            retitle = (
-                (render_title(campaign, previous_names[0]), render_title(campaign, repository))
-                if previous_names
-                else None
-            )
-            actions.append(
-                UpdateIssue(
-                    campaign.id,
-                    repository,
-                    number,
-                    source,
-                    digest,
-                    previous_names,
-                    retitle,
-                    moved_to,
-                )
-            )
-        state = existing.state
-        if existing.state == "open" and (open_count == 0 or campaign.state == "closed"):
-            if campaign.state == "closed":
-                comment = comment_campaign_closed(campaign, open_count)
-                reason, why = "the campaign is closed", "not_planned"
-            elif repository in out_of_scope:
-                comment = comment_out_of_scope(campaign, left_here[repository])
-                reason, why = OUT_OF_SCOPE, "not_planned"
-                scope_closes += 1
-            else:
-                comment = comment_closed(campaign, repository, source.items())
-                reason, why = _all_closed(len(repo_members)), "completed"
-            actions.append(
-                CloseIssue(campaign.id, repository, number, comment, reason, why, moved_to)  # type: ignore[arg-type]
-            )
-            state = "closed"
-        elif (
-            existing.state == "closed"
-            and open_count
-            and campaign.state != "closed"
-            # Closed by hand, and the campaign leaves it so: not reopened by the tool.
-            and not (existing.closed_by_hand and campaign.tracking.manual_close == "respect")
-        ):
-            if hand_closed or existing.closed_by_hand:
-                comment = comment_hand_closed(campaign, repository, source.items())
-                are = "is" if open_count == 1 else "are"
-                reason = f"closed by hand while {plural(open_count, 'alert')} {are} open"
-            else:
-                comment = comment_reopened(campaign, repository, source.items())
-                reason = f"{plural(open_count, 'alert')} open again"
-            actions.append(ReopenIssue(campaign.id, repository, number, comment, reason, moved_to))
-            state = "open"
-        elif due_passed and not ledger.due_notice_sent and state == "open":
-            actions.append(
-                CommentIssue(
-                    campaign.id,
-                    repository,
-                    number,
-                    comment_due_passed(campaign, today, open_count),
-                    f"the due date {campaign.ends} has passed",
-                    moved_to,
-                )
-            )
-        next_issues[repository] = TrackedIssue(
-            repository,
-            number,
-            state,
-            digest,
-            moved_to,
-            existing.closed_by_hand and state == "closed",
-        )
+        actions.extend(planned_issues.actions)
+        notes.extend(planned_issues.notes)
+        next_issues = planned_issues.issues
+        learned = planned_issues.learned
+        scope_closes = planned_issues.scope_closes
 
     if left:
         notes.append(left_note(campaign.id, left, scope_closes))
@@ -585,11 +440,6 @@ def _holds(
 
 
 _Group = tuple[list[Member], list[Alert | None]]
-
-
-def _open_unseen(members: Sequence[Member], alerts: Sequence[Alert | None]) -> int:
-    """How many open members have no alert this run."""
-    return sum(1 for m, a in zip(members, alerts, strict=True) if a is None and m.state == "open")
 
 
 def _by_repository(

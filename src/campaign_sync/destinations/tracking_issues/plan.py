@@ -1,0 +1,238 @@
+"""Planning the tracking issues of one campaign: for each repository with members, the
+issue to open, update, close (all fixed, out of scope, campaign closed) or reopen (alerts
+open again, or closed by hand), and the due-date notice; drift (drift.py) decides what a
+hand-closed, deleted or transferred issue becomes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from campaign_sync.actions import (
+    Action,
+    CloseIssue,
+    CommentIssue,
+    CreateIssue,
+    ReopenIssue,
+    UpdateIssue,
+)
+from campaign_sync.drift import LiveIssues, compare
+from campaign_sync.issue_markers import can_mark
+from campaign_sync.model import Alert, Campaign, CampaignLedger, Member, Repository, TrackedIssue
+from campaign_sync.render.issue import (
+    comment_campaign_closed,
+    comment_closed,
+    comment_due_passed,
+    comment_hand_closed,
+    comment_out_of_scope,
+    comment_reopened,
+    render_title,
+)
+from campaign_sync.section import SectionSource, campaign_fingerprint
+from campaign_sync.sla import DueDates
+from campaign_sync.untrusted.terminal import printable
+from campaign_sync.wording import plural
+
+# Why an issue closes when a scope edit leaves its repository without members.
+OUT_OF_SCOPE = "no longer in the campaign's selection"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueInputs:
+    """What the planner knows of one campaign that its tracking issues depend on."""
+
+    campaign: Campaign
+    ledger: CampaignLedger
+    # Members and their alerts (None: unseen this run) by repository; open ones counted.
+    by_repo: Mapping[str, tuple[list[Member], list[Alert | None]]]
+    open_counts: Mapping[str, int]
+    repositories: Mapping[str, Repository]  # listed this run
+    skip: Collection[str]  # unreadable, archived or Issues off: their issues left as they are
+    live: LiveIssues | None  # what GitHub shows of the recorded issues (drift.py)
+    renamed_from: Mapping[str, tuple[str, ...]]
+    out_of_scope: Collection[str]  # every member left with a scope edit
+    left_here: Mapping[str, int]  # members that left with a scope edit, by repository
+    today: date
+    due_passed: bool
+
+
+@dataclass(slots=True)
+class IssuePlan:
+    actions: list[Action] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    issues: dict[str, TrackedIssue] = field(default_factory=dict)  # the next ledger's
+    # What GitHub showed that the ledger did not record (None: deleted), by repository.
+    learned: dict[str, TrackedIssue | None] = field(default_factory=dict)
+    scope_closes: int = 0
+
+
+def plan_issues(inputs: IssueInputs) -> IssuePlan:
+    """The actions on one campaign's tracking issues, and its issues as they will be."""
+    campaign, ledger, today = inputs.campaign, inputs.ledger, inputs.today
+    by_repo, open_counts, repositories = inputs.by_repo, inputs.open_counts, inputs.repositories
+    skip, live, renamed_from = inputs.skip, inputs.live, inputs.renamed_from
+    out_of_scope, left_here, due_passed = inputs.out_of_scope, inputs.left_here, inputs.due_passed
+    issues = ledger.issue_map()
+    planned = IssuePlan(issues=dict(issues))
+    actions, notes, next_issues, learned = (
+        planned.actions,
+        planned.notes,
+        planned.issues,
+        planned.learned,
+    )
+    campaign_key = campaign_fingerprint(campaign)
+    dues = DueDates(campaign, today)
+    scope_closes = 0
+    for repository in sorted(by_repo.keys() | issues.keys()):
+        if repository in skip:
+            continue  # unreadable, archived or Issues off: leave its issue as it is
+        if not can_mark(campaign.id, repository):
+            notes.append(
+                f"{campaign.id}: no tracking issue for {printable(repository)}: not an "
+                "OWNER/REPO name a marker can hold"
+            )
+            continue
+        repo_members, repo_alerts = by_repo.get(repository, ([], []))
+        open_count = open_counts.get(repository, 0)
+        existing = issues.get(repository)
+        hand_closed = False
+        if existing is not None and live is not None:
+            found = compare(
+                campaign.id,
+                existing,
+                live.get(existing),
+                open_count=open_count,
+                wants_open=bool(open_count) and campaign.state != "closed",
+                policy=campaign.tracking.manual_close,
+            )
+            if found.note is not None:
+                notes.append(found.note)
+            if found.issue != existing:
+                learned[repository] = found.issue
+                if found.issue is None:
+                    del next_issues[repository]
+                else:
+                    next_issues[repository] = found.issue
+            existing, hand_closed = found.issue, found.hand_closed
+        # Open members the listing did not return, in a repository it still lists under
+        # this name (one no longer listed under it may have been renamed: the update is
+        # what follows GitHub's redirect). Their links, severities and due dates are
+        # unknown this run: rewritten now, the issue would lose them.
+        unseen = _open_unseen(repo_members, repo_alerts) if repository in repositories else 0
+        if unseen:
+            notes.append(
+                f"{campaign.id}: {printable(repository)}: {plural(unseen, 'open alert')} not "
+                "listed this run (unreadable, or deleted on GitHub): its tracking issue is "
+                "left as it is until a listing sees them (--full-listing lists every alert)"
+            )
+            continue
+        source = SectionSource(
+            campaign,
+            campaign_key,
+            repository,
+            repositories.get(repository),
+            repo_members,
+            repo_alerts,
+            dues,
+            today,
+        )
+        if existing is None:
+            if open_count and campaign.state != "closed":
+                actions.append(
+                    CreateIssue(
+                        campaign.id,
+                        repository,
+                        render_title(campaign, repository),
+                        source,
+                        None,
+                        campaign.tracking.labels,
+                        campaign.tracking.assignees,
+                        renamed_from.get(repository, ()),
+                    )
+                )
+            continue
+        number, moved_to = existing.number, existing.moved_to
+        digest = source.digest()
+        previous_names = renamed_from.get(repository, ())
+        if existing.digest != digest or previous_names:
+            retitle = (
+                (render_title(campaign, previous_names[0]), render_title(campaign, repository))
+                if previous_names
+                else None
+            )
+            actions.append(
+                UpdateIssue(
+                    campaign.id,
+                    repository,
+                    number,
+                    source,
+                    digest,
+                    previous_names,
+                    retitle,
+                    moved_to,
+                )
+            )
+        state = existing.state
+        if existing.state == "open" and (open_count == 0 or campaign.state == "closed"):
+            if campaign.state == "closed":
+                comment = comment_campaign_closed(campaign, open_count)
+                reason, why = "the campaign is closed", "not_planned"
+            elif repository in out_of_scope:
+                comment = comment_out_of_scope(campaign, left_here[repository])
+                reason, why = OUT_OF_SCOPE, "not_planned"
+                scope_closes += 1
+            else:
+                comment = comment_closed(campaign, repository, source.items())
+                reason, why = _all_closed(len(repo_members)), "completed"
+            actions.append(
+                CloseIssue(campaign.id, repository, number, comment, reason, why, moved_to)  # type: ignore[arg-type]
+            )
+            state = "closed"
+        elif (
+            existing.state == "closed"
+            and open_count
+            and campaign.state != "closed"
+            # Closed by hand, and the campaign leaves it so: not reopened by the tool.
+            and not (existing.closed_by_hand and campaign.tracking.manual_close == "respect")
+        ):
+            if hand_closed or existing.closed_by_hand:
+                comment = comment_hand_closed(campaign, repository, source.items())
+                are = "is" if open_count == 1 else "are"
+                reason = f"closed by hand while {plural(open_count, 'alert')} {are} open"
+            else:
+                comment = comment_reopened(campaign, repository, source.items())
+                reason = f"{plural(open_count, 'alert')} open again"
+            actions.append(ReopenIssue(campaign.id, repository, number, comment, reason, moved_to))
+            state = "open"
+        elif due_passed and not ledger.due_notice_sent and state == "open":
+            actions.append(
+                CommentIssue(
+                    campaign.id,
+                    repository,
+                    number,
+                    comment_due_passed(campaign, today, open_count),
+                    f"the due date {campaign.ends} has passed",
+                    moved_to,
+                )
+            )
+        next_issues[repository] = TrackedIssue(
+            repository,
+            number,
+            state,
+            digest,
+            moved_to,
+            existing.closed_by_hand and state == "closed",
+        )
+    planned.scope_closes = scope_closes
+    return planned
+
+
+def _all_closed(count: int) -> str:
+    """Why an issue closes: "all 3 alerts closed", "its 1 alert closed" (not "all 1 alerts")."""
+    return f"all {count} alerts closed" if count != 1 else "its 1 alert closed"
+
+
+def _open_unseen(members: Sequence[Member], alerts: Sequence[Alert | None]) -> int:
+    """How many open members have no alert this run."""
+    return sum(1 for m, a in zip(members, alerts, strict=True) if a is None and m.state == "open")
