@@ -30,6 +30,7 @@ from campaign_sync.actions import (
     UpdateIssue,
     UpdateNativeCampaign,
 )
+from campaign_sync.campaign_plan import CampaignSummary
 from campaign_sync.config.repo_config import SafetyConfig
 from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE
 from campaign_sync.errors import UnsafePlan
@@ -45,7 +46,7 @@ from campaign_sync.model import (
     Repository,
     TrackedIssue,
 )
-from campaign_sync.plan import CampaignSummary, Plan, make_plan
+from campaign_sync.plan import Plan, make_plan
 from campaign_sync.render.issue import comment_campaign_closed, comment_due_passed, section_text
 from campaign_sync.render.plan import PLAN_FORMATS, render_json
 from campaign_sync.scope import scope_digest

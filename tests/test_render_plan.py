@@ -19,8 +19,9 @@ from campaign_sync.actions import (
     RequestAutofix,
     UpdateIssue,
 )
+from campaign_sync.campaign_plan import CampaignSummary
 from campaign_sync.native import NativeFields
-from campaign_sync.plan import CampaignSummary, Plan
+from campaign_sync.plan import Plan
 from campaign_sync.render.plan import (
     ACTION_SIGNS,
     ACTION_VERBS,

@@ -16,13 +16,13 @@ from collections.abc import Iterable, Mapping
 from campaign_sync.actions import (
     NATIVE_CLOSED,
     Action,
-    CloseIssue,
     CloseNativeCampaign,
     action_order,
 )
+from campaign_sync.campaign_plan import CampaignSummary
+from campaign_sync.destinations.tracking_issues.plan import close_for_removal
 from campaign_sync.model import Campaign, CampaignLedger
-from campaign_sync.plan import CampaignSummary, Plan
-from campaign_sync.render.issue import comment_campaign_removed
+from campaign_sync.plan import Plan
 
 REMOVED = "removed"  # the state a removed campaign's summary shows
 REASON = "its campaign file was removed"
@@ -37,20 +37,7 @@ def removed_ids(recorded: Iterable[str], campaigns: Iterable[Campaign]) -> tuple
 def plan_removed(ledger: CampaignLedger) -> tuple[list[Action], CampaignSummary]:
     """What winding a removed campaign down takes, and its line in the plan."""
     campaign = ledger.campaign
-    open_here = Counter(m.repository for m in ledger.members if m.state == "open")
-    actions: list[Action] = [
-        CloseIssue(
-            campaign,
-            issue.repository,
-            issue.number,
-            comment_campaign_removed(campaign, open_here[issue.repository]),
-            REASON,
-            "not_planned",
-            issue.moved_to,
-        )
-        for issue in ledger.issues
-        if issue.state == "open"
-    ]
+    actions: list[Action] = list(close_for_removal(ledger, REASON))
     native = ledger.native_campaign
     if native is not None and ledger.native_organization and ledger.native_digest != NATIVE_CLOSED:
         actions.append(CloseNativeCampaign(campaign, ledger.native_organization, native, REASON))

@@ -36,6 +36,7 @@ from campaign_sync.native import (
     NativeFields,
     changed_fields,
     contact_link,
+    ghes_note,
 )
 
 
@@ -285,3 +286,31 @@ def recorded_open(ledgers: Mapping[str, CampaignLedger]) -> Counter[str]:
         and ledger.native_organization
         and ledger.native_digest != NATIVE_CLOSED
     )
+
+
+def native_context_notes(campaigns: Sequence[Campaign], native: NativeContext) -> list[str]:
+    """What the plan could not check of GitHub's live limits, or what the server lacks."""
+    wanted = tuple(
+        c.id
+        for c in sorted(campaigns, key=lambda c: c.id)
+        if c.state != "draft" and (c.github.native_campaign or c.github.autofix)
+    )
+    if not wanted:
+        return []
+    if native.ghes:
+        return [ghes_note(native, wanted)]
+    mirrored = [c for c in campaigns if c.github.native_campaign and c.state == "active"]
+    if not mirrored:
+        return []
+    if not native.connected:
+        return [
+            "the organizations' open security campaigns were not read (no GitHub "
+            "connection), so campaigns made in GitHub's UI are not counted against its "
+            f"{NATIVE_OPEN_CAMPAIGNS_MAX}: this plan assumes only those the ledgers record are "
+            "open; apply reads them and mirrors fewer if the organization has no room"
+        ]
+    return [
+        f"the open security campaigns of {org} could not be read ({why}): only those the "
+        "ledgers record are counted"
+        for org, why in sorted(native.unread.items())
+    ]

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from campaign_sync.actions import Action, CreateIssue, CreateNativeCampaign, RequestAutofix
+from campaign_sync.campaign_plan import CampaignSummary
 from campaign_sync.model import ALERT_STATES
-from campaign_sync.plan import CampaignSummary, Plan
+from campaign_sync.plan import Plan
 from campaign_sync.untrusted.markdown import escape_inline
 from campaign_sync.untrusted.terminal import printable
 from campaign_sync.wording import plural

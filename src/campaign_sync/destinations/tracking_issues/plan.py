@@ -5,6 +5,7 @@ hand-closed, deleted or transferred issue becomes."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from campaign_sync.issue_markers import can_mark
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member, Repository, TrackedIssue
 from campaign_sync.render.issue import (
     comment_campaign_closed,
+    comment_campaign_removed,
     comment_closed,
     comment_due_passed,
     comment_hand_closed,
@@ -236,3 +238,23 @@ def _all_closed(count: int) -> str:
 def _open_unseen(members: Sequence[Member], alerts: Sequence[Alert | None]) -> int:
     """How many open members have no alert this run."""
     return sum(1 for m, a in zip(members, alerts, strict=True) if a is None and m.state == "open")
+
+
+def close_for_removal(ledger: CampaignLedger, reason: str) -> list[CloseIssue]:
+    """A removed campaign's open tracking issues, each closed as not planned with a comment
+    saying why (removal.py)."""
+    campaign = ledger.campaign
+    open_here = Counter(m.repository for m in ledger.members if m.state == "open")
+    return [
+        CloseIssue(
+            campaign,
+            issue.repository,
+            issue.number,
+            comment_campaign_removed(campaign, open_here[issue.repository]),
+            reason,
+            "not_planned",
+            issue.moved_to,
+        )
+        for issue in ledger.issues
+        if issue.state == "open"
+    ]
