@@ -10,7 +10,7 @@ Two ways, the same command line:
 Both change exactly two things, because the CLI takes them from the machine and a test
 needs them fixed, and nothing else:
 
-- **now**: ``campaign_sync.cli._now`` returns the scenario's instant (the CLI has no
+- **now**: ``campaign_sync.cli_env.now`` returns the scenario's instant (the CLI has no
   ``--now``), so two runs of a scenario render the same dates;
 - **waiting**: every ``Transport`` the CLI makes waits on the fake's simulated clock (its
   ``sleep`` advances that clock, its ``clock`` reads it) and times a request out after
@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from campaign_sync import cli
+from campaign_sync import cli, cli_env
 from campaign_sync.github.transport import Transport
 from testing.environment import CLEARED_ENV
 
@@ -94,7 +94,7 @@ def injected_time(
     clock: Callable[[], float],
     timeout: float = REQUEST_TIMEOUT,
 ) -> Iterator[None]:
-    """``cli._now`` returns ``now``; every new Transport waits with ``sleep``/``clock``."""
+    """``cli_env.now`` returns ``now``; every new Transport waits with ``sleep``/``clock``."""
     defaults = Transport.__init__.__kwdefaults__
     assert defaults is not None
     wanted = {"sleep": sleep, "clock": clock, "timeout": timeout, "seed": 1}
@@ -102,15 +102,15 @@ def injected_time(
     # The harness must fail loudly if Transport stops taking these, not silently sleep.
     assert not missing, f"Transport no longer takes {sorted(missing)}"
     saved_defaults = dict(defaults)
-    saved_now = cli._now
+    saved_now = cli_env.now
     defaults.update(wanted)
-    cli._now = lambda: now
+    cli_env.now = lambda: now
     try:
         yield
     finally:
         defaults.clear()
         defaults.update(saved_defaults)
-        cli._now = saved_now
+        cli_env.now = saved_now
 
 
 @contextlib.contextmanager
