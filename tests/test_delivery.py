@@ -339,7 +339,8 @@ def test_api_mode_retries_when_main_moved_between_fetch_and_commit(
 ) -> None:
     org = make_org("delivery: {mode: api}\n")
     org.fake.protect_branch(REPO, "main", bypass=[APP, "Hu Man"])
-    from campaign_sync import delivery as module
+    from campaign_sync.delivery import api_commit as module
+    from campaign_sync.delivery import run as runner
 
     real = module.api.create_commit_on_branch
     calls = []
@@ -356,7 +357,7 @@ def test_api_mode_retries_when_main_moved_between_fetch_and_commit(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(module.api, "create_commit_on_branch", racing)
-    monkeypatch.setattr(module.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(runner.time, "sleep", lambda seconds: None)
     code, out = org.apply()
     assert code == 0, out
     assert len(calls) == 2
