@@ -26,16 +26,10 @@ from campaign_sync.delivery.values import (
     Delivery,
 )
 from campaign_sync.errors import ConfigError, GitHubError
-from campaign_sync.gitcommit import (
-    CommitResult,
-    GitError,
-    Identity,
-    _check,
-    _fetch_and_rebase,
-    _git,
-    _reports_pathspec,
-    commit_reports,
-)
+from campaign_sync.gitcommit import CommitResult, GitError, Identity, commit_reports
+from campaign_sync.gitcommit.commit import _reports_pathspec
+from campaign_sync.gitcommit.git import _check, _git
+from campaign_sync.gitcommit.push import _fetch_and_rebase
 from campaign_sync.github import delivery as api
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import CampaignLedger

@@ -27,15 +27,9 @@ from campaign_sync.delivery.values import (
     DeliveryFailed,
 )
 from campaign_sync.errors import ConfigError, GitHubError
-from campaign_sync.gitcommit import (
-    NETWORK_TIMEOUT_SECONDS,
-    GitError,
-    Identity,
-    _check,
-    _git,
-    _reports_pathspec,
-    redact,
-)
+from campaign_sync.gitcommit import NETWORK_TIMEOUT_SECONDS, GitError, Identity, redact
+from campaign_sync.gitcommit.commit import _reports_pathspec
+from campaign_sync.gitcommit.git import _check, _git
 from campaign_sync.github import delivery as api
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import CampaignLedger

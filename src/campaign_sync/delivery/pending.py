@@ -25,13 +25,12 @@ from campaign_sync.gitcommit import (
     NETWORK_TIMEOUT_SECONDS,
     GitTarget,
     Identity,
-    _changed_campaigns,
-    _check,
-    _git,
     commit_message,
     committed_ledgers,
     redact,
 )
+from campaign_sync.gitcommit.commit import _changed_campaigns
+from campaign_sync.gitcommit.git import _check, _git
 from campaign_sync.model import CampaignLedger
 
 

@@ -10,14 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from campaign_sync.errors import ConfigError
-from campaign_sync.gitcommit import (
-    NETWORK_TIMEOUT_SECONDS,
-    GitTarget,
-    Identity,
-    _check,
-    _git,
-    redact,
-)
+from campaign_sync.gitcommit import NETWORK_TIMEOUT_SECONDS, GitTarget, Identity, redact
+from campaign_sync.gitcommit.git import _check, _git
 
 
 def rev_of(top: Path, revision: str) -> str | None:

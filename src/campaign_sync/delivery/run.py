@@ -75,11 +75,11 @@ from campaign_sync.gitcommit import (
     GitError,
     GitTarget,
     Identity,
-    _git,
-    _reports_pathspec,
     commit_and_push,
     find_target,
 )
+from campaign_sync.gitcommit.commit import _reports_pathspec
+from campaign_sync.gitcommit.git import _git
 from campaign_sync.github.transport import Transport, notices_to_stderr
 from campaign_sync.model import CampaignLedger
 

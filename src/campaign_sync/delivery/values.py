@@ -7,10 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from campaign_sync.config.repo_config import DeliveryConfig
-from campaign_sync.gitcommit import (
-    GitError,
-    GitTarget,
-)
+from campaign_sync.gitcommit import GitError, GitTarget
 from campaign_sync.github import delivery as api
 
 PENDING_REF = "refs/campaign-sync/pending"
