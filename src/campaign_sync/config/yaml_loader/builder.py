@@ -1,49 +1,50 @@
-"""Load one YAML document into plain data, remembering where every node came from.
-
-PyYAML's libyaml-backed composer builds the node tree (fast, and it keeps start marks);
-this module turns the tree into dicts, lists and scalars itself so that it can:
-
-- reject duplicate keys (PyYAML silently keeps the last one);
-- keep timestamps as strings, so the schema's ``format: date`` still applies;
-- bound alias expansion, so a "billion laughs" file costs a few milliseconds, not all memory;
-- record the line and column of every key and value, for ``file:line:column`` errors.
-"""
+"""Building Python values from a composed YAML node graph: YAML 1.2 scalars, no
+duplicate keys, merge keys and aliases within a budget, every position kept."""
 
 from __future__ import annotations
 
-import codecs
 import math
 import re
-import stat
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from campaign_sync.config.yaml_loader.values import (
+    ALIAS_EXPANSION_BUDGET,
+    MAX_DEPTH,
+    Mark,
+    _fail,
+    _mark,
+)
 from campaign_sync.problems import DocPath, Problem, format_path
 
-try:  # libyaml is in PyYAML's wheels; the pure-Python loader is a slow but correct fallback.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-MAX_FILE_BYTES = 1024 * 1024
-# Nodes an alias may expand to, summed over the document. Real campaign files reuse a
-# few small lists; an alias bomb needs millions.
-ALIAS_EXPANSION_BUDGET = 1_000
-MAX_DEPTH = 64
-
 _DECIMAL = re.compile(r"[-+]?[0-9]+")
+
+
 _STR = "tag:yaml.org,2002:str"
+
+
 _INT = "tag:yaml.org,2002:int"
+
+
 _FLOAT = "tag:yaml.org,2002:float"
+
+
 _BOOL = "tag:yaml.org,2002:bool"
+
+
 _NULL = "tag:yaml.org,2002:null"
+
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
 _MERGE = "tag:yaml.org,2002:merge"
+
+
 _VALUE = "tag:yaml.org,2002:value"  # a bare `=`: just text
+
+
 _KEY_TAGS = frozenset(
     {
         "tag:yaml.org,2002:str",
@@ -55,190 +56,12 @@ _KEY_TAGS = frozenset(
         "tag:yaml.org,2002:value",
     }
 )
+
+
 _MAP = "tag:yaml.org,2002:map"
+
+
 _SEQ = "tag:yaml.org,2002:seq"
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A 1-based position in a file."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedDocument:
-    """The data of one YAML document and the position of each of its keys and values."""
-
-    file: str
-    data: dict[str, Any]
-    value_marks: Mapping[DocPath, Mark]
-    key_marks: Mapping[DocPath, Mark]
-    # Non-fatal problems found while loading (duplicate keys): the data is still usable.
-    problems: tuple[Problem, ...] = ()
-
-    def mark_of(self, path: DocPath) -> Mark:
-        """Where the value at ``path`` starts, or its nearest located ancestor."""
-        while path:
-            mark = self.value_marks.get(path)
-            if mark is not None:
-                return mark
-            path = path[:-1]
-        return self.value_marks.get((), Mark(1, 1))
-
-    def key_mark_of(self, path: DocPath) -> Mark:
-        """Where the key of the entry at ``path`` starts (falls back to its value)."""
-        return self.key_marks.get(path) or self.mark_of(path)
-
-
-class DocumentError(Exception):
-    """The file cannot be loaded at all; ``problem`` says where and why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.message)
-        self.problem = problem
-
-
-def _mark(node_mark: Any) -> Mark:
-    return Mark(node_mark.line + 1, node_mark.column + 1)
-
-
-def _fail(file: str, mark: Mark, message: str, code: str, path: DocPath = ()) -> DocumentError:
-    return DocumentError(
-        Problem(file, mark.line, mark.column, format_path(path), message, code=code)
-    )
-
-
-def read_text(path: Path, display: str | None = None) -> str:
-    """Read a file as UTF-8 text, refusing files that are too large or not UTF-8."""
-    file = display or str(path)
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            # /dev/zero or a named pipe would never end, or never answer.
-            raise _fail(
-                file,
-                Mark(1, 1),
-                "not a regular file (a device, pipe or socket); campaign files are plain files",
-                "unreadable",
-            )
-        size = info.st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(
-                file,
-                Mark(1, 1),
-                f"file is {size:,} bytes; campaign files are limited to 1 MiB "
-                f"({MAX_FILE_BYTES:,} bytes)",
-                "file-too-large",
-            )
-        with path.open("rb") as handle:
-            # Never more than the limit, even if the file grows while it is read.
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise _fail(file, Mark(1, 1), f"cannot read file: {exc.strerror}", "unreadable") from exc
-    return decode_text(raw, file)
-
-
-def decode_text(raw: bytes, file: str) -> str:
-    """Decode UTF-8 (a leading BOM is allowed), locating the first bad byte if there is one."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise _fail(
-            file,
-            Mark(1, 1),
-            f"file is {len(raw):,} bytes; campaign files are limited to 1 MiB",
-            "file-too-large",
-        )
-    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return raw[bom:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        start = bom + exc.start
-        before = raw[bom:start].decode("utf-8")  # valid up to the bad byte
-        line_start = before.rfind("\n") + 1
-        # Columns count characters, as editors and libyaml's marks do.
-        raise _fail(
-            file,
-            Mark(before.count("\n") + 1, len(before) - line_start + 1),
-            f"byte 0x{raw[start]:02x} is not valid UTF-8; save the file as UTF-8",
-            "not-utf8",
-        ) from exc
-
-
-def load_yaml(text: str, file: str) -> LoadedDocument:
-    """Compose one YAML document from ``text`` and build its data with positions.
-
-    Raises DocumentError for anything that makes the file unusable: a syntax error, several
-    documents, an empty file, a top level that is not a mapping, an alias bomb, nesting too deep.
-    """
-    node = _compose_single(text, file)
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value):
-        raise _fail(file, Mark(1, 1), "file is empty; expected a mapping of fields", "not-mapping")
-    if not isinstance(node, yaml.MappingNode):
-        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-        raise _fail(
-            file,
-            _mark(node.start_mark),
-            f"the document is {kind}; expected a mapping of fields (key: value)",
-            "not-mapping",
-        )
-    builder = _Builder(file)
-    data = builder.build(node, (), 0)
-    return LoadedDocument(
-        file=file,
-        data=data,
-        value_marks=builder.value_marks,
-        key_marks=builder.key_marks,
-        problems=tuple(builder.problems),
-    )
-
-
-def load_yaml_file(path: Path, display: str | None = None) -> LoadedDocument:
-    file = display or str(path)
-    return load_yaml(read_text(path, file), file)
-
-
-def _compose_single(text: str, file: str) -> yaml.Node | None:
-    loader = _Loader(text)
-    try:
-        node = loader.get_node() if loader.check_node() else None
-        if loader.check_event(yaml.DocumentStartEvent):
-            # Only peek: the second document is never composed.
-            second = loader.peek_event()
-            assert second is not None  # check_event just saw it
-            raise _fail(
-                file,
-                _mark(second.start_mark),
-                "a second YAML document starts here; a campaign file holds exactly one "
-                "(remove the extra '---' or split it into its own file)",
-                "multiple-documents",
-            )
-        return node
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = _mark(mark) if mark is not None else Mark(1, 1)
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
-        raise _fail(file, where, f"invalid YAML: {problem}{context}", "yaml-syntax") from exc
-    except yaml.reader.ReaderError as exc:
-        # Raised for characters YAML forbids (controls, some non-characters); it carries an
-        # offset into the text rather than a mark.
-        before = text[: exc.position]
-        where = Mark(before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
-        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        raise _fail(
-            file,
-            where,
-            f"invalid YAML: the character U+{ord(char):04X} is not allowed; remove it",
-            "yaml-syntax",
-        ) from exc
-    except yaml.YAMLError as exc:
-        message = " ".join(str(exc).split())
-        raise _fail(file, Mark(1, 1), f"invalid YAML: {message}", "yaml-syntax") from exc
-    except RecursionError as exc:  # only the pure-Python composer recurses
-        raise _fail(file, Mark(1, 1), "invalid YAML: nesting is too deep", "too-deep") from exc
-    finally:
-        loader.dispose()
 
 
 _SCALAR_CONSTRUCTOR = yaml.SafeLoader("")
