@@ -16,7 +16,8 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.model import Alert, Repository
-from campaign_sync.sources.github import GitHubSource, StoreOptions
+from campaign_sync.sources.github import GitHubSource
+from campaign_sync.sources.incremental import StoreOptions
 from campaign_sync.sources.relist import missing
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)

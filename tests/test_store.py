@@ -15,7 +15,8 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import SourceError
 from campaign_sync.model import Alert, Repository
-from campaign_sync.sources.github import GitHubSource, StoreOptions
+from campaign_sync.sources.github import GitHubSource
+from campaign_sync.sources.incremental import StoreOptions
 from campaign_sync.sources.store import (
     StoredListing,
     check_listing,

@@ -22,7 +22,8 @@ from testing.reconcile.scenario import Scenario, instant
 from testing.reconcile.state import Normalizer, capture_fake
 from testing.reconcile.world import STORE, World
 
-from campaign_sync.sources.github import GitHubSource, StoreOptions
+from campaign_sync.sources.github import GitHubSource
+from campaign_sync.sources.incremental import StoreOptions
 from campaign_sync.sources.store import store_path
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)

@@ -53,7 +53,7 @@ def source_options(function: Any) -> Any:
 def _store_options(full_listing: bool) -> Any:
     """The alert store the config names (``cache:``), or None when it is turned off."""
     from campaign_sync.config.repo_config import DEFAULT_CACHE_DIR
-    from campaign_sync.sources.github import StoreOptions
+    from campaign_sync.sources.incremental import StoreOptions
 
     folder = cli_env.config_value("cache")
     if folder is None:

@@ -10,7 +10,7 @@ A hold comes from the repository listing (``archived``, ``has_issues``), or from
 GitHub refused during ``apply`` (the repository changed between plan and apply). A hold met
 by a write is believed for WRITE_HOLD_TRUSTED even when the listing still says otherwise:
 that listing may be the alert store's copy from before the change (repository metadata is
-listed again only every ``sources.github.REPOSITORIES_EVERY``). After that the listing
+listed again only every ``sources.incremental.REPOSITORIES_EVERY``). After that the listing
 decides again, so Issues turned back on, or a repository unarchived, resumes tracking.
 
 The planner, apply and the reports all word a hold through ``describe``.

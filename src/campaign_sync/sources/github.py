@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from campaign_sync.errors import SourceError
-from campaign_sync.files import UnsafePath
 from campaign_sync.github.listing import (
     ORG_PATHS,
     REPO_PATHS,
@@ -29,82 +24,19 @@ from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.renames import current_names, rename_alert_id
 from campaign_sync.sources import github_json
 from campaign_sync.sources.base import Skipped, SourceResult
+from campaign_sync.sources.incremental import (
+    FULL_LISTING_EVERY,
+    REPOSITORIES_EVERY,
+    StoreOptions,
+    incremental,
+    load_store,
+    save_store,
+    staleness,
+    stamp,
+)
 from campaign_sync.sources.relist import RELIST_AT_MOST, missing, relist
-from campaign_sync.sources.store import StoredListing, check_listing, save_listing, store_path
+from campaign_sync.sources.store import StoredListing
 from campaign_sync.untrusted.terminal import printable
-
-# An incremental listing starts this long before the watermark: an alert updated while the
-# last listing was paging (and so skipped by it) is still read.
-WATERMARK_MARGIN = timedelta(hours=1)
-# Every alert is listed again this often: an alert deleted on GitHub (its analysis deleted,
-# its repository gone) never shows up in an "updated since" listing, and neither do the
-# changes NOT_SEEN_INCREMENTALLY names. This is the bound on how stale those can be.
-FULL_LISTING_EVERY = timedelta(days=7)
-# What an incremental listing (sort=updated, newest first, stopping at the watermark) can
-# rely on, per alert type, from the `sort` parameter of GitHub's "List ... alerts for an
-# organization" (the README's table says the same):
-# - dependabot: "`updated` means when the alert's state last changed." Only state changes
-#   (fixed, dismissed, reopened) move an alert up; a new advisory severity or a patch
-#   released (fix_available) does not.
-# - secret-scanning: "`updated` means when the alert was updated or resolved." State and
-#   resolution; GitHub does not say whether a validity check counts, so it is not relied on.
-# - code-scanning: "The property by which to sort the results.", no definition: only state
-#   changes are relied on, not the rule's severity and tags or the alert's location.
-# The fields below are as of the last full listing (at most FULL_LISTING_EVERY old), and
-# the plan says so whenever a listing was incremental.
-NOT_SEEN_INCREMENTALLY: dict[AlertType, str] = {
-    "code-scanning": "code scanning rule severity, CWEs and location",
-    "dependabot": "Dependabot severity and fix availability",
-    "secret-scanning": "secret validity",
-}
-# Repository metadata (topics, custom properties, archived) is listed again this often; a
-# daily reconcile lists it every run. Until then a repository archived since keeps its
-# alerts' states, which archiving does not change on GitHub either.
-REPOSITORIES_EVERY = timedelta(hours=20)
-
-
-@dataclass(frozen=True, slots=True)
-class StoreOptions:
-    """Where the alert store lives, and whether this run may list incrementally."""
-
-    folder: Path
-    now: datetime
-    full_listing: bool = False  # --full-listing: list everything, then rewrite the store
-    # The checkout the store's folder belongs to: no link below it is followed (files.py).
-    root: Path | None = None
-
-    @property
-    def within(self) -> Path:
-        return self.root if self.root is not None else self.folder.parent
-
-    def usable(self, stored: StoredListing) -> bool:
-        return not self.full_listing and self.recent(stored.full_listing_at, FULL_LISTING_EVERY)
-
-    def recent(self, stamp: str, within: timedelta) -> bool:
-        then = _moment(stamp)
-        return then is not None and timedelta(0) <= self.now - then < within
-
-
-def _moment(stamp: str) -> datetime | None:
-    """An ISO 8601 timestamp as GitHub and the store write them, or None."""
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _incremental(query: AlertQuery, watermark: str) -> AlertQuery:
-    since = _since(watermark)
-    return dataclasses.replace(query, since=since) if since is not None else query
-
-
-def _since(watermark: str) -> str | None:
-    moment = _moment(watermark)
-    return _stamp(moment - WATERMARK_MARGIN) if moment is not None else None
 
 
 class GitHubSource:
@@ -157,7 +89,7 @@ class GitHubSource:
         """``expected``: ids of the alerts the ledgers have open. After an incremental
         listing, the repositories where some were not returned are listed again (relist.py).
         """
-        stored = self._load_store()
+        stored = load_store(self._store, self._scope)
         alerts: dict[str, Alert] = {a.id: a for a in stored.alerts} if stored else {}
         self._unconfirmed = {a.id for a in stored.alerts if a.state != "open"} if stored else set()
         self._updated = 0  # alerts listed that the store did not have as they are now
@@ -168,7 +100,7 @@ class GitHubSource:
         for alert_type in self._types:
             query = self._queries.get(alert_type, AlertQuery())
             if stored is not None and alert_type in stored.watermarks:
-                query = _incremental(query, stored.watermarks[alert_type])
+                query = incremental(query, stored.watermarks[alert_type])
             listed = Counter[str]()
             newest = self._list(alert_type, query, alerts, skipped, listed)
             watermark = max(filter(None, (watermark, newest)), default=None)
@@ -189,7 +121,7 @@ class GitHubSource:
             if expected and not self.is_repository:
                 relisted = self._relist(expected, alerts, repositories)
         if self._store is not None and self._store_changed(stored, listed_at):
-            self._save_store(stored, alerts, repositories, listed_at)
+            save_store(self._store, self._scope, stored, alerts, repositories, listed_at)
         if stored is not None:
             watermark = max(filter(None, (watermark, *stored.watermarks.values())), default=None)
         return SourceResult(
@@ -199,23 +131,8 @@ class GitHubSource:
             watermark=watermark,
             requests=self._transport.stats.requests,
             rate_remaining=self._transport.rate_limit.remaining,
-            notes=self._notes() + relisted + self._staleness(stored),
+            notes=self._notes() + relisted + staleness(self.name, stored, self._types),
             unconfirmed=frozenset(self._unconfirmed),
-        )
-
-    def _staleness(self, stored: StoredListing | None) -> tuple[str, ...]:
-        """After an incremental listing: which fields are only as fresh as the last full
-        listing, since GitHub's `sort=updated` does not move an alert when they change."""
-        if stored is None:
-            return ()
-        fields = [NOT_SEEN_INCREMENTALLY[t] for t in self._types]
-        if not fields:
-            return ()
-        return (
-            f"{self.name}: listed incrementally: {'; '.join(fields)} are as of the full listing of "
-            f"{stored.full_listing_at} (one every {FULL_LISTING_EVERY.days} days; "
-            "--full-listing refreshes them now): GitHub's sort=updated does not show their "
-            "changes",
         )
 
     def _notes(self) -> tuple[str, ...]:
@@ -413,64 +330,12 @@ class GitHubSource:
             and self._store.recent(stored.repositories_listed_at, REPOSITORIES_EVERY)
         ):
             return stored.repositories, stored.repositories_listed_at
-        listed_at = _stamp(self._store.now) if self._store is not None else None
+        listed_at = stamp(self._store.now) if self._store is not None else None
         return self._repositories(), listed_at
 
     def _store_changed(self, stored: StoredListing | None, listed_at: str | None) -> bool:
         """Whether the store must be written again (a million alerts take seconds)."""
         return stored is None or bool(self._updated) or listed_at != stored.repositories_listed_at
-
-    def _load_store(self) -> StoredListing | None:
-        if self._store is None:
-            return None
-        stored, problem = check_listing(self._store.folder, self._scope, root=self._store.within)
-        if problem is not None:
-            # Untrusted (the Actions cache): one line, never a traceback, and a full listing.
-            path = store_path(self._store.folder, self._scope)
-            print(
-                f"campaign-sync: alert store {printable(str(path))} not used, listing every "
-                f"alert again: {problem}",
-                file=sys.stderr,
-            )
-        return stored if stored is not None and self._store.usable(stored) else None
-
-    def _save_store(
-        self,
-        stored: StoredListing | None,
-        alerts: dict[str, Alert],
-        repositories: tuple[Repository, ...],
-        repositories_listed_at: str | None,
-    ) -> None:
-        assert self._store is not None
-        watermarks: dict[str, str] = {}
-        for alert in alerts.values():
-            if alert.updated_at and alert.updated_at > watermarks.get(alert.type, ""):
-                watermarks[alert.type] = alert.updated_at
-        try:
-            save_listing(
-                self._store.folder,
-                root=self._store.within,
-                listing=StoredListing(
-                    scope=self._scope,
-                    full_listing_at=stored.full_listing_at
-                    if stored is not None
-                    else _stamp(self._store.now),
-                    watermarks=watermarks,
-                    alerts=tuple(alerts[k] for k in sorted(alerts)),
-                    repositories=repositories,
-                    repositories_listed_at=repositories_listed_at,
-                ),
-            )
-        except UnsafePath as error:
-            # A link on the way (a restored cache, a commit): not followed, not fatal, since
-            # the store is a cache, not the truth. The next run lists everything.
-            print(f"campaign-sync: alert store not written: {error}", file=sys.stderr)
-        except OSError as error:
-            # A cache that cannot be written costs the next run a full listing, no more.
-            raise SourceError(
-                f"cannot write the alert store in {self._store.folder}: {error.strerror}; "
-                "fix the folder's permissions or set `cache: ''` in campaign-sync.yml"
-            ) from error
 
     def _repositories(self) -> tuple[Repository, ...]:
         try:

@@ -15,8 +15,9 @@ from campaign_sync.github.listing import AlertQuery, ProgressCallback
 from campaign_sync.github.transport import Transport, notices_to_stderr
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.sources.base import AlertSource, Skipped, SourceResult
-from campaign_sync.sources.github import GitHubSource, StoreOptions
+from campaign_sync.sources.github import GitHubSource
 from campaign_sync.sources.github_json import is_repository_name
+from campaign_sync.sources.incremental import StoreOptions
 from campaign_sync.sources.sarif import SarifSource
 from campaign_sync.sources.snapshot import SnapshotSource
 
