@@ -19,8 +19,9 @@ from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
+from campaign_sync.github.exchange import Response
 from campaign_sync.github.tracker import CampaignAlerts, IssueRef, TrackerError
-from campaign_sync.github.transport import WRITE_METHODS, Response, Transport
+from campaign_sync.github.transport import WRITE_METHODS, Transport
 
 Factory = Callable[..., FakeGitHub]
 LABEL = "campaign-sync"

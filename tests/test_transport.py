@@ -11,15 +11,15 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 
 from campaign_sync.errors import GitHubError
-from campaign_sync.github.listing import AlertQuery, _page, iter_alerts
-from campaign_sync.github.transport import (
+from campaign_sync.github.exchange import (
     AmbiguousWrite,
     EtagCache,
     RequestFailed,
     Response,
-    Transport,
     parse_link_header,
 )
+from campaign_sync.github.listing import AlertQuery, _page, iter_alerts
+from campaign_sync.github.transport import Transport
 
 Factory = Callable[..., FakeGitHub]
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign_sync.errors import GitHubError
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.graphql import graphql_url
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 
 _REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 

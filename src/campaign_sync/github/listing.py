@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaign_sync.errors import GitHubError
-from campaign_sync.github.transport import RequestFailed, Response, Transport
+from campaign_sync.github.exchange import RequestFailed, Response
+from campaign_sync.github.transport import Transport
 from campaign_sync.model import Alert, AlertType, Repository
 from campaign_sync.sources import github_json
 

@@ -28,8 +28,9 @@ from typing import Any, Literal
 
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.listing import PER_PAGE
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 
 MAX_BODY = tracker.MAX_BODY
 DEFAULT_KEY = "plan"

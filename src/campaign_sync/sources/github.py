@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 
 from campaign_sync.errors import SourceError
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.listing import (
     ORG_PATHS,
     REPO_PATHS,
@@ -19,7 +20,7 @@ from campaign_sync.github.listing import (
     iter_alerts,
     list_repositories,
 )
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.renames import current_names, rename_alert_id
 from campaign_sync.sources import github_json

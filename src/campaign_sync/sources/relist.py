@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.listing import REPO_PATHS, AlertQuery, iter_alerts
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 from campaign_sync.model import Alert, AlertType, Repository
 
 # Repositories (of one alert type each) listed again in one run: each costs a request or

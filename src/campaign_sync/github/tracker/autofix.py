@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.tracker.common import (
     Deferred,
     Handled,
@@ -13,7 +14,7 @@ from campaign_sync.github.tracker.common import (
     failure,
     repo_path,
 )
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 
 # request_autofix's answers besides GitHub's own statuses (pending, success, error, ...).
 AUTOFIX_UNSUPPORTED = "unsupported"  # GitHub cannot autofix this alert (tool, rule, language)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.listing import PER_PAGE
 from campaign_sync.github.tracker.common import (
     Handled,
@@ -21,7 +22,7 @@ from campaign_sync.github.tracker.common import (
     normalized_text,
     repo_path,
 )
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from campaign_sync.errors import GitHubError
+from campaign_sync.github.exchange import AmbiguousWrite, RequestFailed, Response
 from campaign_sync.github.listing import explain
-from campaign_sync.github.transport import AmbiguousWrite, RequestFailed, Response, Transport
+from campaign_sync.github.transport import Transport
 from campaign_sync.model import HoldReason
 
 # GitHub's limits.

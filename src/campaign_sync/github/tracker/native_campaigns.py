@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.listing import PER_PAGE
 from campaign_sync.github.tracker.common import (
     Deferred,
@@ -25,7 +26,7 @@ from campaign_sync.github.tracker.common import (
     org_path,
     validation_errors,
 )
-from campaign_sync.github.transport import RequestFailed, Transport
+from campaign_sync.github.transport import Transport
 
 MAX_CAMPAIGN_NAME = 50
 
