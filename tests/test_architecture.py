@@ -162,3 +162,13 @@ def test_destinations_are_called_by_the_planner_and_apply_not_the_reverse() -> N
         if name.startswith("campaign_sync.destinations")
     }
     assert {name: found for name, found in wrong.items() if found} == {}
+
+
+def test_the_architecture_page_s_diagram_is_one_mermaid_renders() -> None:
+    from test_reports_chart import mermaid_parse
+
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    blocks = page.split("```mermaid\n")[1:]
+    diagrams = [block.split("```", 1)[0] for block in blocks]
+    assert diagrams
+    assert [result["ok"] for result in mermaid_parse(diagrams)] == [True] * len(diagrams)
