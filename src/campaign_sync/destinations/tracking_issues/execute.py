@@ -4,6 +4,7 @@ have edited, closes and reopens announced by a comment posted once, due-date not
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from campaign_sync.actions import (
     Action,
@@ -45,27 +46,25 @@ def execute(action: Action, run: Run, state: CampaignState, position: int) -> No
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, digest=action.digest)
     elif isinstance(action, CloseIssue):
-        where = action.where
-        current = reads.issue(position, where, action.number)
-        if current.state != "closed":
-            posted = reads.comments(position, where, action.number)
-            reads.writing(where, action.number)
-            posted = _comment_once(transport, posted, where, action.number, action.comment)
-            closed = tracker.close_issue(
-                transport, where, action.number, reason=action.state_reason
-            )
-            reads.wrote(where, action.number, closed, posted)
+        reason = action.state_reason
+        _announce_then(
+            run,
+            action,
+            position,
+            "closed",
+            lambda: tracker.close_issue(transport, action.where, action.number, reason=reason),
+        )
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(previous, state="closed")
     elif isinstance(action, ReopenIssue):
         where = action.where
-        current = reads.issue(position, where, action.number)
-        if current.state != "open":
-            posted = reads.comments(position, where, action.number)
-            reads.writing(where, action.number)
-            posted = _comment_once(transport, posted, where, action.number, action.comment)
-            reopened = tracker.reopen_issue(transport, where, action.number)
-            reads.wrote(where, action.number, reopened, posted)
+        _announce_then(
+            run,
+            action,
+            position,
+            "open",
+            lambda: tracker.reopen_issue(transport, where, action.number),
+        )
         previous = issues[action.repository]
         issues[action.repository] = dataclasses.replace(
             previous, state="open", closed_by_hand=False
@@ -75,6 +74,26 @@ def execute(action: Action, run: Run, state: CampaignState, position: int) -> No
         posted = reads.comments(position, where, action.number)
         reads.writing(where, action.number)
         _comment_once(transport, posted, where, action.number, action.body)
+
+
+def _announce_then(
+    run: Run,
+    action: CloseIssue | ReopenIssue,
+    position: int,
+    state: str,
+    change: Callable[[], tracker.IssueRef],
+) -> None:
+    """Bring the issue to ``state`` unless it is there already: the comment saying why
+    first (posted once), then the change, so a run that dies between the two finds the
+    comment and does not post it again."""
+    where, reads = action.where, run.reads
+    current = reads.issue(position, where, action.number)
+    if current.state == state:
+        return
+    posted = reads.comments(position, where, action.number)
+    reads.writing(where, action.number)
+    posted = _comment_once(run.transport, posted, where, action.number, action.comment)
+    reads.wrote(where, action.number, change(), posted)
 
 
 def _comment_once(
