@@ -16,10 +16,11 @@ from testing.clients import transport_for
 from testing.fake_github import FakeGitHub
 from testing.fake_github.http_client import call
 
-from campaign_sync.actions import ACTION_WRITES, ReopenIssue
+from campaign_sync.actions import ReopenIssue
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import make, run_plan
+from campaign_sync.destinations import ACTION_WRITES
 from campaign_sync.drift import LiveIssue, compare
 from campaign_sync.github import tracker
 from campaign_sync.issue_markers import EVENT_MARKER, TOOL_LABEL, find_marker

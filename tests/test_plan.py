@@ -17,7 +17,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaign_sync.actions import (
-    ACTION_REQUESTS,
     NATIVE_CLOSED,
     Action,
     CloseIssue,
@@ -32,6 +31,7 @@ from campaign_sync.actions import (
 )
 from campaign_sync.campaign_plan import CampaignSummary
 from campaign_sync.config.repo_config import SafetyConfig
+from campaign_sync.destinations import ACTION_REQUESTS
 from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.issue_markers import EVENT_MARKER
@@ -1023,7 +1023,7 @@ def test_every_run_of_a_history_reaches_a_fixed_point(
 
 
 def test_urgency_puts_corrections_first_then_the_most_severe_and_soonest_due() -> None:
-    from campaign_sync.actions import urgency
+    from campaign_sync.destinations import urgency
 
     campaign = make_campaign(
         sla={"critical": 7, "high": 30},

@@ -20,11 +20,10 @@ from campaign_sync.actions import (
     UpdateIssue,
 )
 from campaign_sync.campaign_plan import CampaignSummary
+from campaign_sync.destinations import ACTION_SIGNS, ACTION_VERBS
 from campaign_sync.native import NativeFields
 from campaign_sync.plan import Plan
 from campaign_sync.render.plan import (
-    ACTION_SIGNS,
-    ACTION_VERBS,
     PLAN_FORMATS,
     render_json,
     render_markdown,

@@ -5,10 +5,8 @@ urgent it is: the plan makes them, renderers show them, destinations execute the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
-from campaign_sync.model import SEVERITIES
 from campaign_sync.native import FIELD_NAMES, NativeFields
 from campaign_sync.section import SectionSource, section_digest
 
@@ -160,87 +158,5 @@ NATIVE_ALERTS_MAX = 1_000
 # The ledger's native digest once the native campaign has been closed.
 NATIVE_CLOSED = "closed"
 
-# The order actions run in within one repository: the issue exists before it is changed.
-KIND_ORDER = {
-    "create_issue": 0,
-    "reopen_issue": 1,
-    "update_issue": 2,
-    "comment_issue": 3,
-    "close_issue": 4,
-    "request_autofix": 5,
-    "create_native_campaign": 6,
-    "update_native_campaign": 7,
-    "close_native_campaign": 8,
-}
-# Requests each action costs at most, its reads made one by one through REST (apply's
-# rate-limit reserve counts these, to stop in time whatever way it reads): a create lists
-# the repository's labelled issues; an update reads the issue; a close or reopen reads the
-# issue and its comments, comments and changes the state; a comment reads the comments.
-ACTION_REQUESTS = {
-    "create_issue": 3,  # the look before, the create, the look after (apply.py)
-    "update_issue": 2,
-    "close_issue": 4,
-    "reopen_issue": 4,
-    "comment_issue": 2,
-    "request_autofix": 1,
-    "create_native_campaign": 2,
-    "update_native_campaign": 1,
-    "close_native_campaign": 1,
-}
-# The actions that read their issue (and maybe its comments) before writing.
-READS_ISSUE = frozenset({"update_issue", "close_issue", "reopen_issue", "comment_issue"})
-
-
-# Write requests each action makes (GitHub's secondary limits count these): a close or a
-# reopen also comments.
-ACTION_WRITES = {
-    "create_issue": 1,
-    "update_issue": 1,
-    "close_issue": 2,
-    "reopen_issue": 2,
-    "comment_issue": 1,
-    "request_autofix": 1,
-    "create_native_campaign": 1,
-    "update_native_campaign": 1,
-    "close_native_campaign": 1,
-}
 # GitHub's secondary limit on content-creating requests, per hour.
 GITHUB_WRITES_PER_HOUR = 500
-
-# The order apply spends a limited write budget in: the native campaigns (few, and what
-# managers watch), then corrections of issues people already have (a regression first),
-# then new and changed issues by urgency, then notices, then Autofix requests.
-TIER = {
-    "create_native_campaign": 0,
-    "update_native_campaign": 0,
-    "close_native_campaign": 0,
-    "reopen_issue": 1,
-    "close_issue": 2,
-    "update_issue": 3,
-    "create_issue": 3,
-    "comment_issue": 4,
-    "request_autofix": 5,
-}
-
-
-def urgency(action: Action) -> tuple[int, int, int, int, str, str]:
-    """Sort key, most urgent first: tier, then the most severe open alert, the earliest
-    SLA due date and the campaign's due date of the issue's section."""
-    severity, due, ends = len(SEVERITIES), _NEVER, _NEVER
-    content = getattr(action, "content", None)
-    if isinstance(content, SectionSource):
-        severity, due = content.urgency()
-        ends = content.campaign.ends.toordinal()
-    return (TIER[action.kind], severity, due, ends, action.campaign, action.repository)
-
-
-_NEVER = date.max.toordinal()
-
-
-def action_order(action: Action) -> tuple[str, str, int, str]:
-    """The order of a plan's actions: by campaign, repository, then kind (stable output)."""
-    return (action.campaign, action.repository, KIND_ORDER[action.kind], _tiebreak(action))
-
-
-def _tiebreak(action: Action) -> str:
-    return action.alert_id if isinstance(action, RequestAutofix) else ""

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-from campaign_sync.actions import ACTION_REQUESTS, ACTION_WRITES, Action, urgency
-from campaign_sync.destinations import destination_of
+from campaign_sync.actions import Action
+from campaign_sync.destinations import ACTION_REQUESTS, ACTION_WRITES, destination_of, urgency
 from campaign_sync.destinations.base import CampaignState, Run
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker

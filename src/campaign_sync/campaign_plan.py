@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from campaign_sync.actions import (
-    Action,
-)
+from campaign_sync.actions import Action
 from campaign_sync.destinations.autofix import plan_autofix
 from campaign_sync.destinations.native_campaign import NativeSlots, plan_native, recorded_open
 from campaign_sync.destinations.tracking_issues.plan import IssueInputs, plan_issues

@@ -13,16 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from campaign_sync.actions import (
-    ACTION_WRITES,
-    GITHUB_WRITES_PER_HOUR,
-    READS_ISSUE,
-    Action,
-    CloseIssue,
-    action_order,
-)
+from campaign_sync.actions import GITHUB_WRITES_PER_HOUR, Action, CloseIssue
 from campaign_sync.campaign_plan import CampaignSummary, plan_campaign
 from campaign_sync.config.repo_config import SafetyConfig
+from campaign_sync.destinations import ACTION_WRITES, READS_ISSUE, action_order
 from campaign_sync.destinations.native_campaign import (
     NativeSlots,
     native_context_notes,

@@ -13,13 +13,9 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from campaign_sync.actions import (
-    NATIVE_CLOSED,
-    Action,
-    CloseNativeCampaign,
-    action_order,
-)
+from campaign_sync.actions import NATIVE_CLOSED, Action, CloseNativeCampaign
 from campaign_sync.campaign_plan import CampaignSummary
+from campaign_sync.destinations import action_order
 from campaign_sync.destinations.tracking_issues.plan import close_for_removal
 from campaign_sync.model import Campaign, CampaignLedger
 from campaign_sync.plan import Plan

@@ -15,13 +15,14 @@ from campaign_sync.commands.plan import make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
 from campaign_sync.delivery import DeliveryFailed, deliver, preflight
+from campaign_sync.destinations import ACTION_VERBS
 from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan, UsageProblem
 from campaign_sync.gitcommit import Identity, run_url_from_env
 from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
 from campaign_sync.planned import Planned
 from campaign_sync.render.applied import outcome_json, outcome_url, render_apply_json
-from campaign_sync.render.plan import ACTION_VERBS, PLAN_FORMATS, action_target, render_markdown
+from campaign_sync.render.plan import PLAN_FORMATS, action_target, render_markdown
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.reports.links import web_url
 from campaign_sync.reports.write import ReportsWritten, read_ledgers, write_reports

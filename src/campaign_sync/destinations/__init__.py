@@ -4,15 +4,50 @@ is a module here, its tests, and a line in DESTINATIONS."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from campaign_sync.actions import Action, RequestAutofix
 from campaign_sync.destinations.autofix import Autofix
-from campaign_sync.destinations.base import Destination
+from campaign_sync.destinations.base import ActionKind, Destination
 from campaign_sync.destinations.native_campaign import NativeCampaign
 from campaign_sync.destinations.tracking_issues import TrackingIssues
+from campaign_sync.model import SEVERITIES
+from campaign_sync.section import SectionSource
 
 DESTINATIONS: tuple[Destination, ...] = (TrackingIssues(), NativeCampaign(), Autofix())
 _BY_KIND = {kind: d for d in DESTINATIONS for kind in d.kinds}
+KINDS: dict[str, ActionKind] = {k: v for d in DESTINATIONS for k, v in d.kinds.items()}
+
+# What the planner, apply and the renderers look up by kind.
+ACTION_REQUESTS = {kind: k.requests for kind, k in KINDS.items()}
+ACTION_WRITES = {kind: k.writes for kind, k in KINDS.items()}
+ACTION_VERBS = {kind: k.verb for kind, k in KINDS.items()}
+ACTION_SIGNS = {kind: k.sign for kind, k in KINDS.items()}
+READS_ISSUE = frozenset(kind for kind, k in KINDS.items() if k.reads_issue)
+_NEVER = date.max.toordinal()
 
 
 def destination_of(kind: str) -> Destination:
     """The destination that makes and executes actions of ``kind``."""
     return _BY_KIND[kind]
+
+
+def urgency(action: Action) -> tuple[int, int, int, int, str, str]:
+    """Sort key, most urgent first: tier, then the most severe open alert, the earliest
+    SLA due date and the campaign's due date of the issue's section."""
+    severity, due, ends = len(SEVERITIES), _NEVER, _NEVER
+    content = getattr(action, "content", None)
+    if isinstance(content, SectionSource):
+        severity, due = content.urgency()
+        ends = content.campaign.ends.toordinal()
+    return (KINDS[action.kind].tier, severity, due, ends, action.campaign, action.repository)
+
+
+def action_order(action: Action) -> tuple[str, str, int, str]:
+    """The order of a plan's actions: by campaign, repository, then kind (stable output)."""
+    order = KINDS[action.kind].order
+    return (action.campaign, action.repository, order, _tiebreak(action))
+
+
+def _tiebreak(action: Action) -> str:
+    return action.alert_id if isinstance(action, RequestAutofix) else ""

@@ -5,10 +5,11 @@ analysis), never on GitHub Enterprise Server or in a frozen repository."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from types import MappingProxyType
 
 from campaign_sync.actions import Action, RequestAutofix
-from campaign_sync.destinations.base import CampaignState, Run
+from campaign_sync.destinations.base import ActionKind, CampaignState, Run
 from campaign_sync.github import tracker
 from campaign_sync.model import Alert, Campaign, CampaignLedger
 from campaign_sync.native import autofix_supported
@@ -19,7 +20,9 @@ class Autofix:
     """The ``github.autofix`` destination."""
 
     name = "autofix"
-    kinds = frozenset({"request_autofix"})
+    kinds: Mapping[str, ActionKind] = MappingProxyType(
+        {"request_autofix": ActionKind(1, 1, 5, 5, "request Copilot Autofix for", ">")}
+    )
 
     def execute(self, action: Action, run: Run, state: CampaignState, position: int) -> None:
         assert isinstance(action, RequestAutofix)

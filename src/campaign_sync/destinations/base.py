@@ -8,6 +8,7 @@ handed one action at a time, most urgent first, within apply's budgets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,6 +17,28 @@ from campaign_sync.github.identity import WhoAmI
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import HeldRepository, TrackedIssue
 from campaign_sync.readahead import ReadAhead
+
+
+@dataclass(frozen=True, slots=True)
+class ActionKind:
+    """One kind of action a destination makes: what it costs and how the plan shows it."""
+
+    # Requests it costs at most, its reads made one by one through REST (apply's
+    # rate-limit reserve counts these, to stop in time whatever way it reads).
+    requests: int
+    # Write requests it makes (GitHub's secondary limits count these).
+    writes: int
+    # When a limited write budget is spent on it (0 first): native campaigns (few, and
+    # what managers watch), then corrections of issues people have (a regression first),
+    # then new and changed issues by urgency, then notices, then Autofix requests.
+    tier: int
+    # Its place among one repository's actions: the issue exists before it is changed.
+    order: int
+    verb: str  # what the plan says it does: "open tracking issue"
+    # Terraform's signs: + creates (or brings back), - closes, ~ changes in place, >
+    # adds to what is there (a comment, an Autofix request).
+    sign: str
+    reads_issue: bool = False  # reads its issue (and maybe its comments) before writing
 
 
 @dataclass(slots=True)
@@ -50,7 +73,7 @@ class Destination(Protocol):
     def name(self) -> str: ...
 
     @property
-    def kinds(self) -> frozenset[str]:
+    def kinds(self) -> Mapping[str, ActionKind]:
         """The action kinds it makes and executes."""
         ...
 

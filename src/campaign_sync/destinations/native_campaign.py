@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 
 from campaign_sync.actions import (
     NATIVE_ALERTS_MAX,
@@ -24,7 +25,7 @@ from campaign_sync.config.checks import (
     NATIVE_NAME_MAX,
     NATIVE_OPEN_CAMPAIGNS_MAX,
 )
-from campaign_sync.destinations.base import CampaignState, Run
+from campaign_sync.destinations.base import ActionKind, CampaignState, Run
 from campaign_sync.github import tracker
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
@@ -44,7 +45,18 @@ class NativeCampaign:
     """The ``github.native-campaign`` destination."""
 
     name = "native-campaign"
-    kinds = frozenset({"create_native_campaign", "update_native_campaign", "close_native_campaign"})
+    # A create lists the organization's open campaigns first.
+    kinds: Mapping[str, ActionKind] = MappingProxyType(
+        {
+            "create_native_campaign": ActionKind(
+                2, 1, 0, 6, "create native security campaign in", "+"
+            ),
+            "update_native_campaign": ActionKind(
+                1, 1, 0, 7, "update native security campaign", "~"
+            ),
+            "close_native_campaign": ActionKind(1, 1, 0, 8, "close native security campaign", "-"),
+        }
+    )
 
     def execute(self, action: Action, run: Run, state: CampaignState, position: int) -> None:
         _execute(run.transport, action, state)

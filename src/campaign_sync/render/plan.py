@@ -9,6 +9,7 @@ from typing import Any
 
 from campaign_sync.actions import Action, CreateIssue, CreateNativeCampaign, RequestAutofix
 from campaign_sync.campaign_plan import CampaignSummary
+from campaign_sync.destinations import ACTION_SIGNS, ACTION_VERBS
 from campaign_sync.model import ALERT_STATES
 from campaign_sync.plan import Plan
 from campaign_sync.untrusted.markdown import escape_inline
@@ -17,33 +18,6 @@ from campaign_sync.wording import plural
 
 # 2: "counts" and "changes" leave drafts out ("draft_counts"), each action says "draft".
 JSON_VERSION = 2
-
-ACTION_VERBS = {
-    "create_issue": "open tracking issue",
-    "update_issue": "update tracking issue",
-    "close_issue": "close tracking issue",
-    "reopen_issue": "reopen tracking issue",
-    "comment_issue": "comment on tracking issue",
-    "request_autofix": "request Copilot Autofix for",
-    "create_native_campaign": "create native security campaign in",
-    "update_native_campaign": "update native security campaign",
-    "close_native_campaign": "close native security campaign",
-}
-
-
-# Terraform's signs: + creates (or brings back), - closes, ~ changes in place; a comment
-# and an Autofix request add to what is there.
-ACTION_SIGNS = {
-    "create_issue": "+",
-    "reopen_issue": "+",
-    "create_native_campaign": "+",
-    "close_issue": "-",
-    "close_native_campaign": "-",
-    "update_issue": "~",
-    "update_native_campaign": "~",
-    "comment_issue": ">",
-    "request_autofix": ">",
-}
 
 
 def action_target(action: Action) -> str:

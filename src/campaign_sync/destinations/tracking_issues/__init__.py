@@ -19,8 +19,11 @@ on the same end state:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from campaign_sync.actions import Action
-from campaign_sync.destinations.base import CampaignState, Run
+from campaign_sync.destinations.base import ActionKind, CampaignState, Run
 from campaign_sync.destinations.tracking_issues.execute import execute
 
 
@@ -28,8 +31,19 @@ class TrackingIssues:
     """The ``tracking.issues: per-repository`` destination."""
 
     name = "tracking-issues"
-    kinds = frozenset(
-        {"create_issue", "update_issue", "close_issue", "reopen_issue", "comment_issue"}
+    # A create lists the repository's labelled issues before and after it; an update reads
+    # the issue; a close or reopen reads the issue and its comments, comments and changes
+    # the state; a comment reads the comments.
+    kinds: Mapping[str, ActionKind] = MappingProxyType(
+        {
+            "create_issue": ActionKind(3, 1, 3, 0, "open tracking issue", "+"),
+            "reopen_issue": ActionKind(4, 2, 1, 1, "reopen tracking issue", "+", reads_issue=True),
+            "update_issue": ActionKind(2, 1, 3, 2, "update tracking issue", "~", reads_issue=True),
+            "comment_issue": ActionKind(
+                2, 1, 4, 3, "comment on tracking issue", ">", reads_issue=True
+            ),
+            "close_issue": ActionKind(4, 2, 2, 4, "close tracking issue", "-", reads_issue=True),
+        }
     )
 
     def execute(self, action: Action, run: Run, state: CampaignState, position: int) -> None:

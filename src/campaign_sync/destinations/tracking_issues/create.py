@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from campaign_sync.actions import (
-    CreateIssue,
-)
+from campaign_sync.actions import CreateIssue
 from campaign_sync.destinations.base import Run
 from campaign_sync.github import tracker
 from campaign_sync.github.identity import WhoAmI
