@@ -7,7 +7,7 @@ with the blob each left, or the parents of every commit), and one ``git cat-file
 --batch`` that every file version and commit is read through. Never one process per
 commit: a campaigns repository gains a commit a day, for years.
 
-This is an I/O edge, as ``gitcommit.py``: it runs the ``git`` executable. It asks for no
+This is an I/O edge, as ``gitcommit/``: it runs the ``git`` executable. It asks for no
 text a person wrote in the log's output (only hashes, parents and times), so a commit
 message cannot forge a line of it; messages and authors are read from the commit objects,
 and whoever shows them escapes them. Replacement refs (``git replace``) are ignored: the
