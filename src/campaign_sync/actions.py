@@ -1,14 +1,42 @@
-"""The actions a plan is made of, one value type each, and what each kind costs and how
-urgent it is: the plan makes them, renderers show them, destinations execute them. Pure.
+"""The actions a plan is made of: what every action is (``Action``), and the value types
+of the first destinations' actions. A destination's planner makes them, renderers show
+them, the destination executes them. Pure.
+
+``Action`` is a Protocol, not a union: a new destination defines its action values in its
+own module, and everything that handles actions in general (ordering, budgets, rendering,
+apply's progress) takes them as they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from campaign_sync.native import FIELD_NAMES, NativeFields
 from campaign_sync.section import SectionSource, section_digest
+
+
+class Action(Protocol):
+    """What every action is, whichever destination made it."""
+
+    @property
+    def campaign(self) -> str: ...
+
+    @property
+    def repository(self) -> str:
+        """Where it acts: a repository (OWNER/NAME), or the organization of a native
+        campaign; actions are ordered and held back by it."""
+        ...
+
+    @property
+    def kind(self) -> str:
+        """Its kind, which names its destination (``destinations.destination_of``)."""
+        ...
+
+    @property
+    def target(self) -> str:
+        """What it acts on, as a person reads it: ``acme/api#7``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +54,10 @@ class CreateIssue:
     # one of them is this issue, opened before the rename by a run that did not record it.
     previous_names: tuple[str, ...] = ()
     kind: Literal["create_issue"] = "create_issue"
+
+    @property
+    def target(self) -> str:
+        return self.repository
 
     @property
     def digest(self) -> str:
@@ -51,6 +83,10 @@ class UpdateIssue:
     kind: Literal["update_issue"] = "update_issue"
 
     @property
+    def target(self) -> str:
+        return f"{self.where}#{self.number}"
+
+    @property
     def where(self) -> str:
         return self.moved_to or self.repository
 
@@ -65,6 +101,10 @@ class CloseIssue:
     state_reason: Literal["completed", "not_planned"] = "completed"
     moved_to: str | None = None
     kind: Literal["close_issue"] = "close_issue"
+
+    @property
+    def target(self) -> str:
+        return f"{self.where}#{self.number}"
 
     @property
     def where(self) -> str:
@@ -82,6 +122,10 @@ class ReopenIssue:
     kind: Literal["reopen_issue"] = "reopen_issue"
 
     @property
+    def target(self) -> str:
+        return f"{self.where}#{self.number}"
+
+    @property
     def where(self) -> str:
         return self.moved_to or self.repository
 
@@ -97,6 +141,10 @@ class CommentIssue:
     kind: Literal["comment_issue"] = "comment_issue"
 
     @property
+    def target(self) -> str:
+        return f"{self.where}#{self.number}"
+
+    @property
     def where(self) -> str:
         return self.moved_to or self.repository
 
@@ -109,6 +157,10 @@ class RequestAutofix:
     alert_number: int
     kind: Literal["request_autofix"] = "request_autofix"
 
+    @property
+    def target(self) -> str:
+        return self.alert_id
+
 
 @dataclass(frozen=True, slots=True)
 class CreateNativeCampaign:
@@ -118,6 +170,10 @@ class CreateNativeCampaign:
     alerts: tuple[tuple[int, tuple[int, ...]], ...]  # (repository id, alert numbers)
     reason: str
     kind: Literal["create_native_campaign"] = "create_native_campaign"
+
+    @property
+    def target(self) -> str:
+        return self.repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +188,10 @@ class UpdateNativeCampaign:
     changes: tuple[str, ...] = FIELD_NAMES
     kind: Literal["update_native_campaign"] = "update_native_campaign"
 
+    @property
+    def target(self) -> str:
+        return f"{self.repository}#{self.number}"
+
 
 @dataclass(frozen=True, slots=True)
 class CloseNativeCampaign:
@@ -141,18 +201,10 @@ class CloseNativeCampaign:
     reason: str = "the campaign is closed"
     kind: Literal["close_native_campaign"] = "close_native_campaign"
 
+    @property
+    def target(self) -> str:
+        return f"{self.repository}#{self.number}"
 
-Action = (
-    CreateIssue
-    | UpdateIssue
-    | CloseIssue
-    | ReopenIssue
-    | CommentIssue
-    | RequestAutofix
-    | CreateNativeCampaign
-    | UpdateNativeCampaign
-    | CloseNativeCampaign
-)
 
 NATIVE_ALERTS_MAX = 1_000
 # The ledger's native digest once the native campaign has been closed.

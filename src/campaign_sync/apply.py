@@ -35,7 +35,13 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.holds import describe
 from campaign_sync.issue_markers import TOOL_LABEL
 from campaign_sync.ledger import write_ledger
-from campaign_sync.model import CampaignLedger, HeldRepository, HoldReason, TrackedIssue
+from campaign_sync.model import (
+    CampaignLedger,
+    HeldRepository,
+    HoldReason,
+    TrackedIssue,
+    record_json,
+)
 from campaign_sync.planned import Planned
 from campaign_sync.readahead import ReadAhead
 from campaign_sync.renames import current_names, learn_from_redirects
@@ -152,16 +158,7 @@ def apply_plan(
     result = ApplyResult()
     writes_allowed = planned.config.safety.max_writes_per_run
     reserve = planned.config.limits.reserve_requests
-    progress = {
-        campaign: CampaignState(
-            issues=planned.previous[campaign].issue_map(),
-            autofix=set(planned.previous[campaign].autofix_requested),
-            native=planned.previous[campaign].native_campaign,
-            native_organization=planned.previous[campaign].native_organization,
-            native_digest=planned.previous[campaign].native_digest,
-        )
-        for campaign in plan.applies
-    }
+    progress = {campaign: _state_of(planned.previous[campaign]) for campaign in plan.applies}
     # What the plan learned of the issues from GitHub (drift.py): recorded whatever the
     # actions do, so the report shows the truth and a deleted issue is never retried.
     for campaign, repository, issue in plan.learned:
@@ -269,6 +266,18 @@ def apply_plan(
     return result
 
 
+def _state_of(ledger: CampaignLedger) -> CampaignState:
+    """What the last apply recorded, which this one's actions change."""
+    return CampaignState(
+        issues=ledger.issue_map(),
+        autofix=set(ledger.autofix_requested),
+        native=ledger.native_campaign,
+        native_organization=ledger.native_organization,
+        native_digest=ledger.native_digest,
+        destinations={name: ledger.state_of(name) for name, _ in ledger.destinations},
+    )
+
+
 _ISSUE_ACTIONS = frozenset({"update_issue", "close_issue", "reopen_issue", "comment_issue"})
 
 
@@ -313,6 +322,11 @@ def _write_ledgers(
                 native_organization=done.native_organization,
                 native_digest=done.native_digest,
                 held=_merged_holds(ledger.held, done.held),
+                destinations=tuple(
+                    (name, record_json(value))
+                    for name, value in sorted(done.destinations.items())
+                    if value is not None
+                ),
                 # A notice counts as sent only when every action of the campaign went through.
                 due_notice_sent=ledger.due_notice_sent
                 if not done.failures

@@ -1,6 +1,6 @@
 """One campaign's plan: its members (joins, scope edits, frozen repositories), then what
-each destination plans for it (tracking issues, Autofix, the native campaign), and its
-ledger as it will be once applied. Pure.
+each destination plans for it (``destinations``: tracking issues, Autofix, the native
+campaign), and its ledger as it will be once applied. Pure.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from campaign_sync.actions import Action
-from campaign_sync.destinations.autofix import plan_autofix
-from campaign_sync.destinations.native_campaign import NativeSlots, plan_native, recorded_open
-from campaign_sync.destinations.tracking_issues.plan import IssueInputs, plan_issues
+from campaign_sync.destinations.base import CampaignPlanner, CampaignView
 from campaign_sync.drift import LiveIssues
 from campaign_sync.holds import describe, listing_reason, still_trusted
 from campaign_sync.match import AlertIndex, select
@@ -30,9 +28,6 @@ from campaign_sync.model import (
     Member,
     Repository,
     TrackedIssue,
-)
-from campaign_sync.native import (
-    NativeContext,
 )
 from campaign_sync.scope import leave_unselected, left_note, not_joining_note, scope_digest
 
@@ -65,7 +60,7 @@ def plan_campaign(
     *,
     frozen: frozenset[str],
     now: datetime,
-    slots: NativeSlots | None = None,
+    planners: Sequence[CampaignPlanner],
     watermark: str | None = None,
     ids: Mapping[str, int] | None = None,
     renamed_from: Mapping[str, tuple[str, ...]] | None = None,
@@ -78,13 +73,11 @@ def plan_campaign(
     """The actions, the next ledger, notes, and what GitHub showed of its tracking issues
     that the ledger did not record (``live``; see drift.py), for one campaign.
 
-    ``slots``: the open campaigns left in each organization (by default: read from nothing
-    but the ledger). ``ids`` are this run's repository ids by name (the next ledger records
-    them); ``renamed_from`` the names a repository had in the ledger before a rename (its
-    ledger already follows it: see ``renames.follow_renames``).
+    ``planners``: one for each destination, in the order their actions and notes are
+    listed (``destinations.DESTINATIONS``). ``ids`` are this run's repository ids by name
+    (the next ledger records them); ``renamed_from`` the names a repository had in the
+    ledger before a rename (its ledger already follows it: see ``renames.follow_renames``).
     """
-    if slots is None:
-        slots = NativeSlots(NativeContext(), recorded_open({campaign.id: ledger}))
     renamed_from = renamed_from or {}
     stamp = _now_text(now)
     today = now.date()
@@ -139,7 +132,6 @@ def plan_campaign(
     # Repositories all of whose members left with a scope edit: their issues close.
     left_here = Counter(m.repository for m in left)
     out_of_scope = left_here.keys() - by_repo.keys()
-    scope_closes = 0
 
     actions: list[Action] = []
     notes: list[str] = []
@@ -149,41 +141,40 @@ def plan_campaign(
             "the cached alert store: kept open until a listing confirms (the next full "
             "listing, or --full-listing)"
         )
-    issues = ledger.issue_map()
-    next_issues: dict[str, TrackedIssue] = dict(issues)
-    learned: dict[str, TrackedIssue | None] = {}
     tracking = campaign.tracking.issues == "per-repository"
     due_passed = campaign.state == "active" and campaign.ends < today
-    held = _holds(ledger, repositories, by_repo.keys() | issues.keys(), tracking=tracking, now=now)
+    held = _holds(
+        ledger,
+        repositories,
+        by_repo.keys() | ledger.issue_map().keys(),
+        tracking=tracking,
+        now=now,
+    )
     notes.extend(
         f"{campaign.id}: {describe(h.repository, h.reason, open_counts.get(h.repository, 0))}"
         for h in held.values()
     )
-    if tracking:
-        planned_issues = plan_issues(
-            IssueInputs(
-                campaign,
-                ledger,
-                by_repo,
-                open_counts,
-                repositories,
-                frozen | held.keys(),
-                live,
-                renamed_from,
-                frozenset(out_of_scope),
-                left_here,
-                today,
-                due_passed,
-            )
-        )
-        actions.extend(planned_issues.actions)
-        notes.extend(planned_issues.notes)
-        next_issues = planned_issues.issues
-        learned = planned_issues.learned
-        scope_closes = planned_issues.scope_closes
-
+    view = CampaignView(
+        campaign,
+        ledger,
+        members,
+        alerts,
+        by_repo,
+        open_counts,
+        repositories,
+        frozen,
+        frozenset(held),
+        live,
+        renamed_from,
+        left_here,
+        frozenset(out_of_scope),
+        today,
+        due_passed,
+    )
+    planned = [planner.plan(view) for planner in planners]
     if left:
-        notes.append(left_note(campaign.id, left, scope_closes))
+        closes = sum(p.closes_out_of_scope for p in planned)
+        notes.append(left_note(campaign.id, left, closes))
     if rescoped and campaign.state == "active" and not joins(campaign, ledger):
         chosen = {m.alert_id for m in members}
         would_join = sum(
@@ -193,18 +184,11 @@ def plan_campaign(
         )
         if would_join:
             notes.append(not_joining_note(campaign.id, would_join))
-
-    autofix_actions, autofix_notes, autofix = plan_autofix(
-        campaign, ledger, alerts, frozen=frozen, ghes=slots.context.ghes
-    )
-    actions.extend(autofix_actions)
-    notes.extend(autofix_notes)
-
-    native_actions, native_notes, native_digest = plan_native(
-        campaign, ledger, members, alerts, slots=slots, today=today
-    )
-    actions.extend(native_actions)
-    notes.extend(native_notes)
+    learned: dict[str, TrackedIssue | None] = {}
+    for part in planned:
+        actions.extend(part.actions)
+        notes.extend(part.notes)
+        learned.update(part.learned)
 
     counts = Counter(map(_STATE, members))
     summary = CampaignSummary(
@@ -222,25 +206,26 @@ def plan_campaign(
             (h.repository, h.reason, open_counts.get(h.repository, 0)) for h in held.values()
         ),
     )
-    known = dict(ledger.repositories)
-    known.update(ids or {})
     next_ledger = dataclasses.replace(
         ledger,
-        repositories=tuple(
-            (name, known[name])
-            for name in sorted(by_repo.keys() | next_issues.keys())
-            if name in known
-        ),
         members=members,
-        issues=tuple(next_issues[k] for k in sorted(next_issues)),
         activated=activated,
-        autofix_requested=tuple(sorted(autofix)),
-        due_notice_sent=ledger.due_notice_sent or (due_passed and tracking),
-        native_digest=native_digest if ledger.native_campaign is not None else None,
         # The newest alert update seen: where the next incremental listing can start.
         watermark=max(filter(None, (ledger.watermark, watermark)), default=None),
         held=tuple(held.values()),
         scope=scope,
+    )
+    for part in planned:
+        next_ledger = part.record(next_ledger)
+    known = dict(ledger.repositories)
+    known.update(ids or {})
+    next_ledger = dataclasses.replace(
+        next_ledger,
+        repositories=tuple(
+            (name, known[name])
+            for name in sorted(by_repo.keys() | next_ledger.issue_map().keys())
+            if name in known
+        ),
     )
     return actions, next_ledger, summary, notes, learned
 

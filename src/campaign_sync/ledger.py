@@ -44,6 +44,7 @@ from campaign_sync.model import (
     HeldRepository,
     Member,
     TrackedIssue,
+    record_json,
 )
 
 VERSION = 1
@@ -149,6 +150,8 @@ def render_state(ledger: CampaignLedger) -> str:
             hold.repository: {"reason": hold.reason, "since": hold.since, "origin": hold.origin}
             for hold in ledger.held
         }
+    if ledger.destinations:  # only when there are: older ledgers read the same
+        document["destinations"] = {name: json.loads(text) for name, text in ledger.destinations}
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -235,6 +238,13 @@ def _ledger_from(
         ),
         held=held,
         scope=_optional_text(state.get("scope"), "scope"),
+        destinations=tuple(
+            (str(name), record_json(value))
+            for name, value in sorted(
+                _mapping(state.get("destinations", {}), "destinations").items()
+            )
+            if value is not None
+        ),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -341,6 +343,10 @@ class CampaignLedger:
     # The digest of the selection its members were chosen with (``scope.scope_digest``):
     # a change is a scope edit the plan shows. None in a ledger written before it was kept.
     scope: str | None = None
+    # What other destinations record between runs, by destination name, sorted: each as
+    # canonical JSON text (``record_json``), so the ledger stays a frozen value. The first
+    # destinations (issues, Autofix, native campaign) predate it and keep the fields above.
+    destinations: tuple[tuple[str, str], ...] = ()
 
     def member_map(self) -> dict[str, Member]:
         return {m.alert_id: m for m in self.members}
@@ -350,3 +356,22 @@ class CampaignLedger:
 
     def held_map(self) -> dict[str, HeldRepository]:
         return {h.repository: h for h in self.held}
+
+    def state_of(self, destination: str) -> Any:
+        """What ``destination`` recorded (parsed JSON), or None if nothing."""
+        text = dict(self.destinations).get(destination)
+        return None if text is None else json.loads(text)
+
+    def with_state(self, destination: str, value: Any) -> CampaignLedger:
+        """This ledger with ``value`` (JSON-serializable; None: nothing) recorded for
+        ``destination``."""
+        states = dict(self.destinations)
+        states.pop(destination, None)
+        if value is not None:
+            states[destination] = record_json(value)
+        return dataclasses.replace(self, destinations=tuple(sorted(states.items())))
+
+
+def record_json(value: Any) -> str:
+    """A destination's record as canonical JSON: equal records, equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -22,7 +22,7 @@ from campaign_sync.github.transport import Transport
 from campaign_sync.ledger import read_ledger
 from campaign_sync.planned import Planned
 from campaign_sync.render.applied import outcome_json, outcome_url, render_apply_json
-from campaign_sync.render.plan import PLAN_FORMATS, action_target, render_markdown
+from campaign_sync.render.plan import PLAN_FORMATS, render_markdown
 from campaign_sync.render.summary import write_step_summary
 from campaign_sync.reports.links import web_url
 from campaign_sync.reports.write import ReportsWritten, read_ledgers, write_reports
@@ -172,7 +172,7 @@ def run_apply(
         outcomes.append(outcome_json(told, url))
         what = (
             f"[{told.position}/{told.total}] {told.outcome} {action.campaign}: "
-            f"{ACTION_VERBS[action.kind]} {printable(action_target(action))}"
+            f"{ACTION_VERBS[action.kind]} {printable(action.target)}"
         )
         if told.outcome == "done":
             said.write(f"{what}" + (f": {url}" if url else "") + "\n")

@@ -14,7 +14,8 @@ from campaign_sync.destinations.tracking_issues import TrackingIssues
 from campaign_sync.model import SEVERITIES
 from campaign_sync.section import SectionSource
 
-DESTINATIONS: tuple[Destination, ...] = (TrackingIssues(), NativeCampaign(), Autofix())
+# In the order each campaign's actions and notes are listed.
+DESTINATIONS: tuple[Destination, ...] = (TrackingIssues(), Autofix(), NativeCampaign())
 _BY_KIND = {kind: d for d in DESTINATIONS for kind in d.kinds}
 KINDS: dict[str, ActionKind] = {k: v for d in DESTINATIONS for k, v in d.kinds.items()}
 

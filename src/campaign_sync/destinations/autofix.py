@@ -4,12 +4,22 @@ analysis), never on GitHub Enterprise Server or in a frozen repository."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from campaign_sync.actions import Action, RequestAutofix
-from campaign_sync.destinations.base import ActionKind, CampaignState, Run
+from campaign_sync.destinations.base import (
+    ActionKind,
+    CampaignPlanner,
+    CampaignState,
+    CampaignView,
+    DestinationPlan,
+    PlanContext,
+    Run,
+)
 from campaign_sync.github import tracker
 from campaign_sync.model import Alert, Campaign, CampaignLedger
 from campaign_sync.native import autofix_supported
@@ -24,10 +34,29 @@ class Autofix:
         {"request_autofix": ActionKind(1, 1, 5, 5, "request Copilot Autofix for", ">")}
     )
 
+    def planner(self, context: PlanContext) -> CampaignPlanner:
+        return _AutofixPlanner(ghes=context.native.ghes)
+
     def execute(self, action: Action, run: Run, state: CampaignState, position: int) -> None:
         assert isinstance(action, RequestAutofix)
         tracker.request_autofix(run.transport, action.repository, action.alert_number)
         state.autofix.add(action.alert_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _AutofixPlanner:
+    ghes: bool  # GitHub Enterprise Server has no Autofix API
+
+    def plan(self, view: CampaignView) -> DestinationPlan:
+        actions, notes, requested = plan_autofix(
+            view.campaign, view.ledger, view.alerts, frozen=view.frozen, ghes=self.ghes
+        )
+        recorded = tuple(sorted(requested))
+
+        def record(ledger: CampaignLedger) -> CampaignLedger:
+            return dataclasses.replace(ledger, autofix_requested=recorded)
+
+        return DestinationPlan(actions, notes, record)
 
 
 def plan_autofix(

@@ -6,6 +6,7 @@ manager)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,15 @@ from campaign_sync.config.checks import (
     NATIVE_NAME_MAX,
     NATIVE_OPEN_CAMPAIGNS_MAX,
 )
-from campaign_sync.destinations.base import ActionKind, CampaignState, Run
+from campaign_sync.destinations.base import (
+    ActionKind,
+    CampaignPlanner,
+    CampaignState,
+    CampaignView,
+    DestinationPlan,
+    PlanContext,
+    Run,
+)
 from campaign_sync.github import tracker
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import Alert, Campaign, CampaignLedger, Member
@@ -57,6 +66,9 @@ class NativeCampaign:
             "close_native_campaign": ActionKind(1, 1, 0, 8, "close native security campaign", "-"),
         }
     )
+
+    def planner(self, context: PlanContext) -> CampaignPlanner:
+        return _NativePlanner(NativeSlots(context.native, recorded_open(context.ledgers)))
 
     def execute(self, action: Action, run: Run, state: CampaignState, position: int) -> None:
         _execute(run.transport, action, state)
@@ -179,6 +191,28 @@ class NativeSlots:
             return False
         self.taken[organization.lower()] += 1
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class _NativePlanner:
+    slots: NativeSlots  # shared by the plan's campaigns, taken in campaign id order
+
+    def plan(self, view: CampaignView) -> DestinationPlan:
+        actions, notes, digest = plan_native(
+            view.campaign,
+            view.ledger,
+            view.members,
+            view.alerts,
+            slots=self.slots,
+            today=view.today,
+        )
+
+        def record(ledger: CampaignLedger) -> CampaignLedger:
+            # Only once there is one to compare with.
+            kept = digest if ledger.native_campaign is not None else None
+            return dataclasses.replace(ledger, native_digest=kept)
+
+        return DestinationPlan(actions, notes, record)
 
 
 def _live(context: NativeContext, organization: str, number: int) -> LiveCampaign | None:

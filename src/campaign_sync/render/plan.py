@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from campaign_sync.actions import Action, CreateIssue, CreateNativeCampaign, RequestAutofix
+from campaign_sync.actions import Action
 from campaign_sync.campaign_plan import CampaignSummary
 from campaign_sync.destinations import ACTION_SIGNS, ACTION_VERBS
 from campaign_sync.model import ALERT_STATES
@@ -18,15 +18,6 @@ from campaign_sync.wording import plural
 
 # 2: "counts" and "changes" leave drafts out ("draft_counts"), each action says "draft".
 JSON_VERSION = 2
-
-
-def action_target(action: Action) -> str:
-    """What an action acts on, as a person reads it."""
-    if isinstance(action, CreateIssue | CreateNativeCampaign):
-        return action.repository
-    if isinstance(action, RequestAutofix):
-        return action.alert_id
-    return f"{getattr(action, 'where', action.repository)}#{action.number}"
 
 
 def _detail(action: Action) -> str:
@@ -112,7 +103,7 @@ def render_text(plan: Plan) -> str:
         for action in actions[:LISTED_PER_CAMPAIGN]:
             sign = ACTION_SIGNS[action.kind]
             lines.append(
-                f"  {sign} {ACTION_VERBS[action.kind]} {printable(action_target(action))}"
+                f"  {sign} {ACTION_VERBS[action.kind]} {printable(action.target)}"
                 f"{printable(_detail(action))}"
             )
         if len(actions) > LISTED_PER_CAMPAIGN:
@@ -158,7 +149,7 @@ def render_markdown(plan: Plan) -> str:
             for action in actions[:LISTED_PER_CAMPAIGN]:
                 lines.append(
                     f"- `{action.campaign}`: {ACTION_VERBS[action.kind]} "
-                    f"{escape_inline(action_target(action))}{escape_inline(_detail(action))}"
+                    f"{escape_inline(action.target)}{escape_inline(_detail(action))}"
                 )
             if len(actions) > LISTED_PER_CAMPAIGN:
                 more = len(actions) - LISTED_PER_CAMPAIGN
@@ -177,8 +168,9 @@ def action_json(action: Action, *, draft: bool = False) -> dict[str, Any]:
         if hasattr(action, name):
             value = getattr(action, name)
             record[name] = list(value) if isinstance(value, tuple) else value
-    if getattr(action, "moved_to", None):  # transferred: the repository the issue is in now
-        record["moved_to"] = action.moved_to  # type: ignore[union-attr]
+    moved_to = getattr(action, "moved_to", None)
+    if moved_to:  # transferred: the repository the issue is in now
+        record["moved_to"] = moved_to
     return record
 
 

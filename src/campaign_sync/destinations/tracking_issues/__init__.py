@@ -23,8 +23,17 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from campaign_sync.actions import Action
-from campaign_sync.destinations.base import ActionKind, CampaignState, Run
+from campaign_sync.destinations.base import (
+    ActionKind,
+    CampaignPlanner,
+    CampaignState,
+    CampaignView,
+    DestinationPlan,
+    PlanContext,
+    Run,
+)
 from campaign_sync.destinations.tracking_issues.execute import execute
+from campaign_sync.destinations.tracking_issues.plan import plan_tracking_issues
 
 
 class TrackingIssues:
@@ -45,6 +54,12 @@ class TrackingIssues:
             "close_issue": ActionKind(4, 2, 2, 4, "close tracking issue", "-", reads_issue=True),
         }
     )
+
+    def planner(self, context: PlanContext) -> CampaignPlanner:
+        return self  # each campaign's issues are its own
+
+    def plan(self, view: CampaignView) -> DestinationPlan:
+        return plan_tracking_issues(view)
 
     def execute(self, action: Action, run: Run, state: CampaignState, position: int) -> None:
         execute(action, run, state, position)

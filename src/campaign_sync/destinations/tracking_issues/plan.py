@@ -5,10 +5,11 @@ hand-closed, deleted or transferred issue becomes."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from types import MappingProxyType
 
 from campaign_sync.actions import (
     Action,
@@ -18,9 +19,10 @@ from campaign_sync.actions import (
     ReopenIssue,
     UpdateIssue,
 )
-from campaign_sync.drift import LiveIssues, compare
+from campaign_sync.destinations.base import CampaignView, DestinationPlan
+from campaign_sync.drift import compare
 from campaign_sync.issue_markers import can_mark
-from campaign_sync.model import Alert, Campaign, CampaignLedger, Member, Repository, TrackedIssue
+from campaign_sync.model import Alert, CampaignLedger, Member, TrackedIssue
 from campaign_sync.render.issue import (
     comment_campaign_closed,
     comment_campaign_removed,
@@ -40,25 +42,6 @@ from campaign_sync.wording import plural
 OUT_OF_SCOPE = "no longer in the campaign's selection"
 
 
-@dataclass(frozen=True, slots=True)
-class IssueInputs:
-    """What the planner knows of one campaign that its tracking issues depend on."""
-
-    campaign: Campaign
-    ledger: CampaignLedger
-    # Members and their alerts (None: unseen this run) by repository; open ones counted.
-    by_repo: Mapping[str, tuple[list[Member], list[Alert | None]]]
-    open_counts: Mapping[str, int]
-    repositories: Mapping[str, Repository]  # listed this run
-    skip: Collection[str]  # unreadable, archived or Issues off: their issues left as they are
-    live: LiveIssues | None  # what GitHub shows of the recorded issues (drift.py)
-    renamed_from: Mapping[str, tuple[str, ...]]
-    out_of_scope: Collection[str]  # every member left with a scope edit
-    left_here: Mapping[str, int]  # members that left with a scope edit, by repository
-    today: date
-    due_passed: bool
-
-
 @dataclass(slots=True)
 class IssuePlan:
     actions: list[Action] = field(default_factory=list)
@@ -69,12 +52,36 @@ class IssuePlan:
     scope_closes: int = 0
 
 
-def plan_issues(inputs: IssueInputs) -> IssuePlan:
+def plan_tracking_issues(view: CampaignView) -> DestinationPlan:
+    """The tracking issues' part of one campaign's plan (``tracking.issues``)."""
+    if view.campaign.tracking.issues != "per-repository":
+        return DestinationPlan()
+    planned = plan_issues(view)
+    issues = tuple(planned.issues[k] for k in sorted(planned.issues))
+    notice_sent = view.due_passed  # the notice is among the actions when it is due
+
+    def record(ledger: CampaignLedger) -> CampaignLedger:
+        return dataclasses.replace(
+            ledger, issues=issues, due_notice_sent=ledger.due_notice_sent or notice_sent
+        )
+
+    return DestinationPlan(
+        planned.actions,
+        planned.notes,
+        record,
+        MappingProxyType(planned.learned),
+        planned.scope_closes,
+    )
+
+
+def plan_issues(view: CampaignView) -> IssuePlan:
     """The actions on one campaign's tracking issues, and its issues as they will be."""
-    campaign, ledger, today = inputs.campaign, inputs.ledger, inputs.today
-    by_repo, open_counts, repositories = inputs.by_repo, inputs.open_counts, inputs.repositories
-    skip, live, renamed_from = inputs.skip, inputs.live, inputs.renamed_from
-    out_of_scope, left_here, due_passed = inputs.out_of_scope, inputs.left_here, inputs.due_passed
+    campaign, ledger, today = view.campaign, view.ledger, view.today
+    by_repo, open_counts, repositories = view.by_repo, view.open_counts, view.repositories
+    live, renamed_from = view.live, view.renamed_from
+    out_of_scope, left_here, due_passed = view.out_of_scope, view.left_here, view.due_passed
+    # Unreadable, archived or Issues off: their issues are left as they are.
+    skip = view.frozen | set(view.held)
     issues = ledger.issue_map()
     planned = IssuePlan(issues=dict(issues))
     actions, notes, next_issues, learned = (
