@@ -257,6 +257,7 @@ def test_json_of_another_shape_or_version_is_refused(tmp_path: Path, document: s
         '"held": {"acme/web": {"reason": "gone", "since": "2026-11-28T06:00:00Z"}}',
         '"held": {"acme/web": {"reason": "archived", "since": "yesterday"}}',
         '"held": {"acme/web": 1}',
+        '"destinations": []',
     ],
 )
 def test_json_with_misshapen_fields_is_a_config_error(tmp_path: Path, fields: str) -> None:
@@ -359,7 +360,7 @@ def ledgers(draw: st.DrawFn) -> CampaignLedger:
     )
     ids = [m.alert_id for m in found]
     autofix = draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
-    return CampaignLedger(
+    ledger = CampaignLedger(
         campaign=draw(st.from_regex(r"[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?", fullmatch=True)),
         members=tuple(sorted(found)),
         issues=tuple(sorted(issues, key=lambda i: i.repository)),
@@ -392,6 +393,20 @@ def ledgers(draw: st.DrawFn) -> CampaignLedger:
             )
         ),
     )
+    # What other destinations record: any JSON but null (nothing recorded) under a name.
+    states = draw(st.dictionaries(st.text(min_size=1, max_size=12), json_values, max_size=3))
+    for name, value in states.items():
+        ledger = ledger.with_state(name, value)
+    return ledger
+
+
+json_values = st.recursive(
+    st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
 
 
 @settings(max_examples=100)
@@ -408,6 +423,25 @@ def test_round_trip(ledger: CampaignLedger) -> None:
             (reports / ledger.campaign / f).read_bytes() for f in (MEMBERS_FILE, STATE_FILE)
         ] == texts
     assert render_members(ledger).count("\n") == len(ledger.members) + 1  # one line each
+
+
+def test_a_destination_s_record_is_json_under_its_name_and_none_removes_it(
+    tmp_path: Path,
+) -> None:
+    board = {"project": 7, "items": {"acme/web": "PVTI_1"}}
+    ledger = LEDGER.with_state("projects-board", board).with_state("b", [1])
+    assert ledger.state_of("projects-board") == board
+    assert ledger.state_of("nothing") is None
+    write_ledger(tmp_path, ledger)
+    state = json.loads((tmp_path / "sqli" / STATE_FILE).read_text(encoding="utf-8"))
+    assert state["destinations"] == {"b": [1], "projects-board": board}
+    assert read_ledger(tmp_path, "sqli") == ledger
+    # Equal records, equal values: the key order it was given in does not count.
+    reordered = {"items": {"acme/web": "PVTI_1"}, "project": 7}
+    assert LEDGER.with_state("projects-board", reordered) == LEDGER.with_state(
+        "projects-board", board
+    )
+    assert ledger.with_state("projects-board", None).with_state("b", None) == LEDGER
 
 
 # --- how a member was closed (issue 14, item 9) ----------------------------------------

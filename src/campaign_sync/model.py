@@ -135,15 +135,27 @@ class Tracking:
 
 @dataclass(frozen=True, slots=True)
 class GitHubOptions:
+    """The campaign's ``github:`` settings: one for each destination beyond its tracking
+    issues."""
+
     native_campaign: bool = False
     autofix: bool = False
+    # Every setting as the (schema-validated) file gives it, by key, as canonical JSON:
+    # a destination added later reads its own with ``setting`` (no field needed here).
+    settings: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> GitHubOptions:
         return cls(
             native_campaign=bool(data.get("native-campaign", False)),
             autofix=bool(data.get("autofix", False)),
+            settings=tuple(sorted((str(k), record_json(v)) for k, v in data.items())),
         )
+
+    def setting(self, key: str) -> Any:
+        """The ``github.<key>`` setting as written (parsed JSON), or None if absent."""
+        text = dict(self.settings).get(key)
+        return None if text is None else json.loads(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,4 +386,4 @@ class CampaignLedger:
 
 def record_json(value: Any) -> str:
     """A destination's record as canonical JSON: equal records, equal text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from campaign_sync.actions import GITHUB_WRITES_PER_HOUR, Action, CloseIssue
 from campaign_sync.campaign_plan import CampaignSummary, plan_campaign
 from campaign_sync.config.repo_config import SafetyConfig
-from campaign_sync.destinations import ACTION_WRITES, DESTINATIONS, READS_ISSUE, action_order
+from campaign_sync.destinations import ACTION_WRITES, READS_ISSUE, action_order, planners
 from campaign_sync.destinations.base import PlanContext
 from campaign_sync.destinations.native_campaign import native_context_notes
 from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE
@@ -249,8 +249,8 @@ def _make_plan(
     applies: set[str] = set()
     notes: list[str] = list(result.notes)  # the source's first: they qualify the data
     notes.extend(sorted(rename_notes))
-    context = PlanContext(ledgers, native)
-    planners = [destination.planner(context) for destination in DESTINATIONS]
+    # Made once: a planner may share what it has across campaigns (native slots).
+    campaign_planners = planners(PlanContext(ledgers, native))
     notes.extend(native_context_notes(campaigns, native))
     if live.unread is not None:
         notes.append(
@@ -269,7 +269,7 @@ def _make_plan(
             repositories,
             frozen=frozen,
             now=now,
-            planners=planners,
+            planners=campaign_planners,
             watermark=result.watermark,
             ids=ids,
             renamed_from=renamed.get(campaign.id),

@@ -8,7 +8,7 @@ from datetime import date
 
 from campaign_sync.actions import Action, RequestAutofix
 from campaign_sync.destinations.autofix import Autofix
-from campaign_sync.destinations.base import ActionKind, Destination
+from campaign_sync.destinations.base import ActionKind, CampaignPlanner, Destination, PlanContext
 from campaign_sync.destinations.native_campaign import NativeCampaign
 from campaign_sync.destinations.tracking_issues import TrackingIssues
 from campaign_sync.model import SEVERITIES
@@ -26,6 +26,11 @@ ACTION_VERBS = {kind: k.verb for kind, k in KINDS.items()}
 ACTION_SIGNS = {kind: k.sign for kind, k in KINDS.items()}
 READS_ISSUE = frozenset(kind for kind, k in KINDS.items() if k.reads_issue)
 _NEVER = date.max.toordinal()
+
+
+def planners(context: PlanContext) -> list[CampaignPlanner]:
+    """One planner for each destination, for one plan, in DESTINATIONS order."""
+    return [destination.planner(context) for destination in DESTINATIONS]
 
 
 def destination_of(kind: str) -> Destination:
