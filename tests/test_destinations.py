@@ -67,6 +67,16 @@ def test_every_kind_costs_a_write_and_shows_a_terraform_sign() -> None:
         assert facts.verb, kind
 
 
+def test_where_each_kind_writes_decides_what_a_hold_keeps_back() -> None:
+    """Archived: every write to the repository waits; Issues off: only the issues' writes
+    (an Autofix request still goes); a native campaign is the organization's."""
+    on_repository = {k for k, facts in KINDS.items() if facts.scope == "repository"}
+    issue_kinds = {"create_issue", "update_issue", "close_issue", "reopen_issue", "comment_issue"}
+    assert on_repository == issue_kinds | {"request_autofix"}
+    assert {k for k, facts in KINDS.items() if facts.needs_issues} == issue_kinds
+    assert {k for k, facts in KINDS.items() if facts.reads_issue} == issue_kinds - {"create_issue"}
+
+
 # --- adding a destination ------------------------------------------------------------------
 # The recipe of docs/architecture.md, followed in a test: a destination that keeps a
 # label "campaign:ID" in every repository with open members of a campaign. It is defined

@@ -26,7 +26,13 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from campaign_sync.actions import Action
-from campaign_sync.destinations import ACTION_REQUESTS, ACTION_WRITES, destination_of, urgency
+from campaign_sync.destinations import (
+    ACTION_REQUESTS,
+    ACTION_WRITES,
+    KINDS,
+    destination_of,
+    urgency,
+)
 from campaign_sync.destinations.base import CampaignState, Run
 from campaign_sync.errors import GitHubError
 from campaign_sync.github import tracker
@@ -70,9 +76,6 @@ _HELD_WHY = {
     "archived": "its repository is archived",
     "issues-off": "its repository has Issues turned off",
 }
-_NATIVE_KINDS = frozenset(
-    {"create_native_campaign", "update_native_campaign", "close_native_campaign"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,25 +100,13 @@ class ActionOutcome:
     native: tuple[str, int] | None = None
 
 
-# Actions that write to their repository (the native campaigns write to an organization).
-_REPOSITORY_WRITES = frozenset(
-    {
-        "create_issue",
-        "update_issue",
-        "close_issue",
-        "reopen_issue",
-        "comment_issue",
-        "request_autofix",
-    }
-)
-
-
 def _held_back(action: Action, held: dict[str, HoldReason]) -> bool:
     """Whether the action goes to a repository met as archived or Issues-off this run."""
     reason = held.get(action.repository)
-    if reason is None or action.kind not in _REPOSITORY_WRITES:
+    kind = KINDS[action.kind]
+    if reason is None or kind.scope != "repository":
         return False
-    return reason == "archived" or action.kind != "request_autofix"
+    return reason == "archived" or kind.needs_issues
 
 
 def _hold_note(planned: Planned, action: Action, reason: HoldReason, error: str) -> str:
@@ -182,7 +173,11 @@ def apply_plan(
             return
         state = progress[action.campaign]
         native = None
-        if action.kind in _NATIVE_KINDS and state.native and state.native_organization:
+        if (
+            KINDS[action.kind].scope == "organization"
+            and state.native
+            and state.native_organization
+        ):
             native = (state.native_organization, state.native)
         issue = None if native is not None else state.issues.get(action.repository)
         on_action(ActionOutcome(action, position + 1, total, outcome, error, issue, native))
@@ -235,7 +230,7 @@ def apply_plan(
                 continue
             except GitHubError as exc:
                 reason = tracker.refused_because(exc, creating_issue=action.kind == "create_issue")
-                if reason is not None and action.kind in _REPOSITORY_WRITES:
+                if reason is not None and KINDS[action.kind].scope == "repository":
                     held[action.repository] = reason
                     _hold(progress[action.campaign], action.repository, held, stamp)
                     result.held_actions += 1
@@ -278,15 +273,12 @@ def _state_of(ledger: CampaignLedger) -> CampaignState:
     )
 
 
-_ISSUE_ACTIONS = frozenset({"update_issue", "close_issue", "reopen_issue", "comment_issue"})
-
-
 def _issue_deleted(error: GitHubError, action: Action) -> bool:
     """GitHub answered 410 Gone for an existing issue, not for Issues turned off ("If the
     issue was deleted from a repository where the authenticated user has read access, the
     API returns a `410 Gone` status", Get an issue)."""
     return (
-        action.kind in _ISSUE_ACTIONS
+        KINDS[action.kind].reads_issue  # an action on an issue that exists
         and isinstance(error, tracker.TrackerError)
         and error.status == 410
         and tracker.refused_because(error, creating_issue=False) is None

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from campaign_sync.actions import GITHUB_WRITES_PER_HOUR, Action, CloseIssue
 from campaign_sync.campaign_plan import CampaignSummary, plan_campaign
 from campaign_sync.config.repo_config import SafetyConfig
-from campaign_sync.destinations import ACTION_WRITES, READS_ISSUE, action_order, planners
+from campaign_sync.destinations import ACTION_WRITES, KINDS, READS_ISSUE, action_order, planners
 from campaign_sync.destinations.base import PlanContext
 from campaign_sync.destinations.native_campaign import native_context_notes
 from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE
@@ -88,15 +88,18 @@ class Plan:
             for a in applied
             if a.kind in READS_ISSUE
         }
-        # A create lists the repository's labelled issues right before and right after
-        # (two runs at once: apply.py), through REST, for a fresh answer each time.
-        creates = sum(1 for a in applied if a.kind == "create_issue")
-        natives = sum(1 for a in applied if a.kind == "create_native_campaign")
+        # The other reads, one by one through REST: a create lists the repository's
+        # labelled issues right before and right after (two runs at once: apply.py), for
+        # a fresh answer each time; a native create lists the organization's open ones.
+        own_reads = sum(
+            KINDS[a.kind].requests - KINDS[a.kind].writes
+            for a in applied
+            if not KINDS[a.kind].reads_issue
+        )
         return (
             self.writes
             + -(-len(issues) // max(1, self.issues_per_read))
-            + 2 * creates
-            + natives  # the organization's open campaigns, listed before creating one
+            + own_reads
             + self.live_reads
         )
 

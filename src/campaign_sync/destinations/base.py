@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from campaign_sync.actions import Action
 from campaign_sync.drift import LiveIssues
@@ -59,6 +59,10 @@ class ActionKind:
     # adds to what is there (a comment, an Autofix request).
     sign: str
     reads_issue: bool = False  # reads its issue (and maybe its comments) before writing
+    # Where it writes: to its repository (held back when that is archived), or to the
+    # organization (a native campaign, written whatever its repositories are).
+    scope: Literal["repository", "organization"] = "repository"
+    needs_issues: bool = False  # held back too where the repository has Issues turned off
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,12 +58,14 @@ class NativeCampaign:
     kinds: Mapping[str, ActionKind] = MappingProxyType(
         {
             "create_native_campaign": ActionKind(
-                2, 1, 0, 6, "create native security campaign in", "+"
+                2, 1, 0, 6, "create native security campaign in", "+", scope="organization"
             ),
             "update_native_campaign": ActionKind(
-                1, 1, 0, 7, "update native security campaign", "~"
+                1, 1, 0, 7, "update native security campaign", "~", scope="organization"
             ),
-            "close_native_campaign": ActionKind(1, 1, 0, 8, "close native security campaign", "-"),
+            "close_native_campaign": ActionKind(
+                1, 1, 0, 8, "close native security campaign", "-", scope="organization"
+            ),
         }
     )
 

@@ -45,13 +45,19 @@ class TrackingIssues:
     # the state; a comment reads the comments.
     kinds: Mapping[str, ActionKind] = MappingProxyType(
         {
-            "create_issue": ActionKind(3, 1, 3, 0, "open tracking issue", "+"),
-            "reopen_issue": ActionKind(4, 2, 1, 1, "reopen tracking issue", "+", reads_issue=True),
-            "update_issue": ActionKind(2, 1, 3, 2, "update tracking issue", "~", reads_issue=True),
-            "comment_issue": ActionKind(
-                2, 1, 4, 3, "comment on tracking issue", ">", reads_issue=True
+            "create_issue": ActionKind(3, 1, 3, 0, "open tracking issue", "+", needs_issues=True),
+            "reopen_issue": ActionKind(
+                4, 2, 1, 1, "reopen tracking issue", "+", reads_issue=True, needs_issues=True
             ),
-            "close_issue": ActionKind(4, 2, 2, 4, "close tracking issue", "-", reads_issue=True),
+            "update_issue": ActionKind(
+                2, 1, 3, 2, "update tracking issue", "~", reads_issue=True, needs_issues=True
+            ),
+            "comment_issue": ActionKind(
+                2, 1, 4, 3, "comment on tracking issue", ">", reads_issue=True, needs_issues=True
+            ),
+            "close_issue": ActionKind(
+                4, 2, 2, 4, "close tracking issue", "-", reads_issue=True, needs_issues=True
+            ),
         }
     )
 
