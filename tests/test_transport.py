@@ -18,7 +18,7 @@ from campaign_sync.github.exchange import (
     Response,
     parse_link_header,
 )
-from campaign_sync.github.listing import AlertQuery, _page, iter_alerts
+from campaign_sync.github.listing import AlertQuery, iter_alerts, page_items
 from campaign_sync.github.transport import Transport
 
 Factory = Callable[..., FakeGitHub]
@@ -266,7 +266,7 @@ def test_a_redirect_off_the_api_host_is_refused_and_the_token_stays_home(
 def test_a_page_that_is_not_a_list_is_an_error_not_an_empty_page() -> None:
     moved = Response(301, {}, b'{"message": "Moved Permanently", "url": "x"}')
     with pytest.raises(GitHubError, match=r"answered 301 without a list \(Moved Permanently\)"):
-        _page(moved, "/orgs/acme/code-scanning/alerts")
+        page_items(moved, "/orgs/acme/code-scanning/alerts")
 
 
 def test_a_redirect_loop_ends_after_a_few_hops_with_a_clear_message() -> None:

@@ -1,4 +1,5 @@
-"""Listing alerts and repositories: org-level and repository-level, every page, as values.
+"""Listing alerts: org-level and repository-level, every page, as values (repositories:
+``repositories.py``), and what GitHub's refusals of a listing mean.
 
 One request per page of 100 (the maximum). Code scanning and secret scanning are walked
 with page numbers, Dependabot with cursors (its only option); both by following GitHub's
@@ -17,7 +18,7 @@ from typing import Any
 from campaign_sync.errors import GitHubError
 from campaign_sync.github.exchange import RequestFailed, Response
 from campaign_sync.github.transport import Transport
-from campaign_sync.model import Alert, AlertType, Repository
+from campaign_sync.model import Alert, AlertType
 from campaign_sync.sources import github_json
 
 PER_PAGE = 100
@@ -187,7 +188,7 @@ def iter_alerts(
     before = progress.pages  # pages of the type's earlier listings (generic secrets)
     pages = transport.paginate(path, query.params(alert_type), prefetch=query.since is None)
     for response in pages:
-        items = _page(response, path)
+        items = page_items(response, path)
         # A repository renamed since it was configured: its alerts carry no repository of
         # their own (repository endpoints), so they take the name GitHub redirected to.
         named = transport.moved.get(repository, repository) if repository else None
@@ -227,7 +228,7 @@ def until_watermark(items: list[Any], since: str | None) -> list[Any]:
     return items
 
 
-def _page(response: Response, path: str) -> list[Any]:
+def page_items(response: Response, path: str) -> list[Any]:
     """A listing's items. Anything but a list (a redirect's or an error's body) is never
     read as an empty page: where alerts were, an empty page would mark them gone."""
     data = response.data
@@ -239,18 +240,6 @@ def _page(response: Response, path: str) -> list[Any]:
         f"{f' ({message})' if isinstance(message, str) else ''}; nothing was changed. "
         "Try again later; if it persists, check the API URL and the repository's name"
     )
-
-
-def list_repositories(transport: Transport, org: str) -> Iterator[Repository]:
-    """Every repository of the organization, with topics, custom properties and archived."""
-    path = f"/orgs/{org}/repos"
-    for response in transport.paginate(path, {"per_page": PER_PAGE}):
-        for item in _page(response, path):
-            yield github_json.repository(item)
-
-
-def get_repository(transport: Transport, full_name: str) -> Repository:
-    return github_json.repository(transport.get(f"/repos/{full_name}").data)
 
 
 def feature_disabled(error: RequestFailed) -> bool:

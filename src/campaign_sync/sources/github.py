@@ -16,10 +16,9 @@ from campaign_sync.github.listing import (
     ProgressCallback,
     explain,
     feature_disabled,
-    get_repository,
     iter_alerts,
-    list_repositories,
 )
+from campaign_sync.github.repositories import get_repository, list_repositories
 from campaign_sync.github.transport import Transport
 from campaign_sync.model import ALERT_TYPES, Alert, AlertType, Repository
 from campaign_sync.renames import current_names, rename_alert_id
