@@ -68,8 +68,26 @@ class CreateIssue:
         return self.content.digest()
 
 
+class _OnAnIssue:
+    """What the actions on an existing tracking issue share: where the issue is now (its
+    repository, or the one it was transferred to) and how the plan names it."""
+
+    __slots__ = ()
+    repository: str
+    number: int
+    moved_to: str | None
+
+    @property
+    def where(self) -> str:
+        return self.moved_to or self.repository
+
+    @property
+    def target(self) -> str:
+        return f"{self.where}#{self.number}"
+
+
 @dataclass(frozen=True, slots=True)
-class UpdateIssue:
+class UpdateIssue(_OnAnIssue):
     campaign: str
     repository: str
     number: int
@@ -82,17 +100,9 @@ class UpdateIssue:
     moved_to: str | None = None  # the repository the issue was transferred to
     kind: Literal["update_issue"] = "update_issue"
 
-    @property
-    def target(self) -> str:
-        return f"{self.where}#{self.number}"
-
-    @property
-    def where(self) -> str:
-        return self.moved_to or self.repository
-
 
 @dataclass(frozen=True, slots=True)
-class CloseIssue:
+class CloseIssue(_OnAnIssue):
     campaign: str
     repository: str
     number: int
@@ -102,17 +112,9 @@ class CloseIssue:
     moved_to: str | None = None
     kind: Literal["close_issue"] = "close_issue"
 
-    @property
-    def target(self) -> str:
-        return f"{self.where}#{self.number}"
-
-    @property
-    def where(self) -> str:
-        return self.moved_to or self.repository
-
 
 @dataclass(frozen=True, slots=True)
-class ReopenIssue:
+class ReopenIssue(_OnAnIssue):
     campaign: str
     repository: str
     number: int
@@ -121,17 +123,9 @@ class ReopenIssue:
     moved_to: str | None = None
     kind: Literal["reopen_issue"] = "reopen_issue"
 
-    @property
-    def target(self) -> str:
-        return f"{self.where}#{self.number}"
-
-    @property
-    def where(self) -> str:
-        return self.moved_to or self.repository
-
 
 @dataclass(frozen=True, slots=True)
-class CommentIssue:
+class CommentIssue(_OnAnIssue):
     campaign: str
     repository: str
     number: int
@@ -139,14 +133,6 @@ class CommentIssue:
     reason: str
     moved_to: str | None = None
     kind: Literal["comment_issue"] = "comment_issue"
-
-    @property
-    def target(self) -> str:
-        return f"{self.where}#{self.number}"
-
-    @property
-    def where(self) -> str:
-        return self.moved_to or self.repository
 
 
 @dataclass(frozen=True, slots=True)
