@@ -1,5 +1,9 @@
 """The fixtures of the GitHub client's tests (one module each of github/tracker/): a small
-fake GitHub, and a checked transport to it (testing/tracker_client.py)."""
+fake GitHub, and a checked transport to it (testing/tracker_client.py).
+
+Every request these tests send, body included, is validated against GitHub's official
+description by the contract harness (testing/contract), as every exchange with the fake is.
+"""
 
 from __future__ import annotations
 

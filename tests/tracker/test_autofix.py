@@ -1,8 +1,5 @@
 """github/tracker/autofix.py over real HTTP against the fake GitHub: an Autofix request and
 what GitHub may answer to it.
-
-Every request sent, body included, is validated against GitHub's official description by the
-contract harness (testing/contract), as every exchange with the fake is.
 """
 
 from __future__ import annotations

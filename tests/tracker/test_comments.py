@@ -1,8 +1,5 @@
 """github/tracker/comments.py over real HTTP against the fake GitHub: comments posted once
 when an answer is lost, and labels created only where missing.
-
-Every request sent, body included, is validated against GitHub's official description by the
-contract harness (testing/contract), as every exchange with the fake is.
 """
 
 from __future__ import annotations

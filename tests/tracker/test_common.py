@@ -1,9 +1,6 @@
 """github/tracker/common.py over real HTTP against the fake GitHub: errors name the
 repository and the attempt, never the token, and a failing recovery says what it was
 creating.
-
-Every request sent, body included, is validated against GitHub's official description by the
-contract harness (testing/contract), as every exchange with the fake is.
 """
 
 from __future__ import annotations

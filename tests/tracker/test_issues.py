@@ -1,9 +1,6 @@
 """github/tracker/issues.py over real HTTP against the fake GitHub: the issue lifecycle, the
 label listing, creates whose answer is lost (never duplicated), and where an issue is now
 (deleted, transferred, renamed).
-
-Every request sent, body included, is validated against GitHub's official description by the
-contract harness (testing/contract), as every exchange with the fake is.
 """
 
 from __future__ import annotations

@@ -1,9 +1,6 @@
 """github/tracker/native_campaigns.py over real HTTP against the fake GitHub: create, update
 and close, GitHub's limits checked before sending, and a create whose answer is lost made
 once.
-
-Every request sent, body included, is validated against GitHub's official description by the
-contract harness (testing/contract), as every exchange with the fake is.
 """
 
 from __future__ import annotations
