@@ -9,7 +9,7 @@ import json
 import sys
 import typing
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -217,3 +217,6 @@ def test_a_destination_reads_its_own_github_setting_without_a_model_field() -> N
         {"projects-board": {"columns": ["Todo", "Done"], "project": 7}, "autofix": True}
     )
     assert again == options
+    # YAML gives a date as a date: the setting keeps its text.
+    dated = GitHubOptions.from_data({"projects-board": {"since": date(2026, 12, 1)}})
+    assert dated.setting("projects-board") == {"since": "2026-12-01"}

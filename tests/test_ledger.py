@@ -442,6 +442,10 @@ def test_a_destination_s_record_is_json_under_its_name_and_none_removes_it(
         "projects-board", board
     )
     assert ledger.with_state("projects-board", None).with_state("b", None) == LEDGER
+    # A record that is no JSON (a set) is the destination's bug: said at once, not written
+    # as some text the next run would read back as something else.
+    with pytest.raises(TypeError):
+        LEDGER.with_state("projects-board", {"acme/web"})
 
 
 # --- how a member was closed (issue 14, item 9) ----------------------------------------

@@ -149,7 +149,13 @@ class GitHubOptions:
         return cls(
             native_campaign=bool(data.get("native-campaign", False)),
             autofix=bool(data.get("autofix", False)),
-            settings=tuple(sorted((str(k), record_json(v)) for k, v in data.items())),
+            # A YAML date (a setting the schema allows as a date) is kept as its text.
+            settings=tuple(
+                sorted(
+                    (str(k), json.dumps(v, sort_keys=True, separators=(",", ":"), default=str))
+                    for k, v in data.items()
+                )
+            ),
         )
 
     def setting(self, key: str) -> Any:
@@ -386,4 +392,4 @@ class CampaignLedger:
 
 def record_json(value: Any) -> str:
     """A destination's record as canonical JSON: equal records, equal text."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
