@@ -136,10 +136,6 @@ def register(monkeypatch: pytest.MonkeyPatch, destination: Destination) -> None:
     for kind, facts in destination.kinds.items():
         monkeypatch.setitem(registry.KINDS, kind, facts)
         monkeypatch.setitem(registry._BY_KIND, kind, destination)
-        monkeypatch.setitem(registry.ACTION_REQUESTS, kind, facts.requests)
-        monkeypatch.setitem(registry.ACTION_WRITES, kind, facts.writes)
-        monkeypatch.setitem(registry.ACTION_VERBS, kind, facts.verb)
-        monkeypatch.setitem(registry.ACTION_SIGNS, kind, facts.sign)
 
 
 CAMPAIGN = """\

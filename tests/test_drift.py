@@ -20,7 +20,7 @@ from campaign_sync.actions import ReopenIssue
 from campaign_sync.apply import apply_plan
 from campaign_sync.commands.apply import run_apply
 from campaign_sync.commands.plan import make, run_plan
-from campaign_sync.destinations import ACTION_WRITES
+from campaign_sync.destinations import KINDS
 from campaign_sync.drift import LiveIssue, compare
 from campaign_sync.github import tracker
 from campaign_sync.issue_markers import EVENT_MARKER, TOOL_LABEL, find_marker
@@ -231,7 +231,7 @@ def test_an_issue_closed_by_hand_is_reopened_once_with_a_comment_naming_its_aler
 
     code, out, err, writes = _apply(fake, repo)
     assert (code, err) == (0, "")
-    assert writes == ACTION_WRITES["reopen_issue"]  # the comment, then the reopen
+    assert writes == KINDS["reopen_issue"].writes  # the comment, then the reopen
     assert _issue(fake, tracked.repository, tracked.number).state == "open"
     last = _comments(fake, tracked.repository, tracked.number)[-1]
     assert last.endswith(EVENT_MARKER)
@@ -265,7 +265,7 @@ def test_a_reopen_counts_under_the_write_budget(fake: FakeGitHub, tmp_path: Path
     planned = make(repo, [GitHubSource(transport_for(fake), "acme")], now=NOW)
     reopens = [a for a in planned.plan.actions if isinstance(a, ReopenIssue)]
     assert len(reopens) == len(ledger.issues)  # once each, no more
-    assert planned.plan.writes == len(reopens) * ACTION_WRITES["reopen_issue"]
+    assert planned.plan.writes == len(reopens) * KINDS["reopen_issue"].writes
     # The plan's own reads of GitHub (the issues compared) are in its request count.
     assert planned.plan.live_reads >= 1
     assert planned.plan.requests >= planned.plan.writes + planned.plan.live_reads

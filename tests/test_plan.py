@@ -31,7 +31,7 @@ from campaign_sync.actions import (
 )
 from campaign_sync.campaign_plan import CampaignSummary
 from campaign_sync.config.repo_config import SafetyConfig
-from campaign_sync.destinations import ACTION_REQUESTS
+from campaign_sync.destinations import KINDS
 from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE
 from campaign_sync.errors import UnsafePlan
 from campaign_sync.issue_markers import EVENT_MARKER
@@ -522,7 +522,7 @@ def test_requests_sum_the_cost_of_each_action() -> None:
     assert plan.requests == 5 + 1 + 2
     batched = dataclasses.replace(plan, issues_per_read=50, repositories_per_read=20)
     assert batched.requests == 5 + 1 + 2
-    assert plan.requests <= sum(ACTION_REQUESTS[a.kind] for a in plan.actions)
+    assert plan.requests <= sum(KINDS[a.kind].requests for a in plan.actions)
     assert plan.has_changes
     assert make_plan([], source([]), {}, now=NOW).requests == 0
 
@@ -533,7 +533,7 @@ def test_every_action_kind_has_a_cost() -> None:
         for cls in vars(actions).values()
         if dataclasses.is_dataclass(cls) and "kind" in cls.__dataclass_fields__
     }
-    assert kinds_declared == set(ACTION_REQUESTS)
+    assert kinds_declared == set(KINDS)
 
 
 def test_json_names_kind_campaign_repository_and_counts_members() -> None:
@@ -980,7 +980,7 @@ def test_plan_actions_are_sorted_and_wellformed(
         )
     applied = [a for a in plan.actions if a.campaign in plan.applies]
     # The reads are at most one an action (the REST worst case), at least one a batch.
-    assert plan.writes <= plan.requests <= sum(ACTION_REQUESTS[a.kind] for a in applied)
+    assert plan.writes <= plan.requests <= sum(KINDS[a.kind].requests for a in applied)
 
 
 @st.composite

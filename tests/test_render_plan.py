@@ -20,7 +20,7 @@ from campaign_sync.actions import (
     UpdateIssue,
 )
 from campaign_sync.campaign_plan import CampaignSummary
-from campaign_sync.destinations import ACTION_SIGNS, ACTION_VERBS
+from campaign_sync.destinations import KINDS
 from campaign_sync.native import NativeFields
 from campaign_sync.plan import Plan
 from campaign_sync.render.plan import (
@@ -168,15 +168,15 @@ def test_drafts_alone_are_no_changes_and_the_count_line_says_what_they_would_do(
 
 def test_signs_mark_creations_closes_and_updates_apart() -> None:
     """`~` marked every kind but two, a native campaign's creation included."""
-    assert {kind: ACTION_SIGNS[kind] for kind in ("create_issue", "create_native_campaign")} == {
+    assert {kind: KINDS[kind].sign for kind in ("create_issue", "create_native_campaign")} == {
         "create_issue": "+",
         "create_native_campaign": "+",
     }
-    assert {k for k, sign in ACTION_SIGNS.items() if sign == "~"} == {
+    assert {k for k, facts in KINDS.items() if facts.sign == "~"} == {
         "update_issue",
         "update_native_campaign",
     }
-    assert set(ACTION_SIGNS) == set(ACTION_VERBS)
+    assert all(facts.sign and facts.verb for facts in KINDS.values())  # every kind has both
 
 
 def test_empty_plan() -> None:

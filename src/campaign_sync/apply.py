@@ -27,8 +27,6 @@ from typing import Literal
 
 from campaign_sync.actions import Action
 from campaign_sync.destinations import (
-    ACTION_REQUESTS,
-    ACTION_WRITES,
     KINDS,
     destination_of,
     urgency,
@@ -192,11 +190,11 @@ def apply_plan(
             remaining = transport.rate_limit.remaining
             if remaining is None:  # nothing sent yet: what the listing's last answer said
                 remaining = planned.result.rate_remaining
-            if written + ACTION_WRITES[action.kind] > writes_allowed:
+            if written + KINDS[action.kind].writes > writes_allowed:
                 result.stopped_by = (
                     f"the write budget of {writes_allowed} a run (safety.max-writes-per-run)"
                 )
-            elif remaining is not None and remaining - ACTION_REQUESTS[action.kind] < reserve:
+            elif remaining is not None and remaining - KINDS[action.kind].requests < reserve:
                 result.stopped_by = (
                     f"the rate limit reserve of {reserve} requests (limits.reserve-requests; "
                     f"{remaining} left until the hourly reset)"

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from campaign_sync.actions import GITHUB_WRITES_PER_HOUR, Action, CloseIssue
 from campaign_sync.campaign_plan import CampaignSummary, plan_campaign
 from campaign_sync.config.repo_config import SafetyConfig
-from campaign_sync.destinations import ACTION_WRITES, KINDS, READS_ISSUE, action_order, planners
+from campaign_sync.destinations import KINDS, action_order, planners
 from campaign_sync.destinations.base import PlanContext
 from campaign_sync.destinations.native_campaign import native_context_notes
 from campaign_sync.destinations.tracking_issues.plan import OUT_OF_SCOPE
@@ -86,7 +86,7 @@ class Plan:
         issues = {
             (getattr(a, "where", a.repository), getattr(a, "number", 0))
             for a in applied
-            if a.kind in READS_ISSUE
+            if KINDS[a.kind].reads_issue
         }
         # The other reads, one by one through REST: a create lists the repository's
         # labelled issues right before and right after (two runs at once: apply.py), for
@@ -106,7 +106,7 @@ class Plan:
     @property
     def writes(self) -> int:
         """Write requests the actions of applied campaigns make (drafts are not applied)."""
-        return sum(ACTION_WRITES[a.kind] for a in self.actions if a.campaign in self.applies)
+        return sum(KINDS[a.kind].writes for a in self.actions if a.campaign in self.applies)
 
     @property
     def runs_needed(self) -> int:

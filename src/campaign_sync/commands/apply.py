@@ -15,7 +15,7 @@ from campaign_sync.commands.plan import make
 from campaign_sync.committed import uncommitted
 from campaign_sync.config.loader import YAML_SUFFIXES, campaigns_folder
 from campaign_sync.delivery import DeliveryFailed, deliver, preflight
-from campaign_sync.destinations import ACTION_VERBS
+from campaign_sync.destinations import KINDS
 from campaign_sync.errors import ConfigError, GitHubError, UnsafePlan, UsageProblem
 from campaign_sync.gitcommit import Identity, run_url_from_env
 from campaign_sync.github.transport import Transport
@@ -150,7 +150,7 @@ def run_apply(
             err.write("Apply cancelled: nothing was written.\n")
             return EXIT_CANCELLED
     if transport is None and on_github:
-        kinds = Counter(ACTION_VERBS[a.kind] for a in on_github)
+        kinds = Counter(KINDS[a.kind].verb for a in on_github)
         raise GitHubError(
             f"{offline_because or 'no GitHub connection'}. This apply has "
             f"{plural(len(on_github), 'change')} to make on GitHub ("
@@ -172,7 +172,7 @@ def run_apply(
         outcomes.append(outcome_json(told, url))
         what = (
             f"[{told.position}/{told.total}] {told.outcome} {action.campaign}: "
-            f"{ACTION_VERBS[action.kind]} {printable(action.target)}"
+            f"{KINDS[action.kind].verb} {printable(action.target)}"
         )
         if told.outcome == "done":
             said.write(f"{what}" + (f": {url}" if url else "") + "\n")

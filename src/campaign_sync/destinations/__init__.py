@@ -17,14 +17,8 @@ from campaign_sync.section import SectionSource
 # In the order each campaign's actions and notes are listed.
 DESTINATIONS: tuple[Destination, ...] = (TrackingIssues(), Autofix(), NativeCampaign())
 _BY_KIND = {kind: d for d in DESTINATIONS for kind in d.kinds}
+# What the planner, apply and the renderers look up by kind: its cost, urgency and words.
 KINDS: dict[str, ActionKind] = {k: v for d in DESTINATIONS for k, v in d.kinds.items()}
-
-# What the planner, apply and the renderers look up by kind.
-ACTION_REQUESTS = {kind: k.requests for kind, k in KINDS.items()}
-ACTION_WRITES = {kind: k.writes for kind, k in KINDS.items()}
-ACTION_VERBS = {kind: k.verb for kind, k in KINDS.items()}
-ACTION_SIGNS = {kind: k.sign for kind, k in KINDS.items()}
-READS_ISSUE = frozenset(kind for kind, k in KINDS.items() if k.reads_issue)
 _NEVER = date.max.toordinal()
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from campaign_sync.actions import Action
 from campaign_sync.campaign_plan import CampaignSummary
-from campaign_sync.destinations import ACTION_SIGNS, ACTION_VERBS
+from campaign_sync.destinations import KINDS
 from campaign_sync.model import ALERT_STATES
 from campaign_sync.plan import Plan
 from campaign_sync.untrusted.markdown import escape_inline
@@ -101,9 +101,9 @@ def render_text(plan: Plan) -> str:
         )
         actions = grouped.get(summary.campaign, [])
         for action in actions[:LISTED_PER_CAMPAIGN]:
-            sign = ACTION_SIGNS[action.kind]
+            sign = KINDS[action.kind].sign
             lines.append(
-                f"  {sign} {ACTION_VERBS[action.kind]} {printable(action.target)}"
+                f"  {sign} {KINDS[action.kind].verb} {printable(action.target)}"
                 f"{printable(_detail(action))}"
             )
         if len(actions) > LISTED_PER_CAMPAIGN:
@@ -148,7 +148,7 @@ def render_markdown(plan: Plan) -> str:
         for campaign, actions in grouped.items():
             for action in actions[:LISTED_PER_CAMPAIGN]:
                 lines.append(
-                    f"- `{action.campaign}`: {ACTION_VERBS[action.kind]} "
+                    f"- `{action.campaign}`: {KINDS[action.kind].verb} "
                     f"{escape_inline(action.target)}{escape_inline(_detail(action))}"
                 )
             if len(actions) > LISTED_PER_CAMPAIGN:
