@@ -44,7 +44,7 @@ from campaign_sync.model import (
     HeldRepository,
     HoldReason,
     TrackedIssue,
-    record_json,
+    canonical_states,
 )
 from campaign_sync.planned import Planned
 from campaign_sync.readahead import ReadAhead
@@ -267,7 +267,7 @@ def _state_of(ledger: CampaignLedger) -> CampaignState:
         native=ledger.native_campaign,
         native_organization=ledger.native_organization,
         native_digest=ledger.native_digest,
-        destinations={name: ledger.state_of(name) for name, _ in ledger.destinations},
+        destinations=ledger.states(),
     )
 
 
@@ -312,11 +312,7 @@ def _write_ledgers(
                 native_organization=done.native_organization,
                 native_digest=done.native_digest,
                 held=_merged_holds(ledger.held, done.held),
-                destinations=tuple(
-                    (name, record_json(value))
-                    for name, value in sorted(done.destinations.items())
-                    if value is not None
-                ),
+                destinations=canonical_states(done.destinations),
                 # A notice counts as sent only when every action of the campaign went through.
                 due_notice_sent=ledger.due_notice_sent
                 if not done.failures

@@ -44,7 +44,7 @@ from campaign_sync.model import (
     HeldRepository,
     Member,
     TrackedIssue,
-    record_json,
+    canonical_states,
 )
 
 VERSION = 1
@@ -151,7 +151,7 @@ def render_state(ledger: CampaignLedger) -> str:
             for hold in ledger.held
         }
     if ledger.destinations:  # only when there are: older ledgers read the same
-        document["destinations"] = {name: json.loads(text) for name, text in ledger.destinations}
+        document["destinations"] = ledger.states()
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -238,13 +238,7 @@ def _ledger_from(
         ),
         held=held,
         scope=_optional_text(state.get("scope"), "scope"),
-        destinations=tuple(
-            (str(name), record_json(value))
-            for name, value in sorted(
-                _mapping(state.get("destinations", {}), "destinations").items()
-            )
-            if value is not None
-        ),
+        destinations=canonical_states(_mapping(state.get("destinations", {}), "destinations")),
     )
 
 

@@ -362,7 +362,7 @@ class CampaignLedger:
     # a change is a scope edit the plan shows. None in a ledger written before it was kept.
     scope: str | None = None
     # What other destinations record between runs, by destination name, sorted: each as
-    # canonical JSON text (``record_json``), so the ledger stays a frozen value. The first
+    # canonical JSON text (``canonical_states``), so the ledger stays a frozen value. The first
     # destinations (issues, Autofix, native campaign) predate it and keep the fields above.
     destinations: tuple[tuple[str, str], ...] = ()
 
@@ -377,17 +377,30 @@ class CampaignLedger:
 
     def state_of(self, destination: str) -> Any:
         """What ``destination`` recorded (parsed JSON), or None if nothing."""
-        text = dict(self.destinations).get(destination)
-        return None if text is None else json.loads(text)
+        return self.states().get(destination)
+
+    def states(self) -> dict[str, Any]:
+        """What every destination recorded (parsed JSON), by name."""
+        return {name: json.loads(text) for name, text in self.destinations}
 
     def with_state(self, destination: str, value: Any) -> CampaignLedger:
         """This ledger with ``value`` (JSON-serializable; None: nothing) recorded for
         ``destination``."""
-        states = dict(self.destinations)
-        states.pop(destination, None)
-        if value is not None:
-            states[destination] = record_json(value)
-        return dataclasses.replace(self, destinations=tuple(sorted(states.items())))
+        return self.with_states({**self.states(), destination: value})
+
+    def with_states(self, states: Mapping[str, Any]) -> CampaignLedger:
+        """This ledger with ``states`` as every destination's record (None: nothing)."""
+        return dataclasses.replace(self, destinations=canonical_states(states))
+
+
+def canonical_states(states: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Destinations' records as the ledger keeps them: by name, sorted, each as canonical
+    JSON; a record of None is no record."""
+    return tuple(
+        (str(name), record_json(value))
+        for name, value in sorted(states.items())
+        if value is not None
+    )
 
 
 def record_json(value: Any) -> str:
