@@ -141,7 +141,7 @@ def plan_campaign(
             "the cached alert store: kept open until a listing confirms (the next full "
             "listing, or --full-listing)"
         )
-    tracking = campaign.tracking.issues == "per-repository"
+    tracking = campaign.tracking.per_repository
     due_passed = campaign.state == "active" and campaign.ends < today
     held = _holds(
         ledger,

@@ -121,6 +121,11 @@ class Tracking:
     # naming them) or left closed (``drift.py``).
     manual_close: Literal["reopen", "respect"] = "reopen"
 
+    @property
+    def per_repository(self) -> bool:
+        """Whether the campaign opens tracking issues at all (``issues: off``: none)."""
+        return self.issues == "per-repository"
+
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Tracking:
         return cls(

@@ -86,7 +86,7 @@ class CampaignView:
     open_counts: Mapping[str, int]
     repositories: Mapping[str, Repository]  # listed this run
     frozen: frozenset[str]  # repositories whose alerts are unknown: unreadable, archived
-    held: Collection[str]  # repositories where no issue is written (holds.py)
+    held: frozenset[str]  # repositories where no issue is written (holds.py)
     live: LiveIssues | None  # what GitHub shows of the recorded issues (drift.py)
     renamed_from: Mapping[str, tuple[str, ...]]  # names before a rename, by current name
     left_here: Mapping[str, int]  # members that left with a scope edit, by repository

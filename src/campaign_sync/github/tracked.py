@@ -40,7 +40,7 @@ def issues_to_read(
             ledger is None
             or not ledger.issues
             or campaign.state == "draft"
-            or campaign.tracking.issues != "per-repository"
+            or not campaign.tracking.per_repository
         ):
             continue
         open_here = {m.repository for m in ledger.members if m.state == "open"}

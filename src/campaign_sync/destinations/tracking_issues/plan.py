@@ -54,7 +54,7 @@ class IssuePlan:
 
 def plan_tracking_issues(view: CampaignView) -> DestinationPlan:
     """The tracking issues' part of one campaign's plan (``tracking.issues``)."""
-    if view.campaign.tracking.issues != "per-repository":
+    if not view.campaign.tracking.per_repository:
         return DestinationPlan()
     planned = plan_issues(view)
     issues = tuple(planned.issues[k] for k in sorted(planned.issues))
@@ -81,7 +81,7 @@ def plan_issues(view: CampaignView) -> IssuePlan:
     live, renamed_from = view.live, view.renamed_from
     out_of_scope, left_here, due_passed = view.out_of_scope, view.left_here, view.due_passed
     # Unreadable, archived or Issues off: their issues are left as they are.
-    skip = view.frozen | set(view.held)
+    skip = view.frozen | view.held
     issues = ledger.issue_map()
     planned = IssuePlan(issues=dict(issues))
     actions, notes, next_issues, learned = (
