@@ -262,10 +262,23 @@ def create_issue(ctx: Ctx) -> Response:
                 ctx.route.doc, {"resource": "Issue", "code": "missing_field", "field": "title"}
             )
         )
-    now = ctx.state.now()
     assignees = list(body.get("assignees") or [])
     if body.get("assignee"):
         assignees.insert(0, body["assignee"])
+    issue = new_issue(
+        ctx,
+        repo,
+        body,
+        labels=_labels(ctx, repo, body.get("labels") or []),
+        assignees=_assignees(ctx, repo, assignees),
+    )
+    return _issue_response(ctx, issue, 201)
+
+
+def new_issue(ctx: Ctx, repo: Repo, body: dict[str, Any], **fields: Any) -> Issue:
+    """An issue (or a pull request's issue: they share the numbers) opened now by the
+    caller with ``body``'s title and text, as the repository's next number."""
+    now = ctx.state.now()
     issue = Issue(
         id=ctx.state.next_id("issue", 70_000_001),
         repo=repo,
@@ -275,11 +288,10 @@ def create_issue(ctx: Ctx) -> Response:
         user=actor(ctx),
         created=now,
         updated=now,
-        labels=_labels(ctx, repo, body.get("labels") or []),
-        assignees=_assignees(ctx, repo, assignees),
+        **fields,
     )
     repo.issues.append(issue)
-    return _issue_response(ctx, issue, 201)
+    return issue
 
 
 def get_issue(ctx: Ctx) -> Response:

@@ -18,11 +18,11 @@ from typing import Any
 
 from . import git_backend
 from .http_util import HttpError, Response, fail, json_response, validation_failed
-from .model import Issue, Pull, Repo
+from .model import Pull, Repo
 from .paging import paginate
 from .render_common import Renderer, node_id, ts
 from .render_issues import association
-from .routes_issues import actor, body_of
+from .routes_issues import body_of, new_issue
 from .routing import Ctx, Route, route_doc
 
 _DOC_LIST = route_doc("pulls/pulls", "list-pull-requests")
@@ -216,18 +216,7 @@ def create_pull(ctx: Ctx) -> Response:
                 },
             )
         )
-    now = ctx.state.now()
-    issue = Issue(
-        id=ctx.state.next_id("issue", 70_000_001),
-        repo=repo,
-        number=len(repo.issues) + 1,
-        title=str(body["title"]),
-        body=body.get("body"),
-        user=actor(ctx),
-        created=now,
-        updated=now,
-    )
-    repo.issues.append(issue)
+    issue = new_issue(ctx, repo, body)
     pull = Pull(
         id=ctx.state.next_id("pull", 90_000_001),
         issue=issue,
