@@ -31,12 +31,12 @@ from campaign_sync.github import tracker
 from campaign_sync.github.exchange import RequestFailed
 from campaign_sync.github.listing import PER_PAGE
 from campaign_sync.github.transport import Transport
+from campaign_sync.model import REPOSITORY_NAME
 
 MAX_BODY = tracker.MAX_BODY
 DEFAULT_KEY = "plan"
 MARKER_PREFIX = "<!-- campaign-sync:"
 _KEY = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)", re.MULTILINE)
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -244,7 +244,7 @@ def _normalized(text: str) -> str:
 
 
 def _repo_path(repository: str) -> str:
-    if not _REPOSITORY.fullmatch(repository) or ".." in repository:
+    if not REPOSITORY_NAME.fullmatch(repository) or ".." in repository:
         raise PullRequestCommentError(
             f"{repository!r} is not a repository name of the form owner/name"
         )

@@ -11,6 +11,9 @@ from campaign_sync.model.alerts import (
     ALERT_TYPES as ALERT_TYPES,
 )
 from campaign_sync.model.alerts import (
+    REPOSITORY_NAME as REPOSITORY_NAME,
+)
+from campaign_sync.model.alerts import (
     SEVERITIES as SEVERITIES,
 )
 from campaign_sync.model.alerts import (

@@ -3,12 +3,16 @@ scanning, secret scanning, Dependabot and SARIF."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 AlertType = Literal["code-scanning", "secret-scanning", "dependabot"]
 ALERT_TYPES: tuple[AlertType, ...] = ("code-scanning", "secret-scanning", "dependabot")
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+# What an OWNER/REPO name may hold: checked (with ``fullmatch``) before a name read from
+# an untrusted place goes into a URL path or a file.
+REPOSITORY_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 AlertState = Literal["open", "fixed", "dismissed", "resolved"]
 ALERT_STATES: tuple[AlertState, ...] = ("open", "fixed", "dismissed", "resolved")

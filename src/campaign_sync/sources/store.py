@@ -45,7 +45,7 @@ import orjson
 
 from campaign_sync import dismissal
 from campaign_sync.files import UnsafePath, checked_target, make_folders
-from campaign_sync.model import ALERT_STATES, ALERT_TYPES, Alert, Repository
+from campaign_sync.model import ALERT_STATES, ALERT_TYPES, REPOSITORY_NAME, Alert, Repository
 
 VERSION = 3  # 2: no cached pages, every row validated; 3: who dismissed, and the comment
 _FIELDS = tuple(f.name for f in dataclasses.fields(Alert))
@@ -131,7 +131,6 @@ def check_listing(
 
 _SHARED_AT = tuple(i for i, name in enumerate(_FIELDS) if name in _SHARED)
 _CWES_AT = _FIELDS.index("cwes")
-_REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
 _STATES = frozenset(ALERT_STATES)
 _TYPES = frozenset(ALERT_TYPES)
@@ -171,7 +170,7 @@ def _check_alert(row: list[Any]) -> str | None:
         return "an alert of no known type"
     if state not in _STATES:
         return "an alert state that is none of open, fixed, dismissed, resolved"
-    if not isinstance(repository, str) or not _REPOSITORY.fullmatch(repository):
+    if not isinstance(repository, str) or not REPOSITORY_NAME.fullmatch(repository):
         return "a repository that is no OWNER/REPO name"
     if type(number) is not int or number < 1:
         return "an alert without a number"
@@ -215,7 +214,7 @@ def _check_repository(row: list[Any]) -> str | None:
     if len(row) != 8:
         return "a repository row without its eight fields"
     _, name, number, archived, visibility, topics, properties, has_issues = row
-    if not isinstance(name, str) or not _REPOSITORY.fullmatch(name):
+    if not isinstance(name, str) or not REPOSITORY_NAME.fullmatch(name):
         return "a repository that is no OWNER/REPO name"
     if number is not None and not _is_int(number):
         return "a repository id that is not an integer"

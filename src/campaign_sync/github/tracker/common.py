@@ -13,7 +13,7 @@ from campaign_sync.errors import GitHubError
 from campaign_sync.github.exchange import AmbiguousWrite, RequestFailed, Response
 from campaign_sync.github.listing import explain
 from campaign_sync.github.transport import Transport
-from campaign_sync.model import HoldReason
+from campaign_sync.model import REPOSITORY_NAME, HoldReason
 
 # GitHub's limits.
 MAX_OPEN_CAMPAIGNS = 10  # per organization; enforced by GitHub, checked by the planner
@@ -25,9 +25,6 @@ CREATE_ATTEMPTS = 3
 
 
 T = TypeVar("T")
-
-
-REPOSITORY_NAME = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
 _ORG = re.compile(r"[A-Za-z0-9_.-]+")

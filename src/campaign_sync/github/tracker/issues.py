@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from campaign_sync.github.listing import PER_PAGE
 from campaign_sync.github.tracker.common import (
-    REPOSITORY_NAME,
     TrackerError,
     check_body,
     checked_number,
@@ -23,6 +22,7 @@ from campaign_sync.github.tracker.common import (
     repo_path,
 )
 from campaign_sync.github.transport import Transport
+from campaign_sync.model import REPOSITORY_NAME
 
 # "duplicate": in GitHub's description (api.github.com and every GHES in @octokit/openapi).
 CloseReason = Literal["completed", "not_planned", "duplicate"]
