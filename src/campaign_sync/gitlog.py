@@ -16,7 +16,6 @@ answer is about the commits as they are, not as a local ref would have them seem
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -27,6 +26,7 @@ from types import TracebackType
 from typing import IO
 
 from campaign_sync.errors import CampaignSyncError
+from campaign_sync.gitcommit.git import git_environment
 
 
 class HistoryError(CampaignSyncError):
@@ -67,8 +67,7 @@ _PERSON = re.compile(rb"(.*) <(.*)> (-?\d+) [+-]\d{4}")
 
 
 def _environment() -> dict[str, str]:
-    # Output we parse is stable in the C locale; nothing here may prompt for anything.
-    return {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+    return {**git_environment(), "GIT_PAGER": "cat"}
 
 
 def _command(toplevel: Path, *args: str) -> list[str]:

@@ -3,7 +3,6 @@ as the App (signed by GitHub), against the remote tip it was computed on."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,7 +27,7 @@ from campaign_sync.delivery.values import (
 from campaign_sync.errors import ConfigError, GitHubError
 from campaign_sync.gitcommit import CommitResult, GitError, Identity, commit_reports
 from campaign_sync.gitcommit.commit import _reports_pathspec
-from campaign_sync.gitcommit.git import _check, _git
+from campaign_sync.gitcommit.git import _check, _git, git_environment
 from campaign_sync.gitcommit.push import _fetch_and_rebase
 from campaign_sync.github import delivery as api
 from campaign_sync.github.transport import Transport
@@ -160,7 +159,7 @@ def blob_of(top: Path, spec: str) -> bytes:
         cwd=top,
         capture_output=True,
         check=False,
-        env={**os.environ, "LC_ALL": "C"},
+        env=git_environment(),
     )
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip()

@@ -19,6 +19,12 @@ from campaign_sync.gitcommit.values import (
 )
 
 
+def git_environment() -> dict[str, str]:
+    """The environment every git process the tool runs gets: output we parse is stable
+    in the C locale, and a prompt for a password would hang CI."""
+    return {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+
+
 def _git(
     cwd: Path,
     *args: str,
@@ -26,13 +32,7 @@ def _git(
     stdin: str | None = None,
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        # Output we parse is stable in the C locale; a prompt for a password would hang CI.
-        "LC_ALL": "C",
-        "GIT_TERMINAL_PROMPT": "0",
-        **(env or {}),
-    }
+    environment = {**git_environment(), **(env or {})}
     try:
         return subprocess.run(
             # Literal pathspecs: a reports folder named like a glob means itself.
